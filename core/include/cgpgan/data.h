@@ -1,0 +1,52 @@
+#pragma once
+// Dataset loaders and the built-in procedural sets. Every failure throws
+// cgpgan::Error with a message that names the file and the problem.
+#include "cgpgan/dataset.h"
+
+#include <cstdint>
+#include <string>
+
+namespace cgpgan {
+
+// What to load: the "data" object of a run config (see config.h).
+struct DataSpec {
+    // builtin | mnist | cifar10 | folder | toy2d
+    std::string kind = "builtin";
+    // mnist: a folder holding the IDX files, or one images file;
+    // cifar10: a folder of data_batch_*.bin / test_batch.bin, or one .bin(.gz);
+    // folder: a folder searched recursively for .png/.jpg/.jpeg.
+    std::string path;
+    // mnist: train | test | all (train + test)
+    std::string split = "train";
+    // builtin / toy2d: how many samples to generate; other kinds: keep at most
+    // this many (0 = all).
+    int64_t count = 0;
+    uint64_t seed = 1;
+    // Images are brought to resolution x resolution (power of two): MNIST 28
+    // is zero-padded to 32, folder images are centre-cropped and resized.
+    int resolution = 32;
+    // folder: 1 (grey) or 3 (RGB) channels.
+    int channels = 3;
+};
+
+Dataset loadDataset(const DataSpec& spec);
+
+// The built-in set: 32x32-style RGB images of 4 shapes x 4 colours at random
+// position, size and rotation, fully determined by seed; labels "shape" and
+// "colour" are kept for scoring.
+Dataset makeShapesDataset(int64_t count, int resolution, uint64_t seed);
+
+// toy-2d (SPEC 5): 4 isotropic Gaussians, sigma 0.3, centres (-1,1), (0,-2),
+// (1,-1), (2,1) with weights 0.1, 0.2, 0.3, 0.4; label "component".
+Dataset makeToy2dDataset(int64_t count, uint64_t seed);
+
+// MNIST / Fashion-MNIST IDX files, raw or gzip. labelsPath may be empty.
+Dataset loadIdx(const std::string& imagesPath, const std::string& labelsPath);
+Dataset loadMnist(const std::string& pathOrFolder, const std::string& split);
+Dataset loadCifar10(const std::string& pathOrFolder);
+Dataset loadImageFolder(const std::string& folder, int resolution, int channels);
+
+// Zero-pad (or centre-crop) every image to resolution x resolution.
+void padImagesTo(Dataset& data, int resolution);
+
+} // namespace cgpgan
