@@ -1,0 +1,114 @@
+#include "cgpgan/runner.h"
+
+#include "cgpgan/error.h"
+
+#include <filesystem>
+#include <sstream>
+#include <vector>
+
+namespace cgpgan {
+
+void TrainingControl::requestStop()
+{
+    m_stop = true;
+    m_wake.notify_all();
+}
+
+void TrainingControl::pause() { m_paused = true; }
+
+void TrainingControl::resume()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_paused = false;
+    }
+    m_wake.notify_all();
+}
+
+void TrainingControl::stepOnce()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_paused = true;
+        ++m_singleSteps;
+    }
+    m_wake.notify_all();
+}
+
+bool TrainingControl::waitUntilRunnable()
+{
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_wake.wait(lock, [this] { return m_stop.load() || !m_paused.load() || m_singleSteps.load() > 0; });
+    if (m_stop)
+        return false;
+    if (m_paused && m_singleSteps > 0)
+        --m_singleSteps;
+    return true;
+}
+
+RunEnd runTraining(Trainer& trainer, TrainingControl& control, int64_t untilStep,
+                   const std::function<void(const StepStats&)>& onStep)
+{
+    while (trainer.stepCount() < untilStep) {
+        if (!control.waitUntilRunnable())
+            return RunEnd::Stopped;
+        const StepStats stats = trainer.step();
+        if (onStep)
+            onStep(stats);
+        if (!stats.finite())
+            return RunEnd::NotFinite;
+    }
+    return RunEnd::Finished;
+}
+
+std::string MetricsCsv::header(int dL, int dC)
+{
+    std::string h = "step,seconds,d_adv,r2,cls,cgp,g_adv,s_real,s_fake,fake_acc,prior_entropy,prior_frozen";
+    for (int l = 0; l < dL; ++l)
+        for (int k = 0; k < dC; ++k)
+            h += ",prior_" + std::to_string(l) + "_" + std::to_string(k);
+    return h;
+}
+
+MetricsCsv::MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep)
+{
+    namespace fs = std::filesystem;
+    const std::string expected = header(dL, dC);
+    std::vector<std::string> keep;
+    if (resumeFromStep > 0 && fs::exists(path)) {
+        // Keep the rows up to the resumed step, so the file has every step once.
+        std::ifstream in(path);
+        std::string line;
+        if (std::getline(in, line) && line == expected) {
+            while (std::getline(in, line)) {
+                const auto comma = line.find(',');
+                if (comma == std::string::npos)
+                    continue;
+                if (std::stoll(line.substr(0, comma)) > resumeFromStep)
+                    break;
+                keep.push_back(line);
+            }
+        }
+    }
+    if (fs::path(path).has_parent_path())
+        fs::create_directories(fs::path(path).parent_path());
+    m_out.open(path, std::ios::trunc);
+    if (!m_out)
+        throw Error("cannot write " + path);
+    m_out << expected << "\n";
+    for (const auto& line : keep)
+        m_out << line << "\n";
+    m_out.precision(7);
+}
+
+void MetricsCsv::write(const StepStats& s)
+{
+    m_out << s.step << ',' << s.seconds << ',' << s.dAdversarial << ',' << s.r2 << ',' << s.cls << ',' << s.cgp << ','
+          << s.gAdversarial << ',' << s.realScore << ',' << s.fakeScore << ',' << s.fakeAccuracy << ','
+          << s.priorEntropy << ',' << (s.priorFrozen ? 1 : 0);
+    for (float p : s.prior)
+        m_out << ',' << p;
+    m_out << '\n';
+}
+
+} // namespace cgpgan

@@ -1,0 +1,368 @@
+#include "cgpgan/trainer.h"
+
+#include "cgpgan/device.h"
+#include "cgpgan/error.h"
+#include "cgpgan/losses.h"
+#include "trainer_impl.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+
+namespace cgpgan {
+
+namespace {
+
+void setRequiresGrad(torch::nn::Module& module, bool on)
+{
+    for (auto& p : module.parameters())
+        p.requires_grad_(on);
+}
+
+std::unique_ptr<torch::optim::AdamW> makeOptimizer(torch::nn::Module& module, double lr, const TrainConfig& t)
+{
+    // SPEC 4: AdamW(lr, weight_decay 1e-4, beta1 0, beta2 0.99), one each for D, Q, G.
+    auto options = torch::optim::AdamWOptions(lr).betas({t.beta1, t.beta2}).weight_decay(t.weightDecay);
+    return std::make_unique<torch::optim::AdamW>(module.parameters(), options);
+}
+
+void setLearningRate(torch::optim::AdamW* opt, double lr)
+{
+    if (!opt)
+        return;
+    for (auto& group : opt->param_groups())
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+}
+
+// Tensor of the training data on the device: images stay uint8 (a quarter of
+// the memory of float) and are scaled per batch.
+torch::Tensor dataTensor(const Dataset& data, const ModelConfig& model, const torch::Device& device)
+{
+    if (data.count <= 0)
+        throw Error("the dataset \"" + data.name + "\" is empty");
+    if (model.arch == "mlp") {
+        if (data.isImages())
+            throw Error("model.arch mlp needs point data, but \"" + data.name + "\" holds images");
+        if (data.pointDim != model.channels)
+            throw Error("the data has " + std::to_string(data.pointDim) + "-D points, the model expects " +
+                        std::to_string(model.channels));
+        return torch::from_blob(const_cast<float*>(data.points.data()), {data.count, data.pointDim},
+                                torch::kFloat)
+            .to(device, /*non_blocking=*/false, /*copy=*/true);
+    }
+    if (!data.isImages())
+        throw Error("a conv model needs images, but \"" + data.name + "\" holds points");
+    if (data.channels != model.channels || data.height != model.resolution || data.width != model.resolution)
+        throw Error("\"" + data.name + "\" has " + std::to_string(data.channels) + "x" + std::to_string(data.height) +
+                    "x" + std::to_string(data.width) + " images but the model expects " +
+                    std::to_string(model.channels) + "x" + std::to_string(model.resolution) + "x" +
+                    std::to_string(model.resolution) + " (set model.channels / model.resolution)");
+    return torch::from_blob(const_cast<uint8_t*>(data.pixels.data()),
+                            {data.count, data.channels, data.height, data.width}, torch::kUInt8)
+        .to(device, false, true);
+}
+
+} // namespace
+
+bool StepStats::finite() const
+{
+    for (double v : {dAdversarial, r2, cls, cgp, gAdversarial, realScore, fakeScore})
+        if (!std::isfinite(v))
+            return false;
+    return true;
+}
+
+int64_t ClusterAssignment::combinations() const
+{
+    int64_t n = 1;
+    for (int l = 0; l < dL; ++l)
+        n *= dC;
+    return n;
+}
+
+Trainer::Trainer(Config config, std::shared_ptr<const Dataset> data)
+    : m_config(std::move(config)), m_data(std::move(data)), m_device(chooseDevice(m_config.run.device)),
+      m_nets(std::make_unique<Networks>())
+{
+    m_config.validate();
+    if (!m_data)
+        throw Error("no dataset given to the trainer");
+    const auto& m = m_config.model;
+    const auto& t = m_config.train;
+
+    // Weights are initialised from the seed, so a config gives one network.
+    torch::manual_seed(t.seed);
+    auto& n = *m_nets;
+    n.g = Generator(m);
+    n.gEma = Generator(m);
+    const bool vanilla = m.mode == "vanilla";
+    n.d = Encoder(m, vanilla ? 1 : int64_t(m.dL) * m.dC);
+    if (!vanilla)
+        n.q = Encoder(m, int64_t(m.dL) * m.dC);
+    n.g->to(m_device);
+    n.gEma->to(m_device);
+    n.d->to(m_device);
+    if (n.q)
+        n.q->to(m_device);
+    {
+        torch::NoGradGuard noGrad;
+        auto src = n.g->parameters();
+        auto dst = n.gEma->parameters();
+        for (size_t i = 0; i < src.size(); ++i)
+            dst[i].copy_(src[i]);
+    }
+    setRequiresGrad(*n.gEma, false);
+    n.optG = makeOptimizer(*n.g, t.lrG, t);
+    n.optD = makeOptimizer(*n.d, t.lrD, t);
+    if (n.q)
+        n.optQ = makeOptimizer(*n.q, t.lrQ, t);
+    // SPEC 2: the prior starts uniform.
+    n.prior = torch::full({m.dL, m.dC}, 1.0f / float(m.dC));
+    n.rng = at::make_generator<at::CPUGeneratorImpl>(t.seed);
+    n.data = dataTensor(*m_data, m, m_device);
+
+    const double stepsPerEpoch = double(m_data->count) / double(t.batch);
+    m_totalSteps = t.epochs > 0 ? int64_t(std::ceil(t.epochs * stepsPerEpoch)) : t.steps;
+    m_priorStart = t.priorStartEpoch >= 0 ? int64_t(std::llround(t.priorStartEpoch * stepsPerEpoch))
+                                          : t.priorStartStep;
+    if (vanilla)
+        m_priorStart = -1; // no classifier: the prior stays uniform
+    m_knobs = {t.lrG, t.lrD, t.lrQ, t.lambdaR2, t.lambdaCls, t.lambdaCgp, TrainingKnobs::PriorMode::Auto};
+    resetDataOrder();
+}
+
+Trainer::~Trainer() = default;
+
+std::string Trainer::deviceName() const { return describeDevice(m_device); }
+
+int64_t Trainer::stepCount() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_nets->step;
+}
+
+bool Trainer::priorFrozen() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    switch (m_knobs.priorMode) {
+    case TrainingKnobs::PriorMode::Frozen:
+        return true;
+    case TrainingKnobs::PriorMode::Free:
+        return false;
+    case TrainingKnobs::PriorMode::Auto:
+        break;
+    }
+    return m_priorStart < 0 || m_nets->step < m_priorStart;
+}
+
+torch::Tensor Trainer::prior() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_nets->prior.clone();
+}
+
+int64_t Trainer::parameterCount() const
+{
+    int64_t total = 0;
+    for (torch::nn::Module* module : std::initializer_list<torch::nn::Module*>{
+             m_nets->g.ptr().get(), m_nets->d.ptr().get(), m_nets->q ? m_nets->q.ptr().get() : nullptr})
+        if (module)
+            for (const auto& p : module->parameters())
+                total += p.numel();
+    return total;
+}
+
+TrainingKnobs Trainer::knobs() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_pendingKnobs ? *m_pendingKnobs : m_knobs;
+}
+
+void Trainer::setKnobs(const TrainingKnobs& knobs)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_pendingKnobs = knobs;
+}
+
+void Trainer::applyKnobsLocked()
+{
+    if (!m_pendingKnobs)
+        return;
+    m_knobs = *m_pendingKnobs;
+    m_pendingKnobs.reset();
+    setLearningRate(m_nets->optG.get(), m_knobs.lrG);
+    setLearningRate(m_nets->optD.get(), m_knobs.lrD);
+    setLearningRate(m_nets->optQ.get(), m_knobs.lrQ);
+}
+
+void Trainer::resetDataOrder()
+{
+    auto& n = *m_nets;
+    n.order = torch::randperm(n.data.size(0), n.rng, torch::kLong);
+    n.cursor = 0;
+}
+
+torch::Tensor Trainer::nextRealBatch()
+{
+    auto& n = *m_nets;
+    const int64_t b = m_config.train.batch;
+    // Epochs of a fresh permutation each; a partial last batch is dropped.
+    if (n.cursor + b > n.order.size(0)) {
+        if (b > n.order.size(0))
+            throw Error("the batch (" + std::to_string(b) + ") is larger than the dataset (" +
+                        std::to_string(n.order.size(0)) + " samples)");
+        resetDataOrder();
+    }
+    const auto index = n.order.narrow(0, n.cursor, b).to(m_device);
+    n.cursor += b;
+    const auto batch = n.data.index_select(0, index);
+    if (batch.scalar_type() == torch::kUInt8)
+        return batch.to(torch::kFloat).mul_(2.0 / 255.0).sub_(1.0); // [0, 255] -> [-1, 1]
+    return batch;
+}
+
+std::pair<torch::Tensor, torch::Tensor> Trainer::sampleLatents(int64_t b)
+{
+    auto& n = *m_nets;
+    const auto& m = m_config.model;
+    torch::Tensor z;
+    if (m.latentDist == "uniform")
+        z = (torch::rand({b, m.dZ}, n.rng) * 2.0 - 1.0) * std::sqrt(3.0); // U(-sqrt3, sqrt3), unit variance
+    else
+        z = torch::randn({b, m.dZ}, n.rng);
+    // c ~ P(C), label by label (SPEC 2).
+    const auto idx = torch::multinomial(n.prior, b, /*replacement=*/true, n.rng); // [d_l, b]
+    const auto c = torch::one_hot(idx.t(), m.dC).to(torch::kFloat);
+    return {z.to(m_device), c.to(m_device)};
+}
+
+void Trainer::updateEma()
+{
+    // SPEC 4.8: G_ema <- d * G_ema + (1 - d) * G.
+    torch::NoGradGuard noGrad;
+    const double decay = m_config.train.emaDecay;
+    auto src = m_nets->g->parameters();
+    auto dst = m_nets->gEma->parameters();
+    for (size_t i = 0; i < src.size(); ++i)
+        dst[i].lerp_(src[i], 1.0 - decay);
+}
+
+StepStats Trainer::step()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return stepLocked();
+}
+
+StepStats Trainer::stepLocked()
+{
+    applyKnobsLocked();
+    const auto start = std::chrono::steady_clock::now();
+    auto& n = *m_nets;
+    const auto& m = m_config.model;
+    const int64_t b = m_config.train.batch;
+    const bool vanilla = m.mode == "vanilla";
+    bool frozen = m_priorStart < 0 || n.step < m_priorStart;
+    if (m_knobs.priorMode != TrainingKnobs::PriorMode::Auto)
+        frozen = m_knobs.priorMode == TrainingKnobs::PriorMode::Frozen;
+
+    // 1. z, c ~ P(C); fake = G(z, c) with no gradient to G.
+    const auto x = nextRealBatch();
+    auto [z, c] = sampleLatents(b);
+    torch::Tensor fake;
+    {
+        torch::NoGradGuard noGrad;
+        fake = n.g->forward(z, c);
+    }
+    fake.requires_grad_(true);
+
+    // 2. Pseudo-labels of the real batch from Q, probnormalized while frozen.
+    torch::Tensor p, cReal;
+    if (!vanilla) {
+        torch::NoGradGuard noGrad;
+        p = torch::softmax(n.q->forward(x).view({b, m.dL, m.dC}), -1);
+        if (frozen)
+            p = probNormalize(p);
+        cReal = torch::one_hot(p.argmax(-1), m.dC).to(torch::kFloat);
+    }
+
+    // 3-4. Conditional D scores and R2 on fakes.
+    torch::Tensor sReal, sFake;
+    if (vanilla) {
+        sReal = n.d->forward(x);            // [b, 1]: one output, no classifier
+        sFake = n.d->forward(fake);
+    } else {
+        sReal = conditionalScores(n.d->forward(x).view({b, m.dL, m.dC}), cReal);
+        sFake = conditionalScores(n.d->forward(fake).view({b, m.dL, m.dC}), c);
+    }
+    const auto lR2 = r2Penalty(sFake, fake);
+    const auto lDAdv = discriminatorAdversarial(sReal, sFake);
+    auto lossDQ = lDAdv + m_knobs.lambdaR2 * lR2;
+
+    // 5. Classification loss and classifier gradient penalty on fakes.
+    torch::Tensor lCls, lCgp, fakeAcc;
+    if (!vanilla) {
+        const auto qFake = n.q->forward(fake).view({b, m.dL, m.dC});
+        lCls = classificationLoss(qFake, c);
+        lCgp = classifierGradientPenalty(qFake, c, fake);
+        lossDQ = lossDQ + m_knobs.lambdaCls * lCls + m_knobs.lambdaCgp * lCgp;
+        fakeAcc = (qFake.argmax(-1) == c.argmax(-1)).to(torch::kFloat).mean();
+    }
+
+    // 6. One backward for L_D + L_Q: D and Q share no parameters, so each
+    //    gets exactly the gradient of its own loss.
+    n.optD->zero_grad();
+    if (n.optQ)
+        n.optQ->zero_grad();
+    lossDQ.backward();
+    n.optD->step();
+    if (n.optQ)
+        n.optQ->step();
+
+    // 7. Generator step on fresh z, c; D is frozen meanwhile.
+    setRequiresGrad(*n.d, false);
+    auto [z2, c2] = sampleLatents(b);
+    const auto gFake = n.g->forward(z2, c2);
+    const auto sG = vanilla ? n.d->forward(gFake) : conditionalScores(n.d->forward(gFake).view({b, m.dL, m.dC}), c2);
+    const auto lG = generatorAdversarial(sG);
+    n.optG->zero_grad();
+    lG.backward();
+    n.optG->step();
+    setRequiresGrad(*n.d, true);
+
+    // 8. EMA generator.
+    updateEma();
+
+    // 9. Dynamic prior (stays uniform while frozen: p was normalised).
+    if (!vanilla)
+        n.prior = updatedPrior(n.prior, p.to(torch::kCPU), m_config.train.priorDecay);
+    ++n.step;
+
+    // One transfer for all the scalars (a single sync on CUDA).
+    const auto zero = torch::zeros({}, lDAdv.options());
+    const auto scalars = torch::stack({lDAdv.detach(), lR2.detach(), lCls.defined() ? lCls.detach() : zero,
+                                       lCgp.defined() ? lCgp.detach() : zero, lG.detach(),
+                                       sReal.detach().mean(), sFake.detach().mean(),
+                                       fakeAcc.defined() ? fakeAcc : zero})
+                             .to(torch::kCPU, torch::kDouble);
+    const auto v = scalars.accessor<double, 1>();
+    StepStats s;
+    s.step = n.step;
+    s.dAdversarial = v[0];
+    s.r2 = v[1];
+    s.cls = v[2];
+    s.cgp = v[3];
+    s.gAdversarial = v[4];
+    s.realScore = v[5];
+    s.fakeScore = v[6];
+    s.fakeAccuracy = v[7];
+    s.priorFrozen = frozen;
+    s.priorEntropy = priorEntropy(n.prior);
+    const auto priorData = n.prior.contiguous();
+    s.prior.assign(priorData.data_ptr<float>(), priorData.data_ptr<float>() + priorData.numel());
+    s.images = b;
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return s;
+}
+
+} // namespace cgpgan

@@ -1,0 +1,96 @@
+#pragma once
+// A run's configuration: every shape, width and loss weight of SPEC 3-5 is a
+// field here, never a constant in the math. Stored as JSON (presets ship in
+// resources/presets and are embedded in the binary).
+#include "cgpgan/data.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cgpgan {
+
+struct ModelConfig {
+    std::string arch = "conv";   // conv | mlp (toy-2d)
+    std::string mode = "cgpgan"; // cgpgan | vanilla (SPEC 3: the paper's Fig. 1 baseline)
+    bool codebook = true;        // SPEC 3: page vectors instead of the one-hot code
+    int resolution = 32;         // R, power of two 16..256 (conv)
+    int channels = 3;            // image channels (conv) or point dimension (mlp)
+    // conv: generator up-block output widths, top first; W = gWidths[0]; one
+    // up-block per entry, so size() == log2(R / 4).
+    std::vector<int> gWidths{128, 64, 32};
+    // conv: encoder widths; the 1x1 input conv goes to dWidths[0]; one
+    // down-block per entry (block i outputs dWidths[i]); size() == log2(R / 4).
+    std::vector<int> dWidths{32, 64, 128};
+    // mlp: hidden widths of the generator and of the encoder.
+    std::vector<int> mlpHidden{256, 256};
+    int dZ = 128;                     // continuous latent size
+    int dL = 2;                       // number of labels
+    int dC = 4;                       // categories per label
+    std::string latentDist = "normal"; // normal | uniform (U(-sqrt3, sqrt3)), SPEC 2
+
+    int topWidth() const { return arch == "mlp" ? mlpHidden.front() : gWidths.front(); }
+    // d_p of SPEC 3: (conv) 4*4*W / d_l, (mlp) W / d_l.
+    int pageSize() const;
+    int64_t combinations() const; // d_c ^ d_l
+};
+
+struct TrainConfig {
+    int batch = 16;
+    double lrG = 3e-3, lrD = 3e-3, lrQ = 3e-3; // AdamW, one optimizer each (SPEC 4)
+    double weightDecay = 1e-4;
+    double beta1 = 0.0, beta2 = 0.99;
+    double lambdaR2 = 10, lambdaCls = 1, lambdaCgp = 10;
+    // Step from which the prior follows Q (SPEC 4.9); -1 = never. When
+    // priorStartEpoch >= 0 it wins and is converted with the dataset size.
+    int64_t priorStartStep = -1;
+    double priorStartEpoch = -1;
+    double priorDecay = 0.999;
+    double emaDecay = 0.999;
+    // Length of a run: steps, or epochs when epochs > 0.
+    int64_t steps = 10000;
+    double epochs = 0;
+    uint64_t seed = 1;
+};
+
+struct RunConfig {
+    std::string device = "auto"; // auto | cpu | cuda
+    int threads = 0;             // intra-op threads; 0 = all cores
+    int64_t gridEvery = 500;     // write grid.png every N steps (0 = never)
+    int64_t checkpointEvery = 2000;
+    int gridRows = 6;            // rows (fixed z) in the grid image
+    int gridColumns = 16;        // combinations shown (at most d_c^d_l)
+};
+
+struct Config {
+    std::string preset = "custom";
+    std::string description;
+    DataSpec data;
+    ModelConfig model;
+    TrainConfig train;
+    RunConfig run;
+
+    // Throws Error listing every inconsistency (widths vs resolution, d_p not
+    // an integer, unknown enum values, ...).
+    void validate() const;
+};
+
+// JSON <-> Config. Unknown keys are an error (catches typos in presets).
+std::string toJson(const Config& config, int indent = 2);
+Config configFromJson(const std::string& json, const std::string& origin);
+Config loadConfigFile(const std::string& path);
+void saveConfigFile(const Config& config, const std::string& path);
+
+// Presets (SPEC 5): names, and the config of one by name.
+std::vector<std::string> presetNames();
+Config preset(const std::string& name);
+
+// Override one field by its dotted JSON path, e.g. "train.lambda_r2=5" or
+// "model.g_widths=[64,32,16]". The value is parsed as JSON, else taken as a string.
+void applyOverride(Config& config, const std::string& assignment);
+
+// Fields whose values change tensor shapes; lists "field: a vs b" lines
+// (empty when a checkpoint of `a` can be loaded into a model of `b`).
+std::vector<std::string> shapeDifferences(const Config& a, const Config& b);
+
+} // namespace cgpgan

@@ -1,0 +1,41 @@
+#pragma once
+// The terms of one CGPGAN step (SPEC 4) as pure functions on tensors, so that
+// each can be checked against hand-computed values and finite differences.
+// Shapes: logits and codes [b, d_l, d_c]; scores [b, d_l].
+#include <torch/torch.h>
+
+namespace cgpgan {
+
+// SPEC 4.2 (paper eq. 10): p - mean_over_batch(p) + 1/d_c.
+torch::Tensor probNormalize(const torch::Tensor& p);
+
+// SPEC 4.3: s[b, l] = sum_k logits[b, l, k] * code[b, l, k].
+torch::Tensor conditionalScores(const torch::Tensor& logits, const torch::Tensor& code);
+
+// mean_b || d(f[b]) / d x[b] ||^2 where f = perSample (shape [b]) was computed
+// from x with autograd; the graph is kept for double backprop.
+torch::Tensor gradientPenalty(const torch::Tensor& perSample, const torch::Tensor& x);
+
+// SPEC 4.4: R2 on fakes, L_r2 = mean_b || d(mean_l s_fake) / d fake ||^2.
+torch::Tensor r2Penalty(const torch::Tensor& fakeScores, const torch::Tensor& fake);
+
+// SPEC 4.5: L_cls = mean_{b,l} CE(c, Q(fake)).
+torch::Tensor classificationLoss(const torch::Tensor& qLogits, const torch::Tensor& code);
+
+// SPEC 4.5: L_cgp = mean_b || d(mean_l (1 - sum_k softmax(Q)[l,k] c[l,k])^2) / d fake ||^2.
+torch::Tensor classifierGradientPenalty(const torch::Tensor& qLogits, const torch::Tensor& code,
+                                        const torch::Tensor& fake);
+
+// SPEC 4.6: mean[softplus(-s_real) + softplus(s_fake)] (non-saturating GAN).
+torch::Tensor discriminatorAdversarial(const torch::Tensor& realScores, const torch::Tensor& fakeScores);
+
+// SPEC 4.7: mean softplus(-s_fake).
+torch::Tensor generatorAdversarial(const torch::Tensor& fakeScores);
+
+// SPEC 4.9: P <- decay * P + (1 - decay) * mean_b(p). Returns the new prior.
+torch::Tensor updatedPrior(const torch::Tensor& prior, const torch::Tensor& p, double decay);
+
+// Mean over labels of the entropy (nats) of each row of the prior [d_l, d_c].
+double priorEntropy(const torch::Tensor& prior);
+
+} // namespace cgpgan

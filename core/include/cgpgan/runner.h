@@ -1,0 +1,58 @@
+#pragma once
+// Running a trainer step by step with pause/stop between steps, and the run
+// folder's metrics.csv. The CLI runs this on its main thread; the explorer
+// runs it on a worker thread and drives the TrainingControl from the UI.
+#include "cgpgan/trainer.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <string>
+
+namespace cgpgan {
+
+// Commands that take effect between steps. Thread-safe.
+class TrainingControl final {
+public:
+    void requestStop();
+    void pause();
+    void resume();
+    // Run exactly one more step, then pause again.
+    void stepOnce();
+    bool stopRequested() const { return m_stop.load(); }
+    bool paused() const { return m_paused.load(); }
+    // Blocks while paused; returns false when a stop was requested.
+    bool waitUntilRunnable();
+
+private:
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_paused{false};
+    std::atomic<int> m_singleSteps{0};
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+};
+
+enum class RunEnd { Finished, Stopped, NotFinite };
+
+// Steps `trainer` until it reaches `untilStep`, a stop is requested, or the
+// losses stop being finite (that step's stats are still reported).
+// onStep runs after every step on the calling thread.
+RunEnd runTraining(Trainer& trainer, TrainingControl& control, int64_t untilStep,
+                   const std::function<void(const StepStats&)>& onStep);
+
+// metrics.csv: one row per step, every logged quantity of SPEC 4. Appends
+// when resuming (rows after the resumed step are dropped first).
+class MetricsCsv final {
+public:
+    MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep);
+    void write(const StepStats& stats);
+    void flush() { m_out.flush(); }
+    static std::string header(int dL, int dC);
+
+private:
+    std::ofstream m_out;
+};
+
+} // namespace cgpgan

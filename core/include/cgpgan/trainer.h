@@ -1,0 +1,151 @@
+#pragma once
+// The trainer: one object that owns G, G_ema, D, Q, their optimizers, the
+// dynamic prior and the random state, and runs SPEC 4 one step at a time.
+// What it measures comes back as data (StepStats); it never prints.
+//
+// Threads: step(), the sampling calls, the codebook edits, setKnobs() and
+// save() may be called from different threads; an internal mutex serialises
+// them, so an edit or a sample always lands between two steps.
+#include "cgpgan/config.h"
+#include "cgpgan/dataset.h"
+#include "cgpgan/image_io.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cgpgan {
+
+// Everything logged per step (SPEC 4, "Logged per step").
+struct StepStats {
+    int64_t step = 0;           // steps completed, this one included
+    double dAdversarial = 0;    // adversarial part of L_D
+    double r2 = 0;              // L_r2
+    double cls = 0;             // L_cls (0 in vanilla mode)
+    double cgp = 0;             // L_cgp (0 in vanilla mode)
+    double gAdversarial = 0;    // L_G
+    double realScore = 0;       // mean s_real
+    double fakeScore = 0;       // mean s_fake
+    double fakeAccuracy = 0;    // argmax Q(fake) == c, over batch and labels
+    double priorEntropy = 0;    // mean over labels, nats
+    bool priorFrozen = true;
+    std::vector<float> prior;   // P, row-major [d_l, d_c]
+    double seconds = 0;         // wall time of the step
+    int64_t images = 0;         // real images consumed (the batch size)
+
+    bool finite() const;
+};
+
+// What may change while training (applied from the next step).
+struct TrainingKnobs {
+    double lrG = 0, lrD = 0, lrQ = 0;
+    double lambdaR2 = 0, lambdaCls = 0, lambdaCgp = 0;
+    // Prior: follow the config's prior_start (Auto), or force it.
+    enum class PriorMode { Auto, Frozen, Free } priorMode = PriorMode::Auto;
+};
+
+// Q over a dataset (SPEC 6): per sample and label the argmax category and its
+// probability, plus the combined cluster id (mixed radix, label 0 most
+// significant) with the product of the probabilities as its confidence.
+struct ClusterAssignment {
+    int64_t count = 0;
+    int dL = 0, dC = 0;
+    std::vector<int32_t> category;    // [count * d_l]
+    std::vector<float> confidence;    // [count * d_l]
+    std::vector<int64_t> combined;    // [count]
+    std::vector<float> combinedConfidence; // [count]
+    int64_t combinations() const;
+};
+
+// What `cgpgan info` shows without building the networks.
+struct CheckpointInfo {
+    Config config;
+    int64_t step = 0;
+    std::vector<float> prior;
+    int formatVersion = 0;
+    int64_t parameters = 0; // G + D + Q
+};
+
+class Trainer final {
+public:
+    // Builds the networks for config on its device (run.device) and takes the
+    // data (checked against the model's channels and resolution).
+    Trainer(Config config, std::shared_ptr<const Dataset> data);
+    ~Trainer();
+    Trainer(const Trainer&) = delete;
+    Trainer& operator=(const Trainer&) = delete;
+
+    // One full step, SPEC 4 items 1-9.
+    StepStats step();
+
+    const Config& config() const { return m_config; }
+    const Dataset& dataset() const { return *m_data; }
+    std::shared_ptr<const Dataset> datasetPtr() const { return m_data; }
+    torch::Device device() const { return m_device; }
+    std::string deviceName() const;
+    int64_t stepCount() const;
+    int64_t totalSteps() const { return m_totalSteps; }
+    int64_t priorStartStep() const { return m_priorStart; }
+    bool priorFrozen() const;
+    torch::Tensor prior() const; // CPU copy [d_l, d_c]
+    int64_t parameterCount() const;
+
+    TrainingKnobs knobs() const;
+    void setKnobs(const TrainingKnobs& knobs);
+
+    // ---- Sampling from G_ema (SPEC 4.8: every sample shown uses G_ema) ----
+    // Fixed z rows from their own seed (the training RNG is untouched).
+    torch::Tensor latentRows(int64_t n, uint64_t seed) const;
+    // One-hot codes [n, d_l, d_c] for combination ids (label 0 most significant).
+    torch::Tensor combinationCodes(const std::vector<int64_t>& combinations) const;
+    // G_ema(z, c) for any (soft) code c [n, d_l, d_c]; CPU float, clipped to [-1, 1].
+    torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& c) const;
+    // Grid: row r = z[r], column j = combinations[j] (NCHW uint8 on CPU, row-major).
+    torch::Tensor gridSamples(const torch::Tensor& z, const std::vector<int64_t>& combinations) const;
+    Image8 gridImage(const torch::Tensor& z, const std::vector<int64_t>& combinations) const;
+
+    // ---- Codebook pages (SPEC 3), edited in G and G_ema alike ----
+    bool hasCodebook() const;
+    torch::Tensor codebook() const;                 // CPU copy [d_l, d_c, d_p] of G_ema's
+    torch::Tensor page(int label, int category) const;
+    void setPage(int label, int category, const torch::Tensor& page);
+    void setCodebook(const torch::Tensor& codebook);
+
+    // ---- Clusters (SPEC 6) ----
+    // progress(done, total) may return false to cancel (then throws Error).
+    ClusterAssignment assignClusters(const Dataset& data,
+                                     const std::function<bool(int64_t, int64_t)>& progress = {}) const;
+
+    // ---- Checkpoints: one file, written atomically ----
+    void save(const std::string& path) const;
+    // Restores everything (networks, optimizers, prior, step, RNG, data
+    // order). Throws Error naming the differing fields when shapes differ.
+    void load(const std::string& path);
+    static CheckpointInfo readInfo(const std::string& path);
+
+    struct Networks; // defined in trainer_impl.h
+private:
+    StepStats stepLocked();
+    torch::Tensor nextRealBatch();
+    std::pair<torch::Tensor, torch::Tensor> sampleLatents(int64_t n);
+    void applyKnobsLocked();
+    void resetDataOrder();
+    void updateEma();
+
+    Config m_config;
+    std::shared_ptr<const Dataset> m_data;
+    torch::Device m_device;
+    int64_t m_totalSteps = 0;
+    int64_t m_priorStart = -1;
+    std::unique_ptr<Networks> m_nets;
+    mutable std::mutex m_mutex;
+    std::optional<TrainingKnobs> m_pendingKnobs;
+    TrainingKnobs m_knobs;
+};
+
+} // namespace cgpgan

@@ -1,0 +1,27 @@
+#pragma once
+// Trainer internals shared by trainer.cpp, sampling.cpp and checkpoint.cpp.
+#include "cgpgan/networks.h"
+#include "cgpgan/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+namespace cgpgan {
+
+constexpr int kCheckpointFormat = 1;
+
+struct Trainer::Networks {
+    Generator g{nullptr};
+    Generator gEma{nullptr};
+    Encoder d{nullptr};
+    Encoder q{nullptr}; // null in vanilla mode
+    std::unique_ptr<torch::optim::AdamW> optG, optD, optQ;
+    torch::Tensor prior;   // CPU float [d_l, d_c]
+    torch::Tensor data;    // all training data on the device: uint8 images or float points
+    at::Generator rng;     // CPU generator for z, c and the data order
+    torch::Tensor order;   // current epoch permutation (CPU int64)
+    int64_t cursor = 0;    // next position in order
+    int64_t step = 0;
+};
+
+} // namespace cgpgan
