@@ -44,6 +44,11 @@ Dataset makeToy2dDataset(int64_t count, uint64_t seed);
 Dataset loadIdx(const std::string& imagesPath, const std::string& labelsPath);
 Dataset loadMnist(const std::string& pathOrFolder, const std::string& split);
 Dataset loadCifar10(const std::string& pathOrFolder);
+// Image folder: .png/.jpg/.jpeg found recursively (sorted paths), centre-cropped
+// to a square and resized to resolution. Undecodable files are listed in
+// Dataset::skipped. When every image lies in a subfolder and the images'
+// parent folders have at least two distinct names (afhq/train/cat/x.png ->
+// "cat"), those names become a label column "folder" for scoring.
 Dataset loadImageFolder(const std::string& folder, int resolution, int channels);
 
 // Zero-pad (or centre-crop) every image to resolution x resolution.
