@@ -1,0 +1,323 @@
+// `cgpgan sample`, `cgpgan cluster` and `cgpgan info`: what a checkpoint
+// generates, how it clusters a dataset, and what it holds.
+#include "commands.h"
+#include "common.h"
+
+#include "cgpgan/clustering.h"
+#include "cgpgan/error.h"
+#include "cgpgan/trainer.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+#include <random>
+
+namespace cgpgan::cli {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// A trainer restored from a checkpoint, on the data its config names (or the
+// overrides), ready to sample or assign.
+struct Restored {
+    Config config;
+    std::shared_ptr<Dataset> data;
+    std::unique_ptr<Trainer> trainer;
+};
+
+Restored restore(const std::string& checkpoint, const ConfigOptions& options, bool needData)
+{
+    Restored r;
+    r.config = options.build(Trainer::readInfo(checkpoint).config);
+    setUpThreads(r.config);
+    if (needData) {
+        r.data = loadData(r.config);
+    } else {
+        // Sampling needs no real data: a single placeholder sample of the right shape.
+        r.data = std::make_shared<Dataset>();
+        r.data->name = "none";
+        r.data->count = 1;
+        if (r.config.model.arch == "mlp") {
+            r.data->pointDim = r.config.model.channels;
+            r.data->points.assign(size_t(r.data->pointDim), 0.0f);
+        } else {
+            r.data->channels = r.config.model.channels;
+            r.data->height = r.data->width = r.config.model.resolution;
+            r.data->pixels.assign(size_t(r.data->imageSize()), 0);
+        }
+        r.config.train.batch = std::max(r.config.train.batch, 2);
+    }
+    r.trainer = std::make_unique<Trainer>(r.config, r.data);
+    r.trainer->load(checkpoint);
+    return r;
+}
+
+std::string priorTable(const std::vector<float>& prior, int dL, int dC)
+{
+    std::string out;
+    for (int l = 0; l < dL; ++l) {
+        out += "  label " + std::to_string(l) + ":";
+        for (int k = 0; k < dC; ++k) {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, " %.3f", prior[size_t(l * dC + k)]);
+            out += buf;
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+// ---- sample ------------------------------------------------------------------
+
+struct SampleOptions {
+    ConfigOptions config;
+    std::string checkpoint;
+    std::string out = "grid.png";
+    int rows = 8;
+    int columns = 16;
+    std::vector<int64_t> combinations;
+    bool random = false;
+    uint64_t zSeed = 1;
+};
+
+int runSample(const SampleOptions& o)
+{
+    auto r = restore(o.checkpoint, o.config, /*needData=*/false);
+    const int64_t total = r.config.model.combinations();
+    std::vector<int64_t> combos = o.combinations;
+    if (combos.empty()) {
+        const int64_t n = std::min<int64_t>(total, o.columns);
+        if (o.random) {
+            std::vector<int64_t> all(static_cast<size_t>(total), 0);
+            std::iota(all.begin(), all.end(), 0);
+            std::mt19937_64 gen(o.zSeed);
+            std::shuffle(all.begin(), all.end(), gen);
+            combos.assign(all.begin(), all.begin() + n);
+        } else {
+            for (int64_t i = 0; i < n; ++i)
+                combos.push_back(i);
+        }
+    }
+    const auto grid = r.trainer->gridImage(r.trainer->latentRows(o.rows, o.zSeed), combos);
+    writePng(o.out, grid);
+    std::cout << "wrote " << o.out << ": " << o.rows << " rows (z) x " << combos.size()
+              << " combinations, step " << r.trainer->stepCount() << "\n";
+    return 0;
+}
+
+// ---- cluster -----------------------------------------------------------------
+
+struct ClusterOptions {
+    ConfigOptions config;
+    std::string checkpoint;
+    std::string out = "assignments.csv";
+    bool json = false;
+};
+
+json scoresJson(const ClusterScores& s)
+{
+    return {{"samples", s.samples},
+            {"clusters", s.clusters},
+            {"non_empty_clusters", s.nonEmptyClusters},
+            {"classes", s.classes},
+            {"hungarian_accuracy", s.hungarianAccuracy},
+            {"majority_accuracy", s.majorityAccuracy},
+            {"nmi", s.nmi},
+            {"ari", s.ari}};
+}
+
+int runCluster(const ClusterOptions& o)
+{
+    auto r = restore(o.checkpoint, o.config, /*needData=*/true);
+    const auto& data = *r.data;
+    int64_t lastShown = -1;
+    const auto a = r.trainer->assignClusters(data, [&](int64_t done, int64_t total) {
+        const int64_t percent = done * 100 / total;
+        if (percent / 10 != lastShown / 10 && !o.json) {
+            std::fprintf(stderr, "\rassigning clusters: %3lld%%", (long long)percent);
+            lastShown = percent;
+        }
+        return true;
+    });
+    if (!o.json)
+        std::fprintf(stderr, "\n");
+
+    // The assignments CSV: one row per sample.
+    {
+        if (fs::path(o.out).has_parent_path())
+            fs::create_directories(fs::path(o.out).parent_path());
+        std::ofstream csv(o.out);
+        if (!csv)
+            throw Error("cannot write " + o.out);
+        csv << "index,cluster,confidence";
+        for (int l = 0; l < a.dL; ++l)
+            csv << ",label" << l << ",confidence" << l;
+        for (const auto& col : data.labels)
+            csv << ",true_" << col.name;
+        csv << "\n";
+        for (int64_t i = 0; i < a.count; ++i) {
+            csv << i << ',' << a.combined[size_t(i)] << ',' << a.combinedConfidence[size_t(i)];
+            for (int l = 0; l < a.dL; ++l)
+                csv << ',' << a.category[size_t(i * a.dL + l)] << ',' << a.confidence[size_t(i * a.dL + l)];
+            for (const auto& col : data.labels)
+                csv << ',' << col.values[size_t(i)];
+            csv << "\n";
+        }
+    }
+
+    // Populated clusters: prior mass > 0.01 (SPEC 6); a combination's mass is
+    // the product of its labels' masses (labels are sampled independently).
+    const auto prior = r.trainer->prior();
+    const auto P = prior.accessor<float, 2>();
+    json result;
+    result["checkpoint"] = o.checkpoint;
+    result["step"] = r.trainer->stepCount();
+    result["data"] = data.name;
+    result["samples"] = a.count;
+    result["assignments_csv"] = o.out;
+    std::vector<int64_t> populatedPerLabel;
+    int64_t populatedCombined = 0;
+    for (int64_t id = 0; id < a.combinations(); ++id) {
+        double mass = 1.0;
+        int64_t rest = id;
+        for (int l = a.dL - 1; l >= 0; --l) {
+            mass *= P[l][rest % a.dC];
+            rest /= a.dC;
+        }
+        populatedCombined += mass > 0.01 ? 1 : 0;
+    }
+    for (int l = 0; l < a.dL; ++l) {
+        int64_t n = 0;
+        for (int k = 0; k < a.dC; ++k)
+            n += P[l][k] > 0.01f ? 1 : 0;
+        populatedPerLabel.push_back(n);
+    }
+    result["populated_clusters"] = populatedCombined;
+    result["populated_per_label"] = populatedPerLabel;
+    if (data.hasLabels()) {
+        const auto truth = data.combinedLabels();
+        result["scores"]["combined"] = scoresJson(scoreClustering(a.combined, a.combinations(), truth,
+                                                                  data.combinedClassCount()));
+        // Each Q label against each ground-truth attribute.
+        for (int l = 0; l < a.dL; ++l) {
+            std::vector<int64_t> pred(size_t(a.count));
+            for (int64_t i = 0; i < a.count; ++i)
+                pred[size_t(i)] = a.category[size_t(i * a.dL + l)];
+            for (const auto& col : data.labels)
+                result["scores"]["label" + std::to_string(l) + "_vs_" + col.name] =
+                    scoresJson(scoreClustering(pred, a.dC, col.values, int64_t(col.classNames.size())));
+        }
+    }
+    if (o.json) {
+        std::cout << result.dump(2) << "\n";
+        return 0;
+    }
+    std::printf("clustered %lld samples of %s with the classifier of %s (step %lld)\n", (long long)a.count,
+                data.name.c_str(), o.checkpoint.c_str(), (long long)r.trainer->stepCount());
+    std::printf("populated clusters (prior mass > 0.01): %lld of %lld\n", (long long)populatedCombined,
+                (long long)a.combinations());
+    if (!data.hasLabels()) {
+        std::printf("the data has no labels: no scores\n");
+    } else {
+        std::printf("%-28s %8s %8s %8s %8s %10s\n", "clusters vs truth", "ACC", "purity", "NMI", "ARI", "non-empty");
+        for (const auto& [name, s] : result["scores"].items())
+            std::printf("%-28s %8.4f %8.4f %8.4f %8.4f %5lld/%-4lld\n", name.c_str(),
+                        s["hungarian_accuracy"].get<double>(), s["majority_accuracy"].get<double>(),
+                        s["nmi"].get<double>(), s["ari"].get<double>(), (long long)s["non_empty_clusters"].get<int64_t>(),
+                        (long long)s["clusters"].get<int64_t>());
+    }
+    std::printf("assignments: %s\n", o.out.c_str());
+    return 0;
+}
+
+// ---- info --------------------------------------------------------------------
+
+int runInfo(const std::string& checkpoint, bool asJson)
+{
+    const auto info = Trainer::readInfo(checkpoint);
+    const auto& c = info.config;
+    if (asJson) {
+        json j;
+        j["checkpoint"] = checkpoint;
+        j["format_version"] = info.formatVersion;
+        j["step"] = info.step;
+        j["parameters"] = info.parameters;
+        j["prior"] = info.prior;
+        j["config"] = json::parse(toJson(c));
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::printf("checkpoint      %s (%.1f MiB, format %d)\n", checkpoint.c_str(),
+                double(fs::file_size(checkpoint)) / (1024.0 * 1024.0), info.formatVersion);
+    std::printf("preset          %s\n", c.preset.c_str());
+    std::printf("step            %lld\n", (long long)info.step);
+    std::printf("model           %s %s, %s, %s, d_z %d, d_l %d x d_c %d (%lld combinations), %lld parameters\n",
+                c.model.mode.c_str(), c.model.arch.c_str(), c.model.codebook ? "codebook" : "one-hot code",
+                c.model.arch == "conv"
+                    ? (std::to_string(c.model.channels) + "x" + std::to_string(c.model.resolution) + "x" +
+                       std::to_string(c.model.resolution)).c_str()
+                    : (std::to_string(c.model.channels) + "-D points").c_str(),
+                c.model.dZ, c.model.dL, c.model.dC, (long long)c.model.combinations(), (long long)info.parameters);
+    std::printf("data            %s%s%s\n", c.data.kind.c_str(), c.data.path.empty() ? "" : " ", c.data.path.c_str());
+    std::printf("training        batch %d, lr G/D/Q %g/%g/%g, lambda r2/cls/cgp %g/%g/%g, prior from %s\n",
+                c.train.batch, c.train.lrG, c.train.lrD, c.train.lrQ, c.train.lambdaR2, c.train.lambdaCls,
+                c.train.lambdaCgp,
+                c.train.priorStartEpoch >= 0 ? ("epoch " + std::to_string(c.train.priorStartEpoch)).c_str()
+                : c.train.priorStartStep >= 0 ? ("step " + std::to_string(c.train.priorStartStep)).c_str()
+                                              : "never (frozen)");
+    std::printf("prior P(C)\n%s", priorTable(info.prior, c.model.dL, c.model.dC).c_str());
+    return 0;
+}
+
+} // namespace
+
+void addSampleCommand(CLI::App& app, int& exitCode)
+{
+    auto o = std::make_shared<SampleOptions>();
+    CLI::App* sub = app.add_subcommand("sample", "Write a grid PNG of G_ema samples from a checkpoint");
+    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
+    sub->add_option("-o,--out", o->out, "PNG to write")->capture_default_str();
+    sub->add_option("--rows", o->rows, "Rows: fixed z vectors")->capture_default_str()->check(CLI::Range(1, 256));
+    sub->add_option("--columns", o->columns, "Columns: how many combinations (the first ones, or --random)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
+    sub->add_option("--combinations", o->combinations,
+                    "Exact combination ids for the columns (label 0 most significant), e.g. --combinations 0 5 9");
+    sub->add_flag("--random", o->random, "Pick the columns at random among all d_c^d_l combinations");
+    sub->add_option("--z-seed", o->zSeed, "Seed of the z rows (and of --random)")->capture_default_str();
+    sub->add_option("--device", o->config.device, "auto, cpu or cuda");
+    sub->add_option("--threads", o->config.threads, "CPU intra-op threads; 0 = all cores");
+    sub->callback([o, &exitCode] { exitCode = runSample(*o); });
+}
+
+void addClusterCommand(CLI::App& app, int& exitCode)
+{
+    auto o = std::make_shared<ClusterOptions>();
+    CLI::App* sub = app.add_subcommand(
+        "cluster", "Assign a dataset to clusters with Q; write a CSV and print scores when labels exist");
+    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
+    o->config.addTo(*sub, /*withPreset=*/false);
+    sub->add_option("-o,--out", o->out, "Assignments CSV to write")->capture_default_str();
+    sub->add_flag("--json", o->json, "Print the results as JSON");
+    sub->callback([o, &exitCode] { exitCode = runCluster(*o); });
+}
+
+void addInfoCommand(CLI::App& app, int& exitCode)
+{
+    auto checkpoint = std::make_shared<std::string>();
+    auto asJson = std::make_shared<bool>(false);
+    CLI::App* sub = app.add_subcommand("info", "Show what a checkpoint holds");
+    sub->add_option("checkpoint", *checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
+    sub->add_flag("--json", *asJson, "Print as JSON");
+    sub->callback([checkpoint, asJson, &exitCode] { exitCode = runInfo(*checkpoint, *asJson); });
+}
+
+} // namespace cgpgan::cli

@@ -1,0 +1,41 @@
+// `cgpgan`: the headless command line over the CGPGAN core (no Qt).
+#include "commands.h"
+
+#include "cgpgan/error.h"
+
+#include <spdlog/spdlog.h>
+
+#include <c10/util/Exception.h>
+
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"cgpgan: train and explore a Classifier Gradient Penalty GAN with a codebook (headless)"};
+    app.require_subcommand(1);
+    bool verbose = false;
+    app.add_flag("-v,--verbose", verbose, "Log debug messages");
+    int exitCode = 0;
+    cgpgan::cli::addTrainCommand(app, exitCode);
+    cgpgan::cli::addSampleCommand(app, exitCode);
+    cgpgan::cli::addClusterCommand(app, exitCode);
+    cgpgan::cli::addInfoCommand(app, exitCode);
+    cgpgan::cli::addBenchCommand(app, exitCode);
+    app.parse_complete_callback([&] { spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info); });
+    spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const cgpgan::Error& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    } catch (const c10::Error& e) {
+        std::cerr << "error (libtorch): " << e.what_without_backtrace() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    return exitCode;
+}

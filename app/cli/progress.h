@@ -1,0 +1,34 @@
+#pragma once
+// A one-line progress display for long runs: bar, step rate, images/s, ETA
+// and the latest losses. Redrawn in place on a terminal; on a pipe or log
+// file a plain line every few seconds instead.
+#include "cgpgan/trainer.h"
+
+#include <chrono>
+#include <deque>
+#include <string>
+
+namespace cgpgan::cli {
+
+class ProgressLine final {
+public:
+    ProgressLine(int64_t firstStep, int64_t lastStep);
+    void update(const StepStats& stats);
+    void finish();
+    // Clears the line so a log message can be printed cleanly.
+    void clear();
+
+private:
+    std::string render(const StepStats& stats) const;
+
+    int64_t m_first, m_last;
+    bool m_tty;
+    std::chrono::steady_clock::time_point m_start, m_lastDraw;
+    std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> m_window; // (time, step)
+    int64_t m_imagesPerStep = 0;
+    bool m_drawn = false;
+};
+
+std::string formatDuration(double seconds);
+
+} // namespace cgpgan::cli

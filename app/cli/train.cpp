@@ -1,0 +1,163 @@
+// `cgpgan train`: a run folder with config.json, metrics.csv of every step,
+// grid PNGs and a checkpoint at chosen intervals; Ctrl-C saves and exits.
+#include "commands.h"
+#include "common.h"
+#include "progress.h"
+
+#include "cgpgan/error.h"
+#include "cgpgan/runner.h"
+#include "cgpgan/trainer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <ctime>
+#include <filesystem>
+
+namespace cgpgan::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void onInterrupt(int)
+{
+    g_interrupted = true;
+    std::signal(SIGINT, SIG_DFL); // a second Ctrl-C ends at once (checkpoints stay whole: they are atomic)
+}
+
+struct TrainOptions {
+    ConfigOptions config;
+    std::string out;
+    std::string resume;
+    std::optional<int64_t> gridEvery, checkpointEvery;
+};
+
+std::string defaultRunFolder(const std::string& preset)
+{
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+    return (fs::path("runs") / (preset + "-" + stamp)).string();
+}
+
+std::vector<int64_t> gridCombinations(const Config& config)
+{
+    const int64_t total = config.model.combinations();
+    std::vector<int64_t> combos;
+    for (int64_t i = 0; i < std::min<int64_t>(total, config.run.gridColumns); ++i)
+        combos.push_back(i);
+    return combos;
+}
+
+int runTrain(const TrainOptions& o)
+{
+    std::optional<Config> base;
+    if (!o.resume.empty())
+        base = Trainer::readInfo(o.resume).config; // resume with the checkpoint's config
+    Config config = o.config.build(base);
+    if (o.gridEvery)
+        config.run.gridEvery = *o.gridEvery;
+    if (o.checkpointEvery)
+        config.run.checkpointEvery = *o.checkpointEvery;
+    const std::string folder =
+        !o.out.empty() ? o.out
+                       : (!o.resume.empty() ? fs::path(o.resume).parent_path().string() : defaultRunFolder(config.preset));
+    fs::create_directories(folder);
+    const std::string checkpointPath = (fs::path(folder) / "checkpoint.pt").string();
+    saveConfigFile(config, (fs::path(folder) / "config.json").string());
+
+    setUpThreads(config);
+    const auto data = loadData(config);
+    Trainer trainer(config, data);
+    if (!o.resume.empty()) {
+        trainer.load(o.resume);
+        spdlog::info("resumed {} at step {}", o.resume, trainer.stepCount());
+    }
+    spdlog::info("preset {} on {}: {} parameters, {} steps ({} to go), prior frozen until step {}", config.preset,
+                 trainer.deviceName(), trainer.parameterCount(), trainer.totalSteps(),
+                 std::max<int64_t>(0, trainer.totalSteps() - trainer.stepCount()), trainer.priorStartStep());
+    spdlog::info("run folder: {}", folder);
+
+    MetricsCsv metrics((fs::path(folder) / "metrics.csv").string(), config.model.dL, config.model.dC,
+                       trainer.stepCount());
+    const bool images = config.model.arch == "conv";
+    const auto gridZ = images ? trainer.latentRows(config.run.gridRows, config.train.seed + 7919) : torch::Tensor();
+    const auto combos = gridCombinations(config);
+    auto writeGrid = [&](int64_t step) {
+        if (!images)
+            return;
+        const auto grid = trainer.gridImage(gridZ, combos);
+        writePng((fs::path(folder) / "grid.png").string(), grid);
+        char name[48];
+        std::snprintf(name, sizeof name, "grid_%08lld.png", (long long)step);
+        writePng((fs::path(folder) / "grids" / name).string(), grid);
+    };
+
+    TrainingControl control;
+    ProgressLine progress(trainer.stepCount(), trainer.totalSteps());
+    g_interrupted = false;
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    StepStats last;
+    const RunEnd end = runTraining(trainer, control, trainer.totalSteps(), [&](const StepStats& s) {
+        last = s;
+        metrics.write(s);
+        progress.update(s);
+        if (!s.finite())
+            return;
+        if (config.run.gridEvery > 0 && s.step % config.run.gridEvery == 0)
+            writeGrid(s.step);
+        if (config.run.checkpointEvery > 0 && s.step % config.run.checkpointEvery == 0) {
+            metrics.flush();
+            trainer.save(checkpointPath);
+        }
+        if (g_interrupted)
+            control.requestStop();
+    });
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    progress.finish();
+    metrics.flush();
+
+    if (end == RunEnd::NotFinite) {
+        spdlog::error("losses are not finite at step {} (D {}, G {}, r2 {}, cls {}, cgp {}): training stopped. "
+                      "Nothing was saved over the last good checkpoint{}; try a lower learning rate (--set train.lr_g=...)",
+                      last.step, last.dAdversarial, last.gAdversarial, last.r2, last.cls, last.cgp,
+                      fs::exists(checkpointPath) ? " (" + checkpointPath + ")" : "");
+        return 3;
+    }
+    trainer.save(checkpointPath);
+    writeGrid(trainer.stepCount());
+    if (end == RunEnd::Stopped)
+        spdlog::info("interrupted at step {}: saved {} (continue with: cgpgan train --resume {})", trainer.stepCount(),
+                     checkpointPath, checkpointPath);
+    else
+        spdlog::info("finished {} steps: {}", trainer.stepCount(), checkpointPath);
+    if (images)
+        spdlog::info("grid: {}", (fs::path(folder) / "grid.png").string());
+    return 0;
+}
+
+} // namespace
+
+void addTrainCommand(CLI::App& app, int& exitCode)
+{
+    auto o = std::make_shared<TrainOptions>();
+    CLI::App* sub = app.add_subcommand("train", "Train a model; progress on stderr, results in a run folder");
+    o->config.addTo(*sub, /*withPreset=*/true);
+    sub->add_option("-o,--out", o->out,
+                    "Run folder (config.json, metrics.csv, grid.png, grids/, checkpoint.pt); "
+                    "default runs/<preset>-<date>, or the checkpoint's folder with --resume");
+    sub->add_option("--resume", o->resume,
+                    "Continue from this checkpoint (its config, then your overrides, e.g. --steps to extend)")
+        ->check(CLI::ExistingFile);
+    sub->add_option("--grid-every", o->gridEvery, "Write a sample grid every N steps (0 = only at the end)");
+    sub->add_option("--checkpoint-every", o->checkpointEvery, "Write checkpoint.pt every N steps (0 = only at the end)");
+    sub->callback([o, &exitCode] { exitCode = runTrain(*o); });
+}
+
+} // namespace cgpgan::cli
