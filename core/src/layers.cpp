@@ -77,6 +77,8 @@ EqualizedConv2dImpl::EqualizedConv2dImpl(int64_t inChannels, int64_t outChannels
     : kernel(k), resample(r), scale(1.0 / std::sqrt(double(k * k * inChannels)))
 {
     TORCH_CHECK(r != Resample::None || k % 2 == 1, "a non-resampling conv needs an odd kernel");
+    // The StyleGAN2 padding below is written for p = 3 - k >= 0 (k <= 3).
+    TORCH_CHECK(r != Resample::Up || k <= 3, "upsampling convolutions support kernels up to 3");
     weight = register_parameter("weight", torch::randn({outChannels, inChannels, k, k}));
     if (withBias)
         bias = register_parameter("bias", torch::zeros({outChannels}));
