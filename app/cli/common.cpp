@@ -7,7 +7,7 @@
 
 namespace cgpgan::cli {
 
-void ConfigOptions::addTo(CLI::App& app, bool withPreset)
+void ConfigOptions::addTo(CLI::App& app, bool withPreset, bool withTraining)
 {
     if (withPreset) {
         std::string names;
@@ -20,9 +20,12 @@ void ConfigOptions::addTo(CLI::App& app, bool withPreset)
     app.add_option("--set", overrides,
                    "Override one field: section.field=value, e.g. --set train.lambda_r2=5 "
                    "--set model.g_widths=[64,32,16] (repeatable)");
-    app.add_option("--steps", steps, "Train for this many steps in total (train.steps)");
-    app.add_option("--batch", batch, "Batch size (train.batch)");
-    app.add_option("--seed", seed, "Seed for weights, latents and data order (train.seed)");
+    if (withTraining) {
+        app.add_option("--steps", steps, "Train for this many steps in total (train.steps)")
+            ->check(CLI::PositiveNumber);
+        app.add_option("--batch", batch, "Batch size (train.batch)")->check(CLI::Range(2, 1 << 16));
+        app.add_option("--seed", seed, "Seed for weights, latents and data order (train.seed)");
+    }
     app.add_option("--data", dataKind, "Dataset kind: builtin, mnist, cifar10, folder, toy2d (data.kind)");
     app.add_option("--data-path", dataPath, "File or folder of the dataset (data.path)");
     app.add_option("--device", device, "auto, cpu or cuda (run.device)");

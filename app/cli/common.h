@@ -25,7 +25,8 @@ struct ConfigOptions {
     std::string dataKind, dataPath, device;
     std::optional<int> threads;
 
-    void addTo(CLI::App& app, bool withPreset);
+    // withPreset: --preset/--config; withTraining: --steps/--batch/--seed.
+    void addTo(CLI::App& app, bool withPreset, bool withTraining = true);
     // Base config (preset, file, or the given one) with the overrides applied.
     Config build(std::optional<Config> base = std::nullopt) const;
 };

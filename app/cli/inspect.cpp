@@ -304,7 +304,7 @@ void addClusterCommand(CLI::App& app, int& exitCode)
     CLI::App* sub = app.add_subcommand(
         "cluster", "Assign a dataset to clusters with Q; write a CSV and print scores when labels exist");
     sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
-    o->config.addTo(*sub, /*withPreset=*/false);
+    o->config.addTo(*sub, /*withPreset=*/false, /*withTraining=*/false);
     sub->add_option("-o,--out", o->out, "Assignments CSV to write")->capture_default_str();
     sub->add_flag("--json", o->json, "Print the results as JSON");
     sub->callback([o, &exitCode] { exitCode = runCluster(*o); });

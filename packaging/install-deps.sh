@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build needs, only those that are missing.
+set -euo pipefail
+packages=(
+  cmake g++ make pkg-config
+  libtorch-dev            # libtorch 1.13 (CPU)
+  libopenblas0-pthread    # a fast BLAS for libtorch instead of the reference one
+  python3-torch           # the same libtorch from Python: the speed benchmark's mirror
+  libspdlog-dev nlohmann-json3-dev libcli11-dev
+  libstb-dev zlib1g-dev   # image decoding / PNG writing, gzip
+  qt6-base-dev            # QtTest for the test suite
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing missing Debian packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
