@@ -252,7 +252,8 @@ void Config::validate() const
         require(!m.mlpHidden.empty(), "model.mlp_hidden must not be empty");
         require(m.channels > 0, "model.channels (the point dimension) must be positive");
     }
-    if (m.codebook && !m.gWidths.empty() && !m.mlpHidden.empty()) {
+    const bool widthsGiven = m.arch == "mlp" ? !m.mlpHidden.empty() : !m.gWidths.empty();
+    if (m.codebook && widthsGiven) {
         const int spatial = m.arch == "mlp" ? 1 : 16;
         require((spatial * m.topWidth()) % m.dL == 0,
                 "codebook page size d_p = " + std::to_string(spatial) + " * W / d_l must be an integer (W = " +
