@@ -66,17 +66,17 @@ int runTrain(const TrainOptions& o)
     const std::string folder =
         !o.out.empty() ? o.out
                        : (!o.resume.empty() ? fs::path(o.resume).parent_path().string() : defaultRunFolder(config.preset));
-    fs::create_directories(folder);
-    const std::string checkpointPath = (fs::path(folder) / "checkpoint.pt").string();
-    saveConfigFile(config, (fs::path(folder) / "config.json").string());
-
     setUpThreads(config);
+    // Data and model first: a bad path or shape leaves no half-made run folder.
     const auto data = loadData(config);
     Trainer trainer(config, data);
     if (!o.resume.empty()) {
         trainer.load(o.resume);
         spdlog::info("resumed {} at step {}", o.resume, trainer.stepCount());
     }
+    fs::create_directories(folder);
+    const std::string checkpointPath = (fs::path(folder) / "checkpoint.pt").string();
+    saveConfigFile(config, (fs::path(folder) / "config.json").string());
     spdlog::info("preset {} on {}: {} parameters, {} steps ({} to go), prior frozen until step {}", config.preset,
                  trainer.deviceName(), trainer.parameterCount(), trainer.totalSteps(),
                  std::max<int64_t>(0, trainer.totalSteps() - trainer.stepCount()), trainer.priorStartStep());

@@ -103,7 +103,8 @@ public:
     torch::Tensor latentRows(int64_t n, uint64_t seed) const;
     // One-hot codes [n, d_l, d_c] for combination ids (label 0 most significant).
     torch::Tensor combinationCodes(const std::vector<int64_t>& combinations) const;
-    // G_ema(z, c) for any (soft) code c [n, d_l, d_c]; CPU float, clipped to [-1, 1].
+    // G_ema(z, c) for any (soft) code c [n, d_l, d_c]; CPU float. Images are
+    // clipped to [-1, 1]; points (mlp) are returned as generated.
     torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& c) const;
     // Grid: row r = z[r], column j = combinations[j] (NCHW uint8 on CPU, row-major).
     torch::Tensor gridSamples(const torch::Tensor& z, const std::vector<int64_t>& combinations) const;

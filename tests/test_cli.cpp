@@ -1,0 +1,385 @@
+// The `cgpgan` command line, run as a real process: a short training run and
+// its run folder, resuming, info / sample / cluster on the checkpoint, the
+// messages and exit codes of bad arguments, and Ctrl-C (save, then exit 0).
+#include <QtTest/QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+
+#include <csignal>
+#include <sys/types.h>
+#include <signal.h>
+
+#ifndef CGPGAN_CLI
+#error "CGPGAN_CLI (path of the cgpgan binary) must be defined by the build"
+#endif
+
+namespace {
+
+struct Result {
+    bool finished = false;
+    QProcess::ExitStatus status = QProcess::NormalExit;
+    int exitCode = -1;
+    QByteArray out, err;
+    QString describe() const
+    {
+        return QString("exit %1%2\n--- stdout ---\n%3\n--- stderr ---\n%4")
+            .arg(exitCode)
+            .arg(finished ? (status == QProcess::NormalExit ? "" : " (crashed)") : " (timed out)")
+            .arg(QString::fromUtf8(out.right(3000)))
+            .arg(QString::fromUtf8(err.right(3000)));
+    }
+};
+
+// The tiny model of the tests: the demo preset, shrunk.
+QStringList tinyModel()
+{
+    return {"--preset",  "demo",         "--set",   "model.g_widths=[16,8,8]", "--set",  "model.d_widths=[8,8,16]",
+            "--set",     "model.d_z=16", "--batch", "8",                       "--set",  "data.count=256",
+            "--device",  "cpu",          "--threads", "2"};
+}
+
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+// Data rows of a metrics.csv (without the header); empty lines dropped.
+QList<QByteArray> csvRows(const QString& path, QByteArray* header = nullptr)
+{
+    QList<QByteArray> lines = readAll(path).split('\n');
+    while (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    if (lines.isEmpty())
+        return {};
+    if (header)
+        *header = lines.first();
+    lines.removeFirst();
+    return lines;
+}
+
+QList<qint64> csvSteps(const QString& path)
+{
+    QList<qint64> steps;
+    for (const auto& row : csvRows(path))
+        steps << row.split(',').first().toLongLong();
+    return steps;
+}
+
+bool isPng(const QString& path, int* width = nullptr, int* height = nullptr)
+{
+    const QByteArray bytes = readAll(path);
+    static const QByteArray signature("\x89PNG\r\n\x1a\n", 8);
+    if (bytes.size() < 24 || !bytes.startsWith(signature) || bytes.mid(12, 4) != "IHDR")
+        return false;
+    auto be32 = [&](int at) {
+        return (int(uchar(bytes[at])) << 24) | (int(uchar(bytes[at + 1])) << 16) | (int(uchar(bytes[at + 2])) << 8) |
+               int(uchar(bytes[at + 3]));
+    };
+    if (width)
+        *width = be32(16);
+    if (height)
+        *height = be32(20);
+    return true;
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void trainWritesARunFolder();
+    void resumeContinuesTheRun();
+    void info();
+    void sample();
+    void cluster();
+    void badArguments_data();
+    void badArguments();
+    void divergenceExitsNonZero();
+    void interruptSavesAndExitsZero();
+
+private:
+    Result run(const QStringList& args, int timeoutMs = 180000) const;
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+    QString runDir() const { return path("run"); }
+
+    QTemporaryDir m_dir;
+};
+
+Result TestCli::run(const QStringList& args, int timeoutMs) const
+{
+    QProcess process;
+    process.setWorkingDirectory(m_dir.path());
+    process.start(QStringLiteral(CGPGAN_CLI), args);
+    Result r;
+    if (!process.waitForStarted(30000)) {
+        r.err = "could not start " CGPGAN_CLI;
+        return r;
+    }
+    r.finished = process.waitForFinished(timeoutMs);
+    if (!r.finished) {
+        process.kill();
+        process.waitForFinished(5000);
+    }
+    r.status = process.exitStatus();
+    r.exitCode = process.exitCode();
+    r.out = process.readAllStandardOutput();
+    r.err = process.readAllStandardError();
+    return r;
+}
+
+void TestCli::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QVERIFY2(QFileInfo(QStringLiteral(CGPGAN_CLI)).isExecutable(), CGPGAN_CLI);
+}
+
+void TestCli::trainWritesARunFolder()
+{
+    QElapsedTimer timer;
+    timer.start();
+    const Result r = run(QStringList{"train"} + tinyModel() +
+                         QStringList{"--steps", "6", "--grid-every", "3", "--checkpoint-every", "3", "--out", runDir()});
+    QVERIFY2(r.finished && r.status == QProcess::NormalExit && r.exitCode == 0, qPrintable(r.describe()));
+    qInfo("6 tiny steps through the CLI: %.1f s", timer.elapsed() / 1000.0);
+
+    QByteArray header;
+    const auto rows = csvRows(runDir() + "/metrics.csv", &header);
+    QVERIFY2(header.startsWith("step,seconds,d_adv,r2,cls,cgp,g_adv,s_real,s_fake,fake_acc,prior_entropy,prior_frozen"),
+             header.constData());
+    QVERIFY(header.endsWith("prior_1_3"));
+    QCOMPARE(rows.size(), 6);
+    const int columns = int(header.split(',').size());
+    for (int i = 0; i < rows.size(); ++i) {
+        const auto cells = rows[i].split(',');
+        QCOMPARE(int(cells.size()), columns);
+        QCOMPARE(cells.first().toLongLong(), qint64(i + 1));
+    }
+    QVERIFY(isPng(runDir() + "/grid.png"));
+    QVERIFY(isPng(runDir() + "/grids/grid_00000003.png"));
+    QVERIFY(isPng(runDir() + "/grids/grid_00000006.png"));
+    QVERIFY(QFileInfo(runDir() + "/checkpoint.pt").size() > 0);
+    QVERIFY(!QFileInfo::exists(runDir() + "/checkpoint.pt.tmp"));
+
+    const auto config = QJsonDocument::fromJson(readAll(runDir() + "/config.json")).object();
+    QVERIFY2(!config.isEmpty(), "config.json is not a JSON object");
+    QCOMPARE(config["model"].toObject()["d_z"].toInt(), 16);
+    QCOMPARE(config["train"].toObject()["batch"].toInt(), 8);
+    QCOMPARE(config["train"].toObject()["steps"].toInt(), 6);
+    QCOMPARE(config["data"].toObject()["count"].toInt(), 256);
+    QCOMPARE(config["run"].toObject()["device"].toString(), QString("cpu"));
+}
+
+void TestCli::resumeContinuesTheRun()
+{
+    const QString checkpoint = runDir() + "/checkpoint.pt";
+    QVERIFY(QFile::exists(checkpoint));
+    const QString atSix = path("checkpoint_step6.pt");
+    QVERIFY(QFile::copy(checkpoint, atSix));
+
+    Result r = run({"train", "--resume", checkpoint, "--steps", "8"});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(csvSteps(runDir() + "/metrics.csv"), (QList<qint64>{1, 2, 3, 4, 5, 6, 7, 8}));
+    const auto firstResume = csvRows(runDir() + "/metrics.csv");
+
+    // Resuming from an older checkpoint drops the rows after it, so every
+    // step is still there once; and the replayed steps repeat exactly.
+    r = run({"train", "--resume", atSix, "--steps", "8", "--out", runDir()});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(csvSteps(runDir() + "/metrics.csv"), (QList<qint64>{1, 2, 3, 4, 5, 6, 7, 8}));
+    const auto secondResume = csvRows(runDir() + "/metrics.csv");
+    for (int i = 6; i < 8; ++i) {
+        auto a = firstResume[i].split(',');
+        auto b = secondResume[i].split(',');
+        a.removeAt(1); // seconds
+        b.removeAt(1);
+        QCOMPARE(a, b);
+    }
+}
+
+void TestCli::info()
+{
+    const QString checkpoint = runDir() + "/checkpoint.pt";
+    Result r = run({"info", checkpoint});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    const QString text = QString::fromUtf8(r.out);
+    QVERIFY2(QRegularExpression("(^|\\n)step\\s+8\\s*(\\n|$)").match(text).hasMatch(), qPrintable(text));
+    QVERIFY2(text.contains("d_z 16"), qPrintable(text));
+
+    r = run({"info", "--json", checkpoint});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    QJsonParseError error;
+    const auto doc = QJsonDocument::fromJson(r.out, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString() + "\n" + r.describe()));
+    const auto j = doc.object();
+    QCOMPARE(j["step"].toInt(), 8);
+    QCOMPARE(j["format_version"].toInt(), 1);
+    QVERIFY(j["parameters"].toDouble() > 0);
+    QCOMPARE(j["prior"].toArray().size(), 8);
+    QCOMPARE(j["config"].toObject()["model"].toObject()["d_z"].toInt(), 16);
+}
+
+void TestCli::sample()
+{
+    const QString out = path("samples.png");
+    const Result r = run({"sample", runDir() + "/checkpoint.pt", "--rows", "2", "--columns", "4", "-o", out});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    int width = 0, height = 0;
+    QVERIFY(isPng(out, &width, &height));
+    // 4 x 2 tiles of 32 px with 2 px padding around and between.
+    QCOMPARE(width, 4 * 32 + 5 * 2);
+    QCOMPARE(height, 2 * 32 + 3 * 2);
+}
+
+void TestCli::cluster()
+{
+    const QString csv = path("assignments.csv");
+    const Result r = run({"cluster", runDir() + "/checkpoint.pt", "--json", "-o", csv});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    QJsonParseError error;
+    const auto doc = QJsonDocument::fromJson(r.out, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError,
+             qPrintable("stdout of cluster --json is not JSON: " + error.errorString() + "\n" + r.describe()));
+    const auto j = doc.object();
+    QVERIFY2(j.contains("scores"), qPrintable(r.describe()));
+    const auto combined = j["scores"].toObject()["combined"].toObject();
+    QCOMPARE(combined["samples"].toInt(), 256);
+    const double acc = combined["hungarian_accuracy"].toDouble();
+    QVERIFY(acc > 0.0 && acc <= 1.0);
+    QCOMPARE(j["samples"].toInt(), 256);
+    QCOMPARE(j["step"].toInt(), 8);
+
+    QByteArray header;
+    const auto rows = csvRows(csv, &header);
+    QVERIFY2(header.startsWith("index,cluster,confidence,label0,confidence0,label1,confidence1"), header.constData());
+    QCOMPARE(rows.size(), 256);
+    for (int i = 0; i < rows.size(); ++i) {
+        const auto cells = rows[i].split(',');
+        QCOMPARE(cells.first().toInt(), i);
+        const int cluster = cells[1].toInt();
+        QVERIFY(cluster >= 0 && cluster < 16);
+        QCOMPARE(cluster, cells[3].toInt() * 4 + cells[5].toInt());
+    }
+}
+
+void TestCli::badArguments_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions"); // what stderr must contain (case-insensitive; empty = anything)
+
+    const QString out = path("bad_run");
+    QByteArray junk(4096, 0);
+    for (auto& c : junk)
+        c = char(QRandomGenerator::global()->bounded(256));
+    const QString junkPath = path("random_bytes.pt");
+    {
+        QFile f(junkPath);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(junk);
+    }
+
+    // CLI11 reports "A subcommand is required" without naming the word.
+    QTest::newRow("unknown subcommand") << QStringList{"frobnicate"} << QString("subcommand");
+    QTest::newRow("unknown preset") << QStringList{"train", "--preset", "nope", "--out", out} << QString("nope");
+    QTest::newRow("d_z not a number") << (QStringList{"train"} + tinyModel() +
+                                          QStringList{"--set", "model.d_z=abc", "--steps", "2", "--out", out})
+                                      << QString("d_z");
+    QTest::newRow("unknown setting") << (QStringList{"train"} + tinyModel() +
+                                         QStringList{"--set", "model.d_zz=3", "--steps", "2", "--out", out})
+                                     << QString("d_zz");
+    QTest::newRow("missing mnist")
+        << QStringList{"train", "--data", "mnist", "--data-path", "/nonexistent", "--steps", "2", "--out", out}
+        << QString("/nonexistent");
+    QTest::newRow("info of a missing file") << QStringList{"info", "/nonexistent.pt"} << QString("/nonexistent.pt");
+    QTest::newRow("info of random bytes") << QStringList{"info", junkPath} << QString("checkpoint");
+    QTest::newRow("negative steps") << (QStringList{"train"} + tinyModel() + QStringList{"--steps", "-5", "--out", out})
+                                    << QString("steps");
+}
+
+void TestCli::badArguments()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    const Result r = run(args, 60000);
+    QVERIFY2(r.finished && r.status == QProcess::NormalExit, qPrintable(r.describe()));
+    QVERIFY2(r.exitCode != 0, qPrintable(r.describe()));
+    const QString err = QString::fromUtf8(r.err);
+    QVERIFY2(!err.trimmed().isEmpty(), qPrintable(r.describe()));
+    QVERIFY2(err.contains(mentions, Qt::CaseInsensitive), qPrintable(r.describe()));
+    if (args.last().endsWith("random_bytes.pt"))
+        QVERIFY2(err.contains("corrupt", Qt::CaseInsensitive) || err.contains("not a", Qt::CaseInsensitive),
+                 qPrintable(r.describe()));
+    // Failures of a train command start no training.
+    QVERIFY(!QFile::exists(path("bad_run/checkpoint.pt")));
+}
+
+void TestCli::divergenceExitsNonZero()
+{
+    const QString out = path("diverged");
+    const Result r = run(QStringList{"train"} + tinyModel() +
+                         QStringList{"--set", "train.lr_g=1e6", "--set", "train.lr_d=1e6", "--set", "train.lr_q=1e6",
+                                     "--steps", "50", "--grid-every", "0", "--checkpoint-every", "0", "--out", out});
+    QVERIFY2(r.finished && r.status == QProcess::NormalExit, qPrintable(r.describe()));
+    if (r.exitCode == 0)
+        QSKIP("lr 1e6 did not diverge within 50 steps");
+    QCOMPARE(r.exitCode, 3);
+    // The message is a log line (spdlog's default sink: stdout).
+    QVERIFY2(QString::fromUtf8(r.out + r.err).contains("not finite"), qPrintable(r.describe()));
+    // No checkpoint of a diverged model is written.
+    QVERIFY(!QFile::exists(out + "/checkpoint.pt"));
+}
+
+void TestCli::interruptSavesAndExitsZero()
+{
+    const QString dir = path("interrupted");
+    QProcess process;
+    process.setWorkingDirectory(m_dir.path());
+    process.start(QStringLiteral(CGPGAN_CLI), QStringList{"train"} + tinyModel() +
+                                                  QStringList{"--steps", "100000", "--grid-every", "0",
+                                                              "--checkpoint-every", "0", "--out", dir});
+    QVERIFY(process.waitForStarted(30000));
+    const QString metrics = dir + "/metrics.csv";
+    QElapsedTimer timer;
+    timer.start();
+    while (csvRows(metrics).size() < 3 && timer.elapsed() < 120000 && process.state() == QProcess::Running)
+        process.waitForFinished(200);
+    QVERIFY2(process.state() == QProcess::Running,
+             qPrintable("the training ended on its own: " + QString::fromUtf8(process.readAllStandardError())));
+    QVERIFY2(csvRows(metrics).size() >= 3, "no rows in metrics.csv after 120 s");
+    QVERIFY(!QFile::exists(dir + "/checkpoint.pt")); // only the interrupt writes one
+    QCOMPARE(::kill(pid_t(process.processId()), SIGINT), 0);
+    const bool finished = process.waitForFinished(30000);
+    if (!finished) {
+        process.kill();
+        process.waitForFinished(5000);
+        QFAIL("cgpgan train did not exit within 30 s of SIGINT");
+    }
+    // Log lines (spdlog's default sink: stdout) and the progress line (stderr).
+    const QString output =
+        QString::fromUtf8(process.readAllStandardOutput() + "\n" + process.readAllStandardError());
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
+             qPrintable(QString("exit %1: %2").arg(process.exitCode()).arg(output.right(2000))));
+    QVERIFY2(output.contains("interrupted"), qPrintable(output.right(2000)));
+
+    const auto steps = csvSteps(metrics);
+    QVERIFY(steps.size() >= 3);
+    for (int i = 0; i < steps.size(); ++i)
+        QCOMPARE(steps[i], qint64(i + 1));
+    const Result r = run({"info", "--json", dir + "/checkpoint.pt"});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    const auto j = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(qint64(j["step"].toDouble()), qint64(steps.size()));
+    qInfo("interrupted at step %lld", (long long)steps.size());
+}
+
+QTEST_APPLESS_MAIN(TestCli)
+#include "test_cli.moc"

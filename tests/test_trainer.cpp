@@ -1,0 +1,1044 @@
+// The trainer (SPEC 4, 5): update isolation, checkpoints (bit-exact round
+// trip, resume determinism, shape and damage errors), the sampling and
+// codebook API, knobs and the prior modes, divergence detection, and a short
+// toy-2d run whose classifier must split the 4 Gaussians.
+#include "cgpgan/config.h"
+#include "cgpgan/data.h"
+#include "cgpgan/error.h"
+#include "cgpgan/losses.h"
+#include "cgpgan/networks.h"
+#include "cgpgan/runner.h"
+#include "cgpgan/trainer.h"
+
+#include <torch/torch.h>
+
+#include <QtTest/QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+using cgpgan::Config;
+using cgpgan::Dataset;
+using cgpgan::StepStats;
+using cgpgan::Trainer;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// toy-2d: a short CPU run (SPEC 5 overrides: lr 1e-3, 4000 points).
+constexpr int64_t kToyPriorStart = 500;
+constexpr int64_t kToySteps = 3000;
+
+// The smallest conv model that still has the full shape of the demo preset.
+Config tinyConfig()
+{
+    Config c = cgpgan::preset("demo");
+    c.model.gWidths = {16, 8, 8};
+    c.model.dWidths = {8, 8, 16};
+    c.model.dZ = 16;
+    c.train.batch = 8;
+    c.train.steps = 100;
+    c.data.kind = "builtin";
+    c.data.count = 256;
+    c.data.resolution = c.model.resolution;
+    c.data.channels = c.model.channels;
+    c.run.device = "cpu";
+    c.run.threads = 2;
+    c.validate();
+    return c;
+}
+
+std::shared_ptr<const Dataset> tinyData()
+{
+    static std::shared_ptr<const Dataset> data =
+        std::make_shared<const Dataset>(cgpgan::loadDataset(tinyConfig().data));
+    return data;
+}
+
+// Parameters of a module, cloned (a snapshot that later steps do not touch).
+std::vector<torch::Tensor> snapshot(torch::nn::Module& module)
+{
+    std::vector<torch::Tensor> out;
+    for (const auto& p : module.parameters())
+        out.push_back(p.detach().clone());
+    return out;
+}
+
+bool allIdentical(torch::nn::Module& module, const std::vector<torch::Tensor>& before)
+{
+    const auto now = module.parameters();
+    if (now.size() != before.size())
+        return false;
+    for (size_t i = 0; i < now.size(); ++i)
+        if (!torch::equal(now[i].detach(), before[i]))
+            return false;
+    return true;
+}
+
+// How many parameter tensors differ from the snapshot.
+int changedCount(torch::nn::Module& module, const std::vector<torch::Tensor>& before)
+{
+    const auto now = module.parameters();
+    int changed = 0;
+    for (size_t i = 0; i < now.size(); ++i)
+        changed += torch::equal(now[i].detach(), before[i]) ? 0 : 1;
+    return changed;
+}
+
+void setRequiresGrad(torch::nn::Module& module, bool on)
+{
+    for (auto& p : module.parameters())
+        p.requires_grad_(on);
+}
+
+std::string tempPath(const QTemporaryDir& dir, const std::string& name)
+{
+    return (fs::path(dir.path().toStdString()) / name).string();
+}
+
+torch::serialize::InputArchive openArchive(const std::string& path)
+{
+    torch::serialize::InputArchive archive;
+    archive.load_from(path, torch::kCPU);
+    return archive;
+}
+
+// Every entry of two archives, recursively: tensors must be torch::equal (same
+// dtype and shape), other values ==. Records what was compared and what differs.
+struct ArchiveComparison {
+    QStringList compared;   // "G.blocks.0.up.weight", ...
+    QStringList differences;
+};
+
+void compareArchives(torch::serialize::InputArchive& a, torch::serialize::InputArchive& b, const QString& prefix,
+                     ArchiveComparison& result);
+
+bool isOptimizerArchive(torch::serialize::InputArchive& archive)
+{
+    const auto keys = archive.keys();
+    return std::find(keys.begin(), keys.end(), "pytorch_version") != keys.end() &&
+           std::find(keys.begin(), keys.end(), "state") != keys.end() &&
+           std::find(keys.begin(), keys.end(), "param_groups") != keys.end();
+}
+
+// libtorch (1.13) keys an optimizer's per-parameter state by the address of
+// the parameter's TensorImpl ("0x55..."), listed in param_groups/i/params/j;
+// those addresses differ between two processes or two trainers, so states
+// are matched through the parameter's position instead.
+void compareOptimizers(torch::serialize::InputArchive& a, torch::serialize::InputArchive& b, const QString& prefix,
+                       ArchiveComparison& result)
+{
+    c10::IValue versionA, versionB;
+    a.read("pytorch_version", versionA);
+    b.read("pytorch_version", versionB);
+    result.compared << prefix + ".pytorch_version";
+    if (!(versionA == versionB))
+        result.differences << prefix + ".pytorch_version differs";
+
+    torch::serialize::InputArchive groupsA, groupsB, stateA, stateB;
+    a.read("param_groups", groupsA);
+    b.read("param_groups", groupsB);
+    a.read("state", stateA);
+    b.read("state", stateB);
+    torch::Tensor sizeA, sizeB;
+    groupsA.read("param_groups/size", sizeA);
+    groupsB.read("param_groups/size", sizeB);
+    result.compared << prefix + ".param_groups/size";
+    if (!torch::equal(sizeA, sizeB)) {
+        result.differences << prefix + ": different numbers of parameter groups";
+        return;
+    }
+    auto stateKeysA = stateA.keys();
+    auto stateKeysB = stateB.keys();
+    size_t matchedA = 0, matchedB = 0;
+    for (int64_t g = 0; g < sizeA.item<int64_t>(); ++g) {
+        const std::string groupKey = "param_groups/" + std::to_string(g);
+        const QString groupName = prefix + "." + QString::fromStdString(groupKey);
+        torch::serialize::InputArchive groupA, groupB, optionsA, optionsB;
+        groupsA.read(groupKey, groupA);
+        groupsB.read(groupKey, groupB);
+        groupA.read("options", optionsA);
+        groupB.read("options", optionsB);
+        compareArchives(optionsA, optionsB, groupName + ".options", result);
+        torch::Tensor countA, countB;
+        groupA.read("params/size", countA);
+        groupB.read("params/size", countB);
+        result.compared << groupName + ".params/size";
+        if (!torch::equal(countA, countB)) {
+            result.differences << groupName + ": different numbers of parameters";
+            continue;
+        }
+        for (int64_t j = 0; j < countA.item<int64_t>(); ++j) {
+            c10::IValue keyA, keyB;
+            groupA.read("params/" + std::to_string(j), keyA);
+            groupB.read("params/" + std::to_string(j), keyB);
+            const auto& ka = keyA.toStringRef();
+            const auto& kb = keyB.toStringRef();
+            const bool hasA = std::find(stateKeysA.begin(), stateKeysA.end(), ka) != stateKeysA.end();
+            const bool hasB = std::find(stateKeysB.begin(), stateKeysB.end(), kb) != stateKeysB.end();
+            const QString name = prefix + ".state[" + QString::number(g) + "/" + QString::number(j) + "]";
+            if (hasA != hasB) {
+                result.differences << name + ": present in one checkpoint only";
+                continue;
+            }
+            if (!hasA)
+                continue;
+            ++matchedA;
+            ++matchedB;
+            torch::serialize::InputArchive sa, sb;
+            stateA.read(ka, sa);
+            stateB.read(kb, sb);
+            compareArchives(sa, sb, name, result);
+        }
+    }
+    if (matchedA != stateKeysA.size() || matchedB != stateKeysB.size())
+        result.differences << prefix + ": optimizer state entries that belong to no parameter";
+}
+
+void compareArchives(torch::serialize::InputArchive& a, torch::serialize::InputArchive& b, const QString& prefix,
+                     ArchiveComparison& result)
+{
+    if (isOptimizerArchive(a) && isOptimizerArchive(b)) {
+        compareOptimizers(a, b, prefix, result);
+        return;
+    }
+    auto keysA = a.keys();
+    auto keysB = b.keys();
+    std::sort(keysA.begin(), keysA.end());
+    std::sort(keysB.begin(), keysB.end());
+    if (keysA != keysB) {
+        QStringList la, lb;
+        for (const auto& k : keysA)
+            la << QString::fromStdString(k);
+        for (const auto& k : keysB)
+            lb << QString::fromStdString(k);
+        result.differences << prefix + ": keys differ: [" + la.join(",") + "] vs [" + lb.join(",") + "]";
+        return;
+    }
+    for (const auto& key : keysA) {
+        const QString name = prefix.isEmpty() ? QString::fromStdString(key) : prefix + "." + QString::fromStdString(key);
+        c10::IValue va, vb;
+        a.read(key, va);
+        b.read(key, vb);
+        if (va.isModule() || va.isObject()) {
+            torch::serialize::InputArchive subA, subB;
+            if (!a.try_read(key, subA) || !b.try_read(key, subB)) {
+                result.differences << name + ": sub-archive unreadable";
+                continue;
+            }
+            compareArchives(subA, subB, name, result);
+            continue;
+        }
+        result.compared << name;
+        if (va.isTensor() != vb.isTensor()) {
+            result.differences << name + ": tensor vs non-tensor";
+        } else if (va.isTensor()) {
+            const auto ta = va.toTensor();
+            const auto tb = vb.toTensor();
+            if (ta.scalar_type() != tb.scalar_type() || ta.sizes() != tb.sizes() || !torch::equal(ta, tb))
+                result.differences << name + ": tensors differ";
+        } else if (!(va == vb)) {
+            std::ostringstream sa, sb;
+            sa << va;
+            sb << vb;
+            result.differences << name + ": " + QString::fromStdString(sa.str()) + " vs " +
+                                      QString::fromStdString(sb.str());
+        }
+    }
+}
+
+ArchiveComparison compareCheckpoints(const std::string& pathA, const std::string& pathB)
+{
+    auto a = openArchive(pathA);
+    auto b = openArchive(pathB);
+    ArchiveComparison result;
+    compareArchives(a, b, QString(), result);
+    return result;
+}
+
+// All tensors of a module's sub-archive by name (e.g. "blocks.0.up.weight").
+void collectTensors(torch::serialize::InputArchive& archive, const std::string& prefix,
+                    std::map<std::string, torch::Tensor>& out)
+{
+    for (const auto& key : archive.keys()) {
+        c10::IValue v;
+        archive.read(key, v);
+        const std::string name = prefix.empty() ? key : prefix + "." + key;
+        if (v.isModule() || v.isObject()) {
+            torch::serialize::InputArchive sub;
+            if (archive.try_read(key, sub))
+                collectTensors(sub, name, out);
+        } else if (v.isTensor()) {
+            out[name] = v.toTensor();
+        }
+    }
+}
+
+std::map<std::string, torch::Tensor> moduleTensors(const std::string& checkpoint, const std::string& key)
+{
+    auto archive = openArchive(checkpoint);
+    torch::serialize::InputArchive sub;
+    if (!archive.try_read(key, sub))
+        throw std::runtime_error(checkpoint + " has no sub-archive " + key);
+    std::map<std::string, torch::Tensor> out;
+    collectTensors(sub, "", out);
+    return out;
+}
+
+// The loss values that must repeat exactly when a run is resumed.
+std::vector<double> lossValues(const StepStats& s)
+{
+    return {s.dAdversarial, s.r2, s.cls, s.cgp, s.gAdversarial, s.realScore, s.fakeScore};
+}
+
+const char* const kLossNames[] = {"dAdversarial", "r2", "cls", "cgp", "gAdversarial", "realScore", "fakeScore"};
+
+double maxDeviationFromUniform(const torch::Tensor& prior)
+{
+    const double uniform = 1.0 / double(prior.size(1));
+    return (prior.to(torch::kDouble) - uniform).abs().max().item<double>();
+}
+
+} // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void updateIsolation();
+    void realTrainerCheckpointFiniteAndEma();
+    void checkpointRoundTripIsBitIdentical();
+    void resumeIsDeterministic();
+    void checkpointOfAnotherShapeIsRefused();
+    void damagedOrMissingCheckpointIsAnError();
+    void samplingApi();
+    void codebookEditsLandInGAndGEma();
+    void assignClustersShape();
+    void knobsAndPriorModes();
+    void divergenceIsDetected();
+    void toy2dSplitsTheFourGaussians_data();
+    void toy2dSplitsTheFourGaussians();
+    void toyGenerateIsNotClipped();
+
+private:
+    QTemporaryDir m_dir;
+    std::string m_toyCheckpoint;
+};
+
+void TestTrainer::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    torch::set_num_threads(2);
+}
+
+// SPEC 4.6 / 4.7: the D/Q update leaves G untouched (and gives it no
+// gradient); the G update leaves D and Q untouched. Replicates
+// Trainer::stepLocked with the same modules, losses and optimizers.
+void TestTrainer::updateIsolation()
+{
+    const Config config = tinyConfig();
+    const auto& m = config.model;
+    const auto& t = config.train;
+    const int64_t b = t.batch;
+    torch::manual_seed(11);
+    cgpgan::Generator g(m);
+    cgpgan::Encoder d(m, int64_t(m.dL) * m.dC);
+    cgpgan::Encoder q(m, int64_t(m.dL) * m.dC);
+    auto options = torch::optim::AdamWOptions(t.lrG).betas({t.beta1, t.beta2}).weight_decay(t.weightDecay);
+    torch::optim::AdamW optG(g->parameters(), options);
+    torch::optim::AdamW optD(d->parameters(), options);
+    torch::optim::AdamW optQ(q->parameters(), options);
+
+    const auto data = tinyData();
+    const auto x = torch::from_blob(const_cast<uint8_t*>(data->pixels.data()),
+                                    {b, data->channels, data->height, data->width}, torch::kUInt8)
+                       .to(torch::kFloat)
+                       .mul(2.0 / 255.0)
+                       .sub(1.0);
+    auto sampleCode = [&] {
+        const auto prior = torch::full({m.dL, m.dC}, 1.0f / float(m.dC));
+        return torch::one_hot(torch::multinomial(prior, b, true).t(), m.dC).to(torch::kFloat);
+    };
+
+    // ---- D/Q update (SPEC 4.1-4.6) ----
+    const auto z = torch::randn({b, m.dZ});
+    const auto c = sampleCode();
+    torch::Tensor fake;
+    {
+        torch::NoGradGuard noGrad;
+        fake = g->forward(z, c);
+    }
+    fake.requires_grad_(true);
+    torch::Tensor p;
+    {
+        torch::NoGradGuard noGrad;
+        p = cgpgan::probNormalize(torch::softmax(q->forward(x).view({b, m.dL, m.dC}), -1));
+    }
+    const auto cReal = torch::one_hot(p.argmax(-1), m.dC).to(torch::kFloat);
+    const auto sReal = cgpgan::conditionalScores(d->forward(x).view({b, m.dL, m.dC}), cReal);
+    const auto sFake = cgpgan::conditionalScores(d->forward(fake).view({b, m.dL, m.dC}), c);
+    const auto lossD = cgpgan::discriminatorAdversarial(sReal, sFake) + t.lambdaR2 * cgpgan::r2Penalty(sFake, fake);
+    const auto qFake = q->forward(fake).view({b, m.dL, m.dC});
+    const auto lossQ = t.lambdaCls * cgpgan::classificationLoss(qFake, c) +
+                       t.lambdaCgp * cgpgan::classifierGradientPenalty(qFake, c, fake);
+    const auto lossDQ = lossD + lossQ;
+
+    // One backward for L_D + L_Q gives D exactly dL_D and Q exactly dL_Q.
+    const auto dParams = d->parameters();
+    const auto qParams = q->parameters();
+    const auto gradDAlone = torch::autograd::grad({lossD}, dParams, {}, /*retain_graph=*/true);
+    const auto gradQAlone = torch::autograd::grad({lossQ}, qParams, {}, /*retain_graph=*/true);
+
+    const auto g0 = snapshot(*g);
+    const auto d0 = snapshot(*d);
+    const auto q0 = snapshot(*q);
+    optD.zero_grad();
+    optQ.zero_grad();
+    lossDQ.backward();
+    for (size_t i = 0; i < dParams.size(); ++i) {
+        QVERIFY(dParams[i].grad().defined());
+        QVERIFY2(torch::allclose(dParams[i].grad(), gradDAlone[i], 1e-5, 1e-6), "D gets a gradient from L_Q");
+    }
+    for (size_t i = 0; i < qParams.size(); ++i) {
+        QVERIFY(qParams[i].grad().defined());
+        QVERIFY2(torch::allclose(qParams[i].grad(), gradQAlone[i], 1e-5, 1e-6), "Q gets a gradient from L_D");
+    }
+    for (const auto& gp : g->parameters())
+        QVERIFY2(!gp.grad().defined() || gp.grad().abs().max().item<float>() == 0.0f,
+                 "G received a gradient in the D/Q step");
+    optD.step();
+    optQ.step();
+    QVERIFY2(allIdentical(*g, g0), "the D/Q update changed G");
+    QVERIFY2(changedCount(*d, d0) > 0, "the D/Q update did not change D");
+    QVERIFY2(changedCount(*q, q0) > 0, "the D/Q update did not change Q");
+    qInfo("D/Q step changed %d/%d D and %d/%d Q parameter tensors", changedCount(*d, d0), int(d0.size()),
+          changedCount(*q, q0), int(q0.size()));
+
+    // ---- G update (SPEC 4.7) ----
+    const auto g1 = snapshot(*g);
+    const auto codebook1 = g->codebook.detach().clone();
+    const auto d1 = snapshot(*d);
+    const auto q1 = snapshot(*q);
+    std::vector<torch::Tensor> dGradBefore;
+    for (const auto& dp : d->parameters())
+        dGradBefore.push_back(dp.grad().clone());
+    setRequiresGrad(*d, false);
+    const auto z2 = torch::randn({b, m.dZ});
+    const auto c2 = sampleCode();
+    const auto sG = cgpgan::conditionalScores(d->forward(g->forward(z2, c2)).view({b, m.dL, m.dC}), c2);
+    const auto lG = cgpgan::generatorAdversarial(sG);
+    optG.zero_grad();
+    lG.backward();
+    optG.step();
+    setRequiresGrad(*d, true);
+    QVERIFY2(allIdentical(*d, d1), "the G update changed D");
+    QVERIFY2(allIdentical(*q, q1), "the G update changed Q");
+    QVERIFY2(changedCount(*g, g1) > 0, "the G update did not change G");
+    // The codebook is a generator weight: the G loss moves it (SPEC 3).
+    QVERIFY2(!torch::equal(g->codebook.detach(), codebook1), "the G update did not move the codebook");
+    const auto dNow = d->parameters();
+    for (size_t i = 0; i < dNow.size(); ++i)
+        QVERIFY2(torch::equal(dNow[i].grad(), dGradBefore[i]), "the G step wrote into D's gradients");
+}
+
+// The real trainer: after two steps every tensor of G, G_ema, D, Q is finite,
+// G_ema differs from G, and after one step G_ema == lerp(G_0, G_1, 1 - decay).
+void TestTrainer::realTrainerCheckpointFiniteAndEma()
+{
+    const Config config = tinyConfig();
+    Trainer trainer(config, tinyData());
+    const auto path0 = tempPath(m_dir, "ema0.pt");
+    const auto path1 = tempPath(m_dir, "ema1.pt");
+    const auto path2 = tempPath(m_dir, "ema2.pt");
+    trainer.save(path0);
+    QVERIFY(trainer.step().finite());
+    trainer.save(path1);
+    QVERIFY(trainer.step().finite());
+    trainer.save(path2);
+    QCOMPARE(trainer.stepCount(), int64_t(2));
+
+    for (const char* key : {"G", "D", "Q", "G_ema"}) {
+        const auto tensors = moduleTensors(path2, key);
+        QVERIFY2(!tensors.empty(), key);
+        for (const auto& [name, tensor] : tensors)
+            QVERIFY2(torch::isfinite(tensor).all().item<bool>(), (std::string(key) + "." + name).c_str());
+    }
+    // Step 0: G_ema is a copy of G.
+    {
+        const auto g = moduleTensors(path0, "G");
+        const auto e = moduleTensors(path0, "G_ema");
+        QCOMPARE(g.size(), e.size());
+        for (const auto& [name, tensor] : g)
+            QVERIFY2(torch::equal(tensor, e.at(name)), name.c_str());
+    }
+    // Step 1: G_ema = G_0 + (1 - decay) (G_1 - G_0).
+    {
+        const auto g0 = moduleTensors(path0, "G");
+        const auto g1 = moduleTensors(path1, "G");
+        const auto e1 = moduleTensors(path1, "G_ema");
+        const double w = 1.0 - config.train.emaDecay;
+        for (const auto& [name, tensor] : g0) {
+            const auto expected = tensor + w * (g1.at(name) - tensor);
+            QVERIFY2(torch::allclose(e1.at(name), expected, 1e-6, 1e-7), name.c_str());
+        }
+    }
+    // Step 2: G_ema lags G.
+    {
+        const auto g = moduleTensors(path2, "G");
+        const auto e = moduleTensors(path2, "G_ema");
+        int differing = 0;
+        for (const auto& [name, tensor] : g)
+            differing += torch::equal(tensor, e.at(name)) ? 0 : 1;
+        QVERIFY2(differing > 0, "G_ema equals G after two steps");
+    }
+}
+
+void TestTrainer::checkpointRoundTripIsBitIdentical()
+{
+    const Config config = tinyConfig();
+    const auto pathA = tempPath(m_dir, "roundtrip_a.pt");
+    const auto pathB = tempPath(m_dir, "roundtrip_b.pt");
+    {
+        Trainer trainer(config, tinyData());
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(trainer.step().finite());
+        trainer.save(pathA);
+    }
+    {
+        Trainer trainer(config, tinyData());
+        trainer.load(pathA);
+        QCOMPARE(trainer.stepCount(), int64_t(3));
+        trainer.save(pathB);
+    }
+    const auto result = compareCheckpoints(pathA, pathB);
+    if (!result.differences.isEmpty())
+        QFAIL(qPrintable("checkpoints differ after a load/save round trip:\n  " + result.differences.join("\n  ")));
+    // Everything the format promises was actually compared.
+    for (const char* needed : {"G.", "G_ema.", "D.", "Q.", "opt_G.", "opt_D.", "opt_Q."}) {
+        const int n = int(std::count_if(result.compared.begin(), result.compared.end(),
+                                        [&](const QString& k) { return k.startsWith(needed); }));
+        QVERIFY2(n > 0, needed);
+    }
+    for (const char* needed : {"prior", "rng_state", "data_order", "data_cursor", "step", "config",
+                               "format_version"})
+        QVERIFY2(result.compared.contains(needed), needed);
+    // Optimizer moments are stored (not just the step counts).
+    QVERIFY(std::any_of(result.compared.begin(), result.compared.end(),
+                        [](const QString& k) { return k.startsWith("opt_D.") && k.endsWith("exp_avg_sq"); }));
+    qInfo("compared %d entries, all identical", int(result.compared.size()));
+}
+
+// A resumed run repeats the uninterrupted one bit for bit (CPU).
+void TestTrainer::resumeIsDeterministic()
+{
+    const Config config = tinyConfig();
+    const int n = 8;
+    std::vector<StepStats> straight, resumed;
+    const auto pathX = tempPath(m_dir, "resume_x.pt");
+    const auto pathY = tempPath(m_dir, "resume_y.pt");
+    const auto pathZ = tempPath(m_dir, "resume_z.pt");
+    {
+        Trainer x(config, tinyData());
+        for (int i = 0; i < n; ++i)
+            straight.push_back(x.step());
+        x.save(pathX);
+    }
+    {
+        Trainer y(config, tinyData());
+        for (int i = 0; i < n / 2; ++i)
+            resumed.push_back(y.step());
+        y.save(pathY);
+    }
+    {
+        Trainer z(config, tinyData());
+        z.load(pathY);
+        for (int i = 0; i < n / 2; ++i)
+            resumed.push_back(z.step());
+        z.save(pathZ);
+    }
+    QCOMPARE(int(resumed.size()), n);
+    QStringList mismatches;
+    for (int i = 0; i < n; ++i) {
+        QCOMPARE(resumed[size_t(i)].step, straight[size_t(i)].step);
+        const auto a = lossValues(straight[size_t(i)]);
+        const auto b = lossValues(resumed[size_t(i)]);
+        for (size_t k = 0; k < a.size(); ++k)
+            if (!(a[k] == b[k]))
+                mismatches << QString("step %1 %2: %3 vs %4")
+                                  .arg(i + 1)
+                                  .arg(kLossNames[k])
+                                  .arg(a[k], 0, 'g', 17)
+                                  .arg(b[k], 0, 'g', 17);
+        QVERIFY(straight[size_t(i)].prior == resumed[size_t(i)].prior);
+        QCOMPARE(resumed[size_t(i)].fakeAccuracy, straight[size_t(i)].fakeAccuracy);
+    }
+    if (!mismatches.isEmpty())
+        QFAIL(qPrintable("resumed run differs from the straight run:\n  " + mismatches.join("\n  ")));
+    // And the final states agree entirely.
+    const auto result = compareCheckpoints(pathX, pathZ);
+    if (!result.differences.isEmpty())
+        QFAIL(qPrintable("final checkpoints differ:\n  " + result.differences.join("\n  ")));
+}
+
+void TestTrainer::checkpointOfAnotherShapeIsRefused()
+{
+    const Config small = tinyConfig();
+    const auto path = tempPath(m_dir, "shape16.pt");
+    {
+        Trainer trainer(small, tinyData());
+        trainer.save(path);
+    }
+    Config other = small;
+    other.model.dZ = 32;
+    Trainer trainer(other, tinyData());
+    try {
+        trainer.load(path);
+        QFAIL("loading a d_z 16 checkpoint into a d_z 32 model did not throw");
+    } catch (const cgpgan::Error& e) {
+        const QString message = QString::fromUtf8(e.what());
+        QVERIFY2(message.contains("model.d_z"), qPrintable(message));
+        QVERIFY2(message.contains("16") && message.contains("32"), qPrintable(message));
+        QVERIFY2(message.contains(QString::fromStdString(path)), qPrintable(message));
+    }
+    // The trainer is still usable after the refused load.
+    QCOMPARE(trainer.stepCount(), int64_t(0));
+    QVERIFY(trainer.step().finite());
+}
+
+void TestTrainer::damagedOrMissingCheckpointIsAnError()
+{
+    const Config config = tinyConfig();
+    const auto good = tempPath(m_dir, "whole.pt");
+    const auto truncated = tempPath(m_dir, "truncated.pt");
+    const auto garbage = tempPath(m_dir, "garbage.pt");
+    const auto missing = tempPath(m_dir, "does_not_exist.pt");
+    Trainer trainer(config, tinyData());
+    trainer.step();
+    trainer.save(good);
+    {
+        std::ifstream in(good, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        QVERIFY(bytes.size() > 1000);
+        std::ofstream out(truncated, std::ios::binary);
+        out.write(bytes.data(), std::streamsize(bytes.size() / 2));
+        std::ofstream junk(garbage, std::ios::binary);
+        std::mt19937 gen(5);
+        for (int i = 0; i < 4096; ++i)
+            junk.put(char(gen() & 0xff));
+    }
+    for (const auto& path : {truncated, garbage, missing}) {
+        for (int mode = 0; mode < 2; ++mode) {
+            try {
+                if (mode == 0)
+                    trainer.load(path);
+                else
+                    Trainer::readInfo(path);
+                QFAIL(qPrintable(QString("no error for %1 (%2)")
+                                     .arg(QString::fromStdString(path))
+                                     .arg(mode == 0 ? "load" : "readInfo")));
+            } catch (const cgpgan::Error& e) {
+                const QString message = QString::fromUtf8(e.what());
+                QVERIFY2(message.contains(QString::fromStdString(path)), qPrintable(message));
+            } catch (const std::exception& e) {
+                QFAIL(qPrintable(QString("%1 threw a non-cgpgan exception: %2")
+                                     .arg(QString::fromStdString(path))
+                                     .arg(e.what())));
+            }
+        }
+    }
+    // A failed load leaves the trainer as it was.
+    QCOMPARE(trainer.stepCount(), int64_t(1));
+    QVERIFY(trainer.step().finite());
+}
+
+void TestTrainer::samplingApi()
+{
+    const Config config = tinyConfig();
+    const auto& m = config.model;
+    Trainer trainer(config, tinyData());
+    trainer.step();
+
+    // Grid: [rows * cols, C, R, R] uint8, row-major.
+    const auto z = trainer.latentRows(2, 42);
+    QCOMPARE(z.sizes().vec(), (std::vector<int64_t>{2, m.dZ}));
+    QVERIFY(torch::equal(z, trainer.latentRows(2, 42)));
+    const std::vector<int64_t> combos{0, 5, 15};
+    const auto grid = trainer.gridSamples(z, combos);
+    QCOMPARE(grid.scalar_type(), torch::kUInt8);
+    QCOMPARE(grid.sizes().vec(), (std::vector<int64_t>{6, m.channels, m.resolution, m.resolution}));
+    // Tile (r, j) is G_ema(z[r], combination j).
+    const auto single = trainer.gridSamples(z.narrow(0, 1, 1), {5});
+    QVERIFY(torch::equal(grid[4], single[0]));
+
+    // Combination codes: label 0 most significant.
+    std::vector<int64_t> all(16);
+    std::iota(all.begin(), all.end(), 0);
+    const auto codes = trainer.combinationCodes(all);
+    QCOMPARE(codes.sizes().vec(), (std::vector<int64_t>{16, 2, 4}));
+    for (int64_t k = 0; k < 16; ++k) {
+        QCOMPARE(codes[k][0][k / 4].item<float>(), 1.0f);
+        QCOMPARE(codes[k][1][k % 4].item<float>(), 1.0f);
+        QCOMPARE(codes[k].sum().item<float>(), 2.0f);
+    }
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.combinationCodes({16}));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.combinationCodes({-1}));
+
+    // generate is a pure function of (z, c).
+    const auto zz = trainer.latentRows(4, 7);
+    const auto cc = trainer.combinationCodes({1, 2, 3, 9});
+    const auto a = trainer.generate(zz, cc);
+    const auto b = trainer.generate(zz, cc);
+    QVERIFY(torch::equal(a, b));
+    QCOMPARE(a.sizes().vec(), (std::vector<int64_t>{4, m.channels, m.resolution, m.resolution}));
+    QVERIFY(a.max().item<float>() <= 1.0f && a.min().item<float>() >= -1.0f);
+    // A soft code mixes pages: generate accepts it.
+    const auto soft = torch::full({4, m.dL, m.dC}, 1.0f / float(m.dC));
+    QVERIFY(torch::isfinite(trainer.generate(zz, soft)).all().item<bool>());
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.generate(torch::zeros({4, m.dZ + 1}), cc));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.generate(zz, torch::zeros({4, m.dL, m.dC + 1})));
+}
+
+// Pages written through setPage come back exactly, land in G as well as
+// G_ema (so training continues from the edit) and change only the samples
+// whose code selects them.
+void TestTrainer::codebookEditsLandInGAndGEma()
+{
+    const Config config = tinyConfig();
+    const auto& m = config.model;
+    Trainer trainer(config, tinyData());
+    trainer.step();
+    QVERIFY(trainer.hasCodebook());
+    const auto before = trainer.codebook();
+    QCOMPARE(before.sizes().vec(), (std::vector<int64_t>{m.dL, m.dC, m.pageSize()}));
+
+    const auto zz = trainer.latentRows(2, 3);
+    const auto untouchedCode = trainer.combinationCodes({0, 0}); // categories (0, 0)
+    const auto touchedCode = trainer.combinationCodes({6, 6});   // categories (1, 2)
+    const auto untouchedBefore = trainer.generate(zz, untouchedCode);
+    const auto touchedBefore = trainer.generate(zz, touchedCode);
+
+    const auto value = torch::linspace(-2.0, 2.0, m.pageSize());
+    trainer.setPage(1, 2, value);
+    QVERIFY(torch::equal(trainer.page(1, 2), value));
+    auto expected = before.clone();
+    expected[1][2].copy_(value);
+    QVERIFY(torch::equal(trainer.codebook(), expected));
+    QVERIFY(torch::equal(trainer.generate(zz, untouchedCode), untouchedBefore));
+    QVERIFY(!torch::equal(trainer.generate(zz, touchedCode), touchedBefore));
+
+    const auto path = tempPath(m_dir, "codebook.pt");
+    trainer.save(path);
+    const auto g = moduleTensors(path, "G");
+    const auto e = moduleTensors(path, "G_ema");
+    QVERIFY(g.count("codebook") && e.count("codebook"));
+    QVERIFY(torch::equal(g.at("codebook")[1][2], value));
+    QVERIFY(torch::equal(e.at("codebook")[1][2], value));
+
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.page(m.dL, 0));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.setPage(0, 0, torch::zeros({m.pageSize() + 1})));
+}
+
+void TestTrainer::assignClustersShape()
+{
+    const Config config = tinyConfig();
+    Trainer trainer(config, tinyData());
+    trainer.step();
+    const auto& data = *tinyData();
+    int64_t calls = 0;
+    const auto a = trainer.assignClusters(data, [&](int64_t done, int64_t total) {
+        ++calls;
+        return done <= total;
+    });
+    QVERIFY(calls > 0);
+    QCOMPARE(a.count, data.count);
+    QCOMPARE(a.dL, 2);
+    QCOMPARE(a.dC, 4);
+    QCOMPARE(a.combinations(), int64_t(16));
+    QCOMPARE(int64_t(a.combined.size()), data.count);
+    QCOMPARE(int64_t(a.combinedConfidence.size()), data.count);
+    QCOMPARE(int64_t(a.category.size()), data.count * 2);
+    QCOMPARE(int64_t(a.confidence.size()), data.count * 2);
+    for (int64_t i = 0; i < a.count; ++i) {
+        const auto c0 = a.category[size_t(2 * i)];
+        const auto c1 = a.category[size_t(2 * i + 1)];
+        QVERIFY(c0 >= 0 && c0 < 4 && c1 >= 0 && c1 < 4);
+        QCOMPARE(a.combined[size_t(i)], int64_t(c0) * 4 + c1);
+        QVERIFY(a.combined[size_t(i)] >= 0 && a.combined[size_t(i)] < 16);
+        for (int l = 0; l < 2; ++l) {
+            const float conf = a.confidence[size_t(2 * i + l)];
+            QVERIFY2(conf > 0.0f && conf <= 1.0f, qPrintable(QString::number(conf)));
+            QVERIFY(conf >= 0.25f - 1e-6f); // the argmax of 4 probabilities
+        }
+        const float combined = a.combinedConfidence[size_t(i)];
+        QVERIFY(combined > 0.0f && combined <= 1.0f);
+        QVERIFY(std::abs(combined - a.confidence[size_t(2 * i)] * a.confidence[size_t(2 * i + 1)]) < 1e-6f);
+    }
+    // Cancelling throws.
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.assignClusters(data, [](int64_t, int64_t) { return false; }));
+}
+
+void TestTrainer::knobsAndPriorModes()
+{
+    Config config = tinyConfig();
+    config.train.priorStartStep = -1; // Auto = frozen for ever
+    Trainer trainer(config, tinyData());
+    QVERIFY(trainer.priorFrozen());
+
+    auto knobs = trainer.knobs();
+    QCOMPARE(knobs.lrG, config.train.lrG);
+    knobs.lrG = 5e-4;
+    knobs.lambdaCgp = 2.5;
+    trainer.setKnobs(knobs);
+    QCOMPARE(trainer.knobs().lrG, 5e-4);
+    QCOMPARE(trainer.knobs().lambdaCgp, 2.5);
+    for (int i = 0; i < 2; ++i)
+        QVERIFY(trainer.step().finite());
+    QCOMPARE(trainer.knobs().lrG, 5e-4); // still in force after being applied
+    QCOMPARE(maxDeviationFromUniform(trainer.prior()) < 1e-6, true);
+
+    // Frozen (forced): the prior stays uniform.
+    knobs.priorMode = cgpgan::TrainingKnobs::PriorMode::Frozen;
+    trainer.setKnobs(knobs);
+    for (int i = 0; i < 3; ++i) {
+        const auto s = trainer.step();
+        QVERIFY(s.priorFrozen);
+        QVERIFY(s.finite());
+    }
+    QVERIFY(trainer.priorFrozen());
+    const double frozenDeviation = maxDeviationFromUniform(trainer.prior());
+    QVERIFY2(frozenDeviation < 1e-6, qPrintable(QString::number(frozenDeviation)));
+
+    // Free: the prior follows Q at once.
+    knobs.priorMode = cgpgan::TrainingKnobs::PriorMode::Free;
+    trainer.setKnobs(knobs);
+    StepStats last;
+    for (int i = 0; i < 3; ++i) {
+        last = trainer.step();
+        QVERIFY(!last.priorFrozen);
+        QVERIFY(last.finite());
+    }
+    QVERIFY(!trainer.priorFrozen());
+    const auto prior = trainer.prior();
+    const double freeDeviation = maxDeviationFromUniform(prior);
+    qInfo("max |P - 1/d_c| after 3 free steps: %g (frozen: %g)", freeDeviation, frozenDeviation);
+    QVERIFY2(freeDeviation > 1e-6, qPrintable(QString::number(freeDeviation)));
+    // Still a probability vector per label.
+    QVERIFY(torch::allclose(prior.sum(1), torch::ones({2}), 1e-5, 1e-5));
+    QVERIFY((prior >= 0).all().item<bool>());
+
+    // Auto with prior_start_step: frozen before, free from that step on.
+    Config autoConfig = tinyConfig();
+    autoConfig.train.priorStartStep = 2;
+    Trainer autoTrainer(autoConfig, tinyData());
+    QVERIFY(autoTrainer.step().priorFrozen);
+    QVERIFY(autoTrainer.step().priorFrozen);
+    QVERIFY(maxDeviationFromUniform(autoTrainer.prior()) < 1e-6);
+    QVERIFY(!autoTrainer.priorFrozen());
+    QVERIFY(!autoTrainer.step().priorFrozen);
+    QVERIFY(maxDeviationFromUniform(autoTrainer.prior()) > 1e-6);
+}
+
+// A learning rate of 1e6 diverges; the stats and runTraining say so.
+void TestTrainer::divergenceIsDetected()
+{
+    Config config = tinyConfig();
+    config.train.lrG = config.train.lrD = config.train.lrQ = 1e6;
+    Trainer trainer(config, tinyData());
+    cgpgan::TrainingControl control;
+    std::vector<StepStats> seen;
+    const auto end = cgpgan::runTraining(trainer, control, 50, [&](const StepStats& s) { seen.push_back(s); });
+    if (end == cgpgan::RunEnd::Finished)
+        QSKIP("lr 1e6 did not make the losses non-finite within 50 steps");
+    QCOMPARE(int(end), int(cgpgan::RunEnd::NotFinite));
+    QVERIFY(!seen.empty());
+    QVERIFY(!seen.back().finite());
+    for (size_t i = 0; i + 1 < seen.size(); ++i)
+        QVERIFY(seen[i].finite());
+    QCOMPARE(trainer.stepCount(), seen.back().step);
+    qInfo("losses became non-finite at step %lld", (long long)seen.back().step);
+
+    // A stop request ends a run before the next step.
+    Trainer calm(tinyConfig(), tinyData());
+    cgpgan::TrainingControl stopper;
+    int steps = 0;
+    const auto stopped = cgpgan::runTraining(calm, stopper, 50, [&](const StepStats&) {
+        if (++steps == 2)
+            stopper.requestStop();
+    });
+    QCOMPARE(int(stopped), int(cgpgan::RunEnd::Stopped));
+    QCOMPARE(calm.stepCount(), int64_t(2));
+}
+
+// SPEC 5 toy-2d: after a short CPU run, Q puts the 4 Gaussians into 4
+// different majority clusters, and G_ema turns every populated category into
+// points of one Gaussian, covering all four.
+//
+// The majority rule alone is weak: an untrained Q already separates these
+// well-separated blobs. What only training gives is checked on G_ema: each
+// category with prior mass > 0.05 generates points near one centre.
+void TestTrainer::toy2dSplitsTheFourGaussians_data()
+{
+    QTest::addColumn<qulonglong>("seed");
+    QTest::newRow("seed 1") << qulonglong(1);
+    QTest::newRow("seed 2") << qulonglong(2);
+}
+
+void TestTrainer::toy2dSplitsTheFourGaussians()
+{
+    QFETCH(qulonglong, seed);
+    // The MLP is tiny: one thread is as fast as two, and much faster when the
+    // machine is busy (OpenMP threads spin against other processes).
+    const int threads = torch::get_num_threads();
+    torch::set_num_threads(1);
+    auto restoreThreads = qScopeGuard([threads] { torch::set_num_threads(threads); });
+
+    Config config = cgpgan::preset("toy-2d");
+    config.run.device = "cpu";
+    config.data.count = 4000;
+    config.train.seed = seed;
+    config.train.lrG = config.train.lrD = config.train.lrQ = 1e-3;
+    config.train.priorStartStep = kToyPriorStart;
+    config.train.steps = kToySteps;
+    config.validate();
+    const auto data = std::make_shared<const Dataset>(cgpgan::loadDataset(config.data));
+    QCOMPARE(data->count, int64_t(4000));
+    Trainer trainer(config, data);
+    QElapsedTimer timer;
+    timer.start();
+    cgpgan::TrainingControl control;
+    StepStats last;
+    const auto end = cgpgan::runTraining(trainer, control, config.train.steps, [&](const StepStats& s) { last = s; });
+    QCOMPARE(int(end), int(cgpgan::RunEnd::Finished));
+    QVERIFY(last.finite());
+    const double seconds = timer.elapsed() / 1000.0;
+
+    // 1. Q on the real points: the 4 components have 4 different majority clusters.
+    const auto a = trainer.assignClusters(*data);
+    const auto& truth = data->labels.front().values;
+    const int64_t clusters = a.combinations();
+    std::vector<std::vector<int64_t>> counts(4, std::vector<int64_t>(size_t(clusters), 0));
+    for (int64_t i = 0; i < a.count; ++i)
+        ++counts[size_t(truth[size_t(i)])][size_t(a.combined[size_t(i)])];
+    std::vector<int64_t> majority;
+    QStringList lines;
+    for (int k = 0; k < 4; ++k) {
+        const auto& row = counts[size_t(k)];
+        const auto best = std::max_element(row.begin(), row.end()) - row.begin();
+        majority.push_back(best);
+        const int64_t total = std::accumulate(row.begin(), row.end(), int64_t(0));
+        lines << QString("component %1: cluster %2 (%3/%4)").arg(k).arg(best).arg(row[size_t(best)]).arg(total);
+    }
+    const auto prior = trainer.prior();
+    std::vector<float> masses(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
+    std::vector<float> sorted = masses;
+    std::sort(sorted.begin(), sorted.end(), std::greater<float>());
+    QStringList massText;
+    for (float v : sorted)
+        massText << QString::number(double(v), 'f', 3);
+    qInfo("toy-2d seed %llu: %lld steps in %.1f s, fake accuracy %.2f, prior masses (sorted) %s", seed,
+          (long long)trainer.stepCount(), seconds, last.fakeAccuracy, qPrintable(massText.join(" ")));
+    qInfo("majority clusters: %s", qPrintable(lines.join("; ")));
+    std::vector<int64_t> distinct = majority;
+    std::sort(distinct.begin(), distinct.end());
+    QVERIFY2(std::unique(distinct.begin(), distinct.end()) == distinct.end(),
+             qPrintable("two Gaussians share a majority cluster: " + lines.join("; ")));
+
+    // 2. G_ema per category, unclipped (read from the checkpoint).
+    const auto checkpoint = tempPath(m_dir, "toy_seed" + std::to_string(seed) + ".pt");
+    trainer.save(checkpoint);
+    m_toyCheckpoint = checkpoint;
+    cgpgan::Generator gEma(config.model);
+    {
+        auto archive = openArchive(checkpoint);
+        torch::serialize::InputArchive sub;
+        archive.read("G_ema", sub);
+        gEma->load(sub);
+    }
+    torch::NoGradGuard noGrad;
+    const auto centres = torch::tensor({-1.0f, 1.0f, 0.0f, -2.0f, 1.0f, -1.0f, 2.0f, 1.0f}).view({4, 2});
+    const double weights[4] = {0.1, 0.2, 0.3, 0.4};
+    double massPerCentre[4] = {0, 0, 0, 0};
+    QStringList categoryLines;
+    const int64_t n = 512;
+    for (int64_t k = 0; k < config.model.dC; ++k) {
+        const double mass = masses[size_t(k)];
+        if (mass <= 0.05)
+            continue;
+        const auto z = trainer.latentRows(n, 1000 + uint64_t(k));
+        const auto c = trainer.combinationCodes(std::vector<int64_t>(size_t(n), k));
+        const auto points = gEma->forward(z, c);
+        const auto [distance, nearest] = torch::cdist(points, centres).min(1);
+        const auto near = distance < 0.9; // 3 sigma
+        const double nearFraction = near.to(torch::kDouble).mean().item<double>();
+        const auto perCentre = torch::bincount(nearest.masked_select(near), {}, 4);
+        const int64_t top = perCentre.argmax().item<int64_t>();
+        const double topFraction = perCentre[top].item<double>() / double(n);
+        massPerCentre[top] += mass;
+        categoryLines << QString("category %1 (mass %2): %3% within 3 sigma, %4% at centre %5")
+                             .arg(k)
+                             .arg(mass, 0, 'f', 3)
+                             .arg(100 * nearFraction, 0, 'f', 0)
+                             .arg(100 * topFraction, 0, 'f', 0)
+                             .arg(top);
+        QVERIFY2(topFraction >= 0.7, qPrintable("category " + QString::number(k) + " does not pick one Gaussian:\n  " +
+                                                 categoryLines.join("\n  ")));
+    }
+    qInfo("%s", qPrintable(categoryLines.join("\n  ")));
+    QStringList coverage;
+    for (int i = 0; i < 4; ++i)
+        coverage << QString("centre %1: mass %2 (true %3)").arg(i).arg(massPerCentre[i], 0, 'f', 3).arg(weights[i]);
+    qInfo("prior mass per Gaussian: %s", qPrintable(coverage.join("; ")));
+    for (int i = 0; i < 4; ++i) {
+        QVERIFY2(massPerCentre[i] > 0.0, qPrintable("no populated category generates Gaussian " +
+                                                    QString::number(i) + ": " + coverage.join("; ")));
+        // The prior is still moving at this length (decay 0.999), so only
+        // roughly: within 0.1 of the true weight, and in the same order.
+        QVERIFY2(std::abs(massPerCentre[i] - weights[i]) < 0.1, qPrintable(coverage.join("; ")));
+        if (i > 0)
+            QVERIFY2(massPerCentre[i] > massPerCentre[i - 1], qPrintable(coverage.join("; ")));
+    }
+}
+
+// SPEC 3 clips *images* for display; toy-2d points live in [-2.9, 2.9] and
+// must come out of Trainer::generate as G_ema made them.
+void TestTrainer::toyGenerateIsNotClipped()
+{
+    if (m_toyCheckpoint.empty())
+        QSKIP("needs the toy-2d checkpoint of toy2dSplitsTheFourGaussians");
+    Config config = cgpgan::Trainer::readInfo(m_toyCheckpoint).config;
+    const auto data = std::make_shared<const Dataset>(cgpgan::loadDataset(config.data));
+    Trainer trainer(config, data);
+    trainer.load(m_toyCheckpoint);
+    cgpgan::Generator gEma(config.model);
+    {
+        auto archive = openArchive(m_toyCheckpoint);
+        torch::serialize::InputArchive sub;
+        archive.read("G_ema", sub);
+        gEma->load(sub);
+    }
+    torch::NoGradGuard noGrad;
+    const auto z = trainer.latentRows(256, 3);
+    std::vector<int64_t> ids(256);
+    for (size_t i = 0; i < ids.size(); ++i)
+        ids[i] = int64_t(i) % config.model.dC;
+    const auto c = trainer.combinationCodes(ids);
+    const auto expected = gEma->forward(z, c);
+    const auto got = trainer.generate(z, c);
+    QVERIFY2(expected.abs().max().item<float>() > 1.0f, "the trained toy generator never leaves [-1, 1]");
+    QVERIFY2(torch::equal(got, expected),
+             qPrintable(QString("Trainer::generate clips points: max |x| %1, G_ema gives %2")
+                            .arg(got.abs().max().item<float>())
+                            .arg(expected.abs().max().item<float>())));
+}
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
