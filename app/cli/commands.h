@@ -8,6 +8,7 @@ namespace cgpgan::cli {
 void addTrainCommand(CLI::App& app, int& exitCode);
 void addSampleCommand(CLI::App& app, int& exitCode);
 void addClusterCommand(CLI::App& app, int& exitCode);
+void addEvalCommand(CLI::App& app, int& exitCode);
 void addInfoCommand(CLI::App& app, int& exitCode);
 void addBenchCommand(CLI::App& app, int& exitCode);
 

@@ -3,7 +3,11 @@
 #include "cgpgan/data.h"
 #include "cgpgan/device.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
 
 namespace cgpgan::cli {
 
@@ -76,6 +80,128 @@ void setUpThreads(const Config& config)
 {
     const int threads = configureThreads(config.run.threads);
     spdlog::debug("intra-op threads: {}", threads);
+}
+
+void logToStderr()
+{
+    // The data loaders' logger (core/src/data_files.cpp) is created on first
+    // use; registering it now makes the loaders find it.
+    if (!spdlog::get("data")) {
+        try {
+            spdlog::stderr_color_mt("data");
+        } catch (const spdlog::spdlog_ex&) {
+        }
+    }
+    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& logger) { logger->sinks().assign(1, sink); });
+    spdlog::set_pattern(kLogPattern);
+}
+
+Config checkpointConfig(const std::string& checkpoint)
+{
+    Config config = Trainer::readInfo(checkpoint).config;
+    const RunConfig defaults;
+    config.run.device = defaults.device;
+    config.run.threads = defaults.threads;
+    return config;
+}
+
+Restored restore(const std::string& checkpoint, const ConfigOptions& options, bool needData)
+{
+    Restored r;
+    r.config = options.build(checkpointConfig(checkpoint));
+    setUpThreads(r.config);
+    if (needData) {
+        r.data = loadData(r.config);
+    } else {
+        // Sampling needs no real data: a single placeholder sample of the right shape.
+        r.data = std::make_shared<Dataset>();
+        r.data->name = "none";
+        r.data->count = 1;
+        if (r.config.model.arch == "mlp") {
+            r.data->pointDim = r.config.model.channels;
+            r.data->points.assign(size_t(r.data->pointDim), 0.0f);
+        } else {
+            r.data->channels = r.config.model.channels;
+            r.data->height = r.data->width = r.config.model.resolution;
+            r.data->pixels.assign(size_t(r.data->imageSize()), 0);
+        }
+        r.config.train.batch = std::max(r.config.train.batch, 2);
+    }
+    r.trainer = std::make_unique<Trainer>(r.config, r.data);
+    r.trainer->load(checkpoint);
+    return r;
+}
+
+nlohmann::json scoresJson(const ClusterScores& s)
+{
+    return {{"samples", s.samples},
+            {"clusters", s.clusters},
+            {"non_empty_clusters", s.nonEmptyClusters},
+            {"classes", s.classes},
+            {"hungarian_accuracy", s.hungarianAccuracy},
+            {"majority_accuracy", s.majorityAccuracy},
+            {"nmi", s.nmi},
+            {"ari", s.ari}};
+}
+
+nlohmann::json clusteringSummary(const ClusterAssignment& a, const torch::Tensor& prior, const Dataset& data)
+{
+    // Populated clusters: prior mass > 0.01 (SPEC 6); a combination's mass is
+    // the product of its labels' masses (labels are sampled independently).
+    const auto P = prior.accessor<float, 2>();
+    nlohmann::json result;
+    std::vector<int64_t> populatedPerLabel;
+    int64_t populatedCombined = 0;
+    for (int64_t id = 0; id < a.combinations(); ++id) {
+        double mass = 1.0;
+        int64_t rest = id;
+        for (int l = a.dL - 1; l >= 0; --l) {
+            mass *= P[l][rest % a.dC];
+            rest /= a.dC;
+        }
+        populatedCombined += mass > 0.01 ? 1 : 0;
+    }
+    for (int l = 0; l < a.dL; ++l) {
+        int64_t n = 0;
+        for (int k = 0; k < a.dC; ++k)
+            n += P[l][k] > 0.01f ? 1 : 0;
+        populatedPerLabel.push_back(n);
+    }
+    result["combinations"] = a.combinations();
+    result["populated_clusters"] = populatedCombined;
+    result["populated_per_label"] = populatedPerLabel;
+    if (data.hasLabels()) {
+        const auto truth = data.combinedLabels();
+        result["scores"]["combined"] = scoresJson(scoreClustering(a.combined, a.combinations(), truth,
+                                                                  data.combinedClassCount()));
+        // Each Q label against each ground-truth attribute.
+        for (int l = 0; l < a.dL; ++l) {
+            std::vector<int64_t> pred(size_t(a.count));
+            for (int64_t i = 0; i < a.count; ++i)
+                pred[size_t(i)] = a.category[size_t(i * a.dL + l)];
+            for (const auto& col : data.labels)
+                result["scores"]["label" + std::to_string(l) + "_vs_" + col.name] =
+                    scoresJson(scoreClustering(pred, a.dC, col.values, int64_t(col.classNames.size())));
+        }
+    }
+    return result;
+}
+
+void printClusteringSummary(const nlohmann::json& summary)
+{
+    std::printf("populated clusters (prior mass > 0.01): %lld of %lld\n",
+                (long long)summary["populated_clusters"].get<int64_t>(),
+                (long long)summary["combinations"].get<int64_t>());
+    if (!summary.contains("scores")) {
+        std::printf("the data has no labels: no clustering scores\n");
+        return;
+    }
+    std::printf("%-28s %8s %8s %8s %8s %10s\n", "clusters vs truth", "ACC", "purity", "NMI", "ARI", "non-empty");
+    for (const auto& [name, s] : summary["scores"].items())
+        std::printf("%-28s %8.4f %8.4f %8.4f %8.4f %5lld/%-4lld\n", name.c_str(), s["hungarian_accuracy"].get<double>(),
+                    s["majority_accuracy"].get<double>(), s["nmi"].get<double>(), s["ari"].get<double>(),
+                    (long long)s["non_empty_clusters"].get<int64_t>(), (long long)s["clusters"].get<int64_t>());
 }
 
 } // namespace cgpgan::cli

@@ -1,10 +1,14 @@
 #pragma once
 // Shared pieces of the `cgpgan` subcommands: how a run's config is put
-// together from a preset / file / checkpoint and single-field overrides.
+// together from a preset / file / checkpoint and single-field overrides, a
+// trainer restored from a checkpoint, and the clustering scores of SPEC 6.
+#include "cgpgan/clustering.h"
 #include "cgpgan/config.h"
 #include "cgpgan/dataset.h"
+#include "cgpgan/trainer.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <optional>
@@ -31,10 +35,44 @@ struct ConfigOptions {
     Config build(std::optional<Config> base = std::nullopt) const;
 };
 
+// The config saved in a checkpoint, with the machine-specific settings
+// (run.device, run.threads) back at their defaults: where a model was trained
+// says nothing about the machine that now reads it.
+Config checkpointConfig(const std::string& checkpoint);
+
 // Loads the data a config names, logging what was skipped.
 std::shared_ptr<Dataset> loadData(const Config& config);
 
 // Sets libtorch's intra-op threads from the config and logs the device.
 void setUpThreads(const Config& config);
+
+// The pattern of every log line.
+inline constexpr const char* kLogPattern = "[%H:%M:%S] %^%l%$ %v";
+
+// Moves every logger (the default one and the data loaders') from stdout to
+// stderr, so that a --json command prints nothing on stdout but its JSON.
+void logToStderr();
+
+// A trainer restored from a checkpoint, on the data its config names (or the
+// overrides), ready to sample, assign or evaluate. Without needData it gets a
+// single placeholder sample of the right shape (sampling needs no real data).
+struct Restored {
+    Config config;
+    std::shared_ptr<Dataset> data;
+    std::unique_ptr<Trainer> trainer;
+};
+Restored restore(const std::string& checkpoint, const ConfigOptions& options, bool needData);
+
+// Clustering of real data by Q (SPEC 6), as JSON: "populated_clusters"
+// (combinations with prior mass > 0.01), "populated_per_label", and, when the
+// data has labels, "scores": {"combined": ..., "label<l>_vs_<column>": ...},
+// each with samples, clusters, non_empty_clusters, classes,
+// hungarian_accuracy, majority_accuracy, nmi, ari.
+nlohmann::json clusteringSummary(const ClusterAssignment& assignment, const torch::Tensor& prior,
+                                 const Dataset& data);
+nlohmann::json scoresJson(const ClusterScores& scores);
+// Prints a clusteringSummary() as text: the populated line and, when there
+// are scores, one table row per comparison.
+void printClusteringSummary(const nlohmann::json& summary);
 
 } // namespace cgpgan::cli

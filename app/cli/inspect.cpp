@@ -25,41 +25,6 @@ using nlohmann::json;
 
 namespace {
 
-// A trainer restored from a checkpoint, on the data its config names (or the
-// overrides), ready to sample or assign.
-struct Restored {
-    Config config;
-    std::shared_ptr<Dataset> data;
-    std::unique_ptr<Trainer> trainer;
-};
-
-Restored restore(const std::string& checkpoint, const ConfigOptions& options, bool needData)
-{
-    Restored r;
-    r.config = options.build(Trainer::readInfo(checkpoint).config);
-    setUpThreads(r.config);
-    if (needData) {
-        r.data = loadData(r.config);
-    } else {
-        // Sampling needs no real data: a single placeholder sample of the right shape.
-        r.data = std::make_shared<Dataset>();
-        r.data->name = "none";
-        r.data->count = 1;
-        if (r.config.model.arch == "mlp") {
-            r.data->pointDim = r.config.model.channels;
-            r.data->points.assign(size_t(r.data->pointDim), 0.0f);
-        } else {
-            r.data->channels = r.config.model.channels;
-            r.data->height = r.data->width = r.config.model.resolution;
-            r.data->pixels.assign(size_t(r.data->imageSize()), 0);
-        }
-        r.config.train.batch = std::max(r.config.train.batch, 2);
-    }
-    r.trainer = std::make_unique<Trainer>(r.config, r.data);
-    r.trainer->load(checkpoint);
-    return r;
-}
-
 std::string priorTable(const std::vector<float>& prior, int dL, int dC)
 {
     std::string out;
@@ -122,20 +87,10 @@ struct ClusterOptions {
     bool json = false;
 };
 
-json scoresJson(const ClusterScores& s)
-{
-    return {{"samples", s.samples},
-            {"clusters", s.clusters},
-            {"non_empty_clusters", s.nonEmptyClusters},
-            {"classes", s.classes},
-            {"hungarian_accuracy", s.hungarianAccuracy},
-            {"majority_accuracy", s.majorityAccuracy},
-            {"nmi", s.nmi},
-            {"ari", s.ari}};
-}
-
 int runCluster(const ClusterOptions& o)
 {
+    if (o.json)
+        logToStderr();
     auto r = restore(o.checkpoint, o.config, /*needData=*/true);
     const auto& data = *r.data;
     int64_t lastShown = -1;
@@ -173,67 +128,20 @@ int runCluster(const ClusterOptions& o)
         }
     }
 
-    // Populated clusters: prior mass > 0.01 (SPEC 6); a combination's mass is
-    // the product of its labels' masses (labels are sampled independently).
-    const auto prior = r.trainer->prior();
-    const auto P = prior.accessor<float, 2>();
     json result;
     result["checkpoint"] = o.checkpoint;
     result["step"] = r.trainer->stepCount();
     result["data"] = data.name;
     result["samples"] = a.count;
     result["assignments_csv"] = o.out;
-    std::vector<int64_t> populatedPerLabel;
-    int64_t populatedCombined = 0;
-    for (int64_t id = 0; id < a.combinations(); ++id) {
-        double mass = 1.0;
-        int64_t rest = id;
-        for (int l = a.dL - 1; l >= 0; --l) {
-            mass *= P[l][rest % a.dC];
-            rest /= a.dC;
-        }
-        populatedCombined += mass > 0.01 ? 1 : 0;
-    }
-    for (int l = 0; l < a.dL; ++l) {
-        int64_t n = 0;
-        for (int k = 0; k < a.dC; ++k)
-            n += P[l][k] > 0.01f ? 1 : 0;
-        populatedPerLabel.push_back(n);
-    }
-    result["populated_clusters"] = populatedCombined;
-    result["populated_per_label"] = populatedPerLabel;
-    if (data.hasLabels()) {
-        const auto truth = data.combinedLabels();
-        result["scores"]["combined"] = scoresJson(scoreClustering(a.combined, a.combinations(), truth,
-                                                                  data.combinedClassCount()));
-        // Each Q label against each ground-truth attribute.
-        for (int l = 0; l < a.dL; ++l) {
-            std::vector<int64_t> pred(size_t(a.count));
-            for (int64_t i = 0; i < a.count; ++i)
-                pred[size_t(i)] = a.category[size_t(i * a.dL + l)];
-            for (const auto& col : data.labels)
-                result["scores"]["label" + std::to_string(l) + "_vs_" + col.name] =
-                    scoresJson(scoreClustering(pred, a.dC, col.values, int64_t(col.classNames.size())));
-        }
-    }
+    result.update(clusteringSummary(a, r.trainer->prior(), data));
     if (o.json) {
         std::cout << result.dump(2) << "\n";
         return 0;
     }
     std::printf("clustered %lld samples of %s with the classifier of %s (step %lld)\n", (long long)a.count,
                 data.name.c_str(), o.checkpoint.c_str(), (long long)r.trainer->stepCount());
-    std::printf("populated clusters (prior mass > 0.01): %lld of %lld\n", (long long)populatedCombined,
-                (long long)a.combinations());
-    if (!data.hasLabels()) {
-        std::printf("the data has no labels: no scores\n");
-    } else {
-        std::printf("%-28s %8s %8s %8s %8s %10s\n", "clusters vs truth", "ACC", "purity", "NMI", "ARI", "non-empty");
-        for (const auto& [name, s] : result["scores"].items())
-            std::printf("%-28s %8.4f %8.4f %8.4f %8.4f %5lld/%-4lld\n", name.c_str(),
-                        s["hungarian_accuracy"].get<double>(), s["majority_accuracy"].get<double>(),
-                        s["nmi"].get<double>(), s["ari"].get<double>(), (long long)s["non_empty_clusters"].get<int64_t>(),
-                        (long long)s["clusters"].get<int64_t>());
-    }
+    printClusteringSummary(result);
     std::printf("assignments: %s\n", o.out.c_str());
     return 0;
 }

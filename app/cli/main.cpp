@@ -1,5 +1,6 @@
 // `cgpgan`: the headless command line over the CGPGAN core (no Qt).
 #include "commands.h"
+#include "common.h"
 
 #include "cgpgan/error.h"
 
@@ -19,10 +20,11 @@ int main(int argc, char** argv)
     cgpgan::cli::addTrainCommand(app, exitCode);
     cgpgan::cli::addSampleCommand(app, exitCode);
     cgpgan::cli::addClusterCommand(app, exitCode);
+    cgpgan::cli::addEvalCommand(app, exitCode);
     cgpgan::cli::addInfoCommand(app, exitCode);
     cgpgan::cli::addBenchCommand(app, exitCode);
     app.parse_complete_callback([&] { spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info); });
-    spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+    spdlog::set_pattern(cgpgan::cli::kLogPattern);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -57,7 +57,7 @@ int runTrain(const TrainOptions& o)
 {
     std::optional<Config> base;
     if (!o.resume.empty())
-        base = Trainer::readInfo(o.resume).config; // resume with the checkpoint's config
+        base = checkpointConfig(o.resume); // resume with the checkpoint's config
     Config config = o.config.build(base);
     if (o.gridEvery)
         config.run.gridEvery = *o.gridEvery;

@@ -2,6 +2,8 @@
 
 #include "cgpgan/error.h"
 
+#include <dlfcn.h>
+
 #include <thread>
 
 namespace cgpgan {
@@ -21,10 +23,26 @@ torch::Device chooseDevice(const std::string& request)
     throw Error("unknown device \"" + request + "\" (use auto, cpu or cuda)");
 }
 
+namespace {
+// When libtorch's BLAS is OpenBLAS (Debian's libblas.so.3 alternative with
+// libopenblas0-pthread installed), OpenBLAS runs its own pthread pool inside
+// libtorch's OpenMP threads: 2 + 2 busy threads on 2 cores. Measured on the
+// demo preset, 2 cores: 2.0 steps/s as shipped, 3.4 with OpenBLAS at one
+// thread (libtorch's intra-op threads still parallelise the GEMMs' callers).
+// Looked up at run time so that no BLAS is linked and other BLASes are left alone.
+void keepBlasSingleThreaded()
+{
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set(1);
+}
+} // namespace
+
 int configureThreads(int threads)
 {
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
     const int n = threads > 0 ? threads : cores;
+    keepBlasSingleThreaded();
     torch::set_num_threads(n);
     return torch::get_num_threads();
 }
