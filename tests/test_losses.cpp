@@ -4,6 +4,7 @@
 // backprop (penalty -> network weights) that the D and Q updates rely on.
 #include "cgpgan/layers.h"
 #include "cgpgan/losses.h"
+#include "test_support.h"
 
 #include <torch/torch.h>
 
@@ -29,12 +30,6 @@ double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b)
         QVERIFY2(d_ <= (tol), qPrintable(QStringLiteral("max |difference| = %1 > %2").arg(d_).arg(tol))); \
     } while (0)
 
-#define VERIFY_NEAR(a, b, tol)                                                                      \
-    do {                                                                                            \
-        const double a_ = (a), b_ = (b);                                                            \
-        QVERIFY2(std::abs(a_ - b_) <= (tol),                                                        \
-                 qPrintable(QStringLiteral("%1 vs %2 (tolerance %3)").arg(a_, 0, 'g', 17).arg(b_, 0, 'g', 17).arg(tol))); \
-    } while (0)
 
 torch::Tensor dbl(std::vector<double> values, std::vector<int64_t> shape)
 {

@@ -7,6 +7,7 @@
 #include "cgpgan/error.h"
 #include "cgpgan/metrics.h"
 #include "cgpgan/trainer.h"
+#include "test_support.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -23,12 +24,6 @@ using namespace cgpgan;
 
 namespace {
 
-#define VERIFY_NEAR(a, b, tol)                                                                      \
-    do {                                                                                            \
-        const double a_ = (a), b_ = (b);                                                            \
-        QVERIFY2(std::abs(a_ - b_) <= (tol),                                                        \
-                 qPrintable(QStringLiteral("%1 vs %2 (tolerance %3)").arg(a_, 0, 'g', 17).arg(b_, 0, 'g', 17).arg(tol))); \
-    } while (0)
 
 torch::Tensor dbl(std::vector<double> values)
 {
@@ -74,23 +69,7 @@ torch::Tensor points1d(std::vector<float> values)
     return torch::tensor(values, torch::kFloat).view({n, 1});
 }
 
-Config tinyConfig()
-{
-    Config c = cgpgan::preset("demo");
-    c.model.gWidths = {16, 8, 8};
-    c.model.dWidths = {8, 8, 16};
-    c.model.dZ = 16;
-    c.train.batch = 8;
-    c.train.steps = 100;
-    c.data.kind = "builtin";
-    c.data.count = 96;
-    c.data.resolution = c.model.resolution;
-    c.data.channels = c.model.channels;
-    c.run.device = "cpu";
-    c.run.threads = 2;
-    c.validate();
-    return c;
-}
+Config tinyConfig() { return cgpgan::testing::tinyConfig(96); }
 
 } // namespace
 

@@ -9,6 +9,7 @@
 #include "cgpgan/networks.h"
 #include "cgpgan/runner.h"
 #include "cgpgan/trainer.h"
+#include "test_support.h"
 
 #include <torch/torch.h>
 
@@ -36,24 +37,7 @@ namespace fs = std::filesystem;
 constexpr int64_t kToyPriorStart = 500;
 constexpr int64_t kToySteps = 3000;
 
-// The smallest conv model that still has the full shape of the demo preset.
-Config tinyConfig()
-{
-    Config c = cgpgan::preset("demo");
-    c.model.gWidths = {16, 8, 8};
-    c.model.dWidths = {8, 8, 16};
-    c.model.dZ = 16;
-    c.train.batch = 8;
-    c.train.steps = 100;
-    c.data.kind = "builtin";
-    c.data.count = 256;
-    c.data.resolution = c.model.resolution;
-    c.data.channels = c.model.channels;
-    c.run.device = "cpu";
-    c.run.threads = 2;
-    c.validate();
-    return c;
-}
+Config tinyConfig() { return cgpgan::testing::tinyConfig(256); }
 
 std::shared_ptr<const Dataset> tinyData()
 {
