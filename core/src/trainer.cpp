@@ -145,6 +145,11 @@ int64_t Trainer::stepCount() const
 bool Trainer::priorFrozen() const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
+    return priorFrozenLocked();
+}
+
+bool Trainer::priorFrozenLocked() const
+{
     switch (m_knobs.priorMode) {
     case TrainingKnobs::PriorMode::Frozen:
         return true;
@@ -262,9 +267,7 @@ StepStats Trainer::stepLocked()
     const auto& m = m_config.model;
     const int64_t b = m_config.train.batch;
     const bool vanilla = m.mode == "vanilla";
-    bool frozen = m_priorStart < 0 || n.step < m_priorStart;
-    if (m_knobs.priorMode != TrainingKnobs::PriorMode::Auto)
-        frozen = m_knobs.priorMode == TrainingKnobs::PriorMode::Frozen;
+    const bool frozen = priorFrozenLocked();
 
     // 1. z, c ~ P(C); fake = G(z, c) with no gradient to G.
     const auto x = nextRealBatch();

@@ -132,6 +132,7 @@ public:
     struct Networks; // defined in trainer_impl.h
 private:
     StepStats stepLocked();
+    bool priorFrozenLocked() const;
     torch::Tensor nextRealBatch();
     std::pair<torch::Tensor, torch::Tensor> sampleLatents(int64_t n);
     void applyKnobsLocked();
