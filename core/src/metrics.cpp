@@ -4,6 +4,7 @@
 
 #include "cgpgan/error.h"
 #include "cgpgan/trainer.h"
+#include "trainer_impl.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/script.h>
@@ -334,7 +335,7 @@ EvalReport evaluate(const Trainer& trainer, const Dataset& real, FeatureExtracto
     std::vector<torch::Tensor> realParts, fakeParts;
     for (int64_t i = 0; i < n; i += kChunk) {
         const auto x = pixels.index_select(0, index.narrow(0, i, std::min(kChunk, n - i)));
-        realParts.push_back(extractor.features(x.to(torch::kFloat).mul_(2.0 / 255.0).sub_(1.0)));
+        realParts.push_back(extractor.features(toModelInput(x)));
         tick(i + x.size(0));
     }
 

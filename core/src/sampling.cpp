@@ -130,18 +130,7 @@ ClusterAssignment Trainer::assignClusters(const Dataset& data,
     const auto& m = m_config.model;
     if (m.mode == "vanilla")
         throw Error("a vanilla GAN has no classifier Q: it cannot assign clusters");
-    // The same checks and layout as training data.
-    const auto all = [&] {
-        if (m.arch == "mlp")
-            return torch::from_blob(const_cast<float*>(data.points.data()), {data.count, data.pointDim}, torch::kFloat);
-        if (data.channels != m.channels || data.height != m.resolution || data.width != m.resolution)
-            throw Error("\"" + data.name + "\" images are " + std::to_string(data.channels) + "x" +
-                        std::to_string(data.height) + "x" + std::to_string(data.width) + ", the model expects " +
-                        std::to_string(m.channels) + "x" + std::to_string(m.resolution) + "x" +
-                        std::to_string(m.resolution));
-        return torch::from_blob(const_cast<uint8_t*>(data.pixels.data()),
-                                {data.count, data.channels, data.height, data.width}, torch::kUInt8);
-    }();
+    const auto all = dataView(data, m); // the same checks and layout as training data
     ClusterAssignment out;
     out.count = data.count;
     out.dL = m.dL;
@@ -156,9 +145,7 @@ ClusterAssignment Trainer::assignClusters(const Dataset& data,
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             torch::NoGradGuard noGrad;
-            auto x = all.narrow(0, i, len).to(m_device);
-            if (x.scalar_type() == torch::kUInt8)
-                x = x.to(torch::kFloat).mul_(2.0 / 255.0).sub_(1.0);
+            const auto x = toModelInput(all.narrow(0, i, len).to(m_device));
             probs = torch::softmax(m_nets->q->forward(x).view({len, m.dL, m.dC}), -1).to(torch::kCPU);
         }
         const auto [best, index] = probs.max(-1); // [len, d_l]

@@ -35,9 +35,9 @@ void setLearningRate(torch::optim::AdamW* opt, double lr)
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 }
 
-// Tensor of the training data on the device: images stay uint8 (a quarter of
-// the memory of float) and are scaled per batch.
-torch::Tensor dataTensor(const Dataset& data, const ModelConfig& model, const torch::Device& device)
+} // namespace
+
+torch::Tensor dataView(const Dataset& data, const ModelConfig& model)
 {
     if (data.count <= 0)
         throw Error("the dataset \"" + data.name + "\" is empty");
@@ -47,9 +47,7 @@ torch::Tensor dataTensor(const Dataset& data, const ModelConfig& model, const to
         if (data.pointDim != model.channels)
             throw Error("the data has " + std::to_string(data.pointDim) + "-D points, the model expects " +
                         std::to_string(model.channels));
-        return torch::from_blob(const_cast<float*>(data.points.data()), {data.count, data.pointDim},
-                                torch::kFloat)
-            .to(device, /*non_blocking=*/false, /*copy=*/true);
+        return torch::from_blob(const_cast<float*>(data.points.data()), {data.count, data.pointDim}, torch::kFloat);
     }
     if (!data.isImages())
         throw Error("a conv model needs images, but \"" + data.name + "\" holds points");
@@ -59,11 +57,15 @@ torch::Tensor dataTensor(const Dataset& data, const ModelConfig& model, const to
                     std::to_string(model.channels) + "x" + std::to_string(model.resolution) + "x" +
                     std::to_string(model.resolution) + " (set model.channels / model.resolution)");
     return torch::from_blob(const_cast<uint8_t*>(data.pixels.data()),
-                            {data.count, data.channels, data.height, data.width}, torch::kUInt8)
-        .to(device, false, true);
+                            {data.count, data.channels, data.height, data.width}, torch::kUInt8);
 }
 
-} // namespace
+torch::Tensor toModelInput(const torch::Tensor& batch)
+{
+    if (batch.scalar_type() == torch::kUInt8)
+        return batch.to(torch::kFloat).mul_(2.0 / 255.0).sub_(1.0); // [0, 255] -> [-1, 1]
+    return batch;
+}
 
 bool StepStats::finite() const
 {
@@ -120,7 +122,9 @@ Trainer::Trainer(Config config, std::shared_ptr<const Dataset> data)
     // SPEC 2: the prior starts uniform.
     n.prior = torch::full({m.dL, m.dC}, 1.0f / float(m.dC));
     n.rng = at::make_generator<at::CPUGeneratorImpl>(t.seed);
-    n.data = dataTensor(*m_data, m, m_device);
+    // All training data on the device; images stay uint8 (a quarter of the
+    // memory of float) and are scaled per batch.
+    n.data = dataView(*m_data, m).to(m_device, /*non_blocking=*/false, /*copy=*/true);
 
     const double stepsPerEpoch = double(m_data->count) / double(t.batch);
     m_totalSteps = t.epochs > 0 ? int64_t(std::ceil(t.epochs * stepsPerEpoch)) : t.steps;
@@ -221,10 +225,7 @@ torch::Tensor Trainer::nextRealBatch()
     }
     const auto index = n.order.narrow(0, n.cursor, b).to(m_device);
     n.cursor += b;
-    const auto batch = n.data.index_select(0, index);
-    if (batch.scalar_type() == torch::kUInt8)
-        return batch.to(torch::kFloat).mul_(2.0 / 255.0).sub_(1.0); // [0, 255] -> [-1, 1]
-    return batch;
+    return toModelInput(n.data.index_select(0, index));
 }
 
 std::pair<torch::Tensor, torch::Tensor> Trainer::sampleLatents(int64_t b)

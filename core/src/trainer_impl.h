@@ -10,6 +10,13 @@ namespace cgpgan {
 
 constexpr int kCheckpointFormat = 1;
 
+// A CPU view (no copy) of the data, checked against the model: images
+// [n, C, R, R] uint8, or points [n, d] float. Throws Error when they differ.
+torch::Tensor dataView(const Dataset& data, const ModelConfig& model);
+
+// What the networks take: uint8 images scaled to [-1, 1]; points unchanged.
+torch::Tensor toModelInput(const torch::Tensor& batch);
+
 struct Trainer::Networks {
     Generator g{nullptr};
     Generator gEma{nullptr};
