@@ -97,15 +97,6 @@ void logToStderr()
     spdlog::set_pattern(kLogPattern);
 }
 
-Config checkpointConfig(const std::string& checkpoint)
-{
-    Config config = Trainer::readInfo(checkpoint).config;
-    const RunConfig defaults;
-    config.run.device = defaults.device;
-    config.run.threads = defaults.threads;
-    return config;
-}
-
 Restored restore(const std::string& checkpoint, const ConfigOptions& options, bool needData)
 {
     Restored r;

@@ -35,11 +35,6 @@ struct ConfigOptions {
     Config build(std::optional<Config> base = std::nullopt) const;
 };
 
-// The config saved in a checkpoint, with the machine-specific settings
-// (run.device, run.threads) back at their defaults: where a model was trained
-// says nothing about the machine that now reads it.
-Config checkpointConfig(const std::string& checkpoint);
-
 // Loads the data a config names, logging what was skipped.
 std::shared_ptr<Dataset> loadData(const Config& config);
 

@@ -49,7 +49,7 @@ int64_t readInt(torch::serialize::InputArchive& archive, const std::string& key)
 
 void Trainer::save(const std::string& path) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forCall();
     const auto& n = *m_nets;
     torch::serialize::OutputArchive archive;
     archive.write("format_version", c10::IValue(int64_t(kCheckpointFormat)));
@@ -107,7 +107,7 @@ void Trainer::load(const std::string& path)
             message += "\n  - " + d;
         throw Error(message);
     }
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forCall();
     auto& n = *m_nets;
     auto readModule = [&](const char* key, torch::nn::Module& module) {
         torch::serialize::InputArchive sub;
@@ -177,6 +177,15 @@ CheckpointInfo Trainer::readInfo(const std::string& path)
     info.parameters = count(*Generator(m)) + count(*Encoder(m, vanilla ? 1 : int64_t(m.dL) * m.dC)) +
                       (vanilla ? 0 : count(*Encoder(m, int64_t(m.dL) * m.dC)));
     return info;
+}
+
+Config checkpointConfig(const std::string& checkpoint)
+{
+    Config config = Trainer::readInfo(checkpoint).config;
+    const RunConfig defaults;
+    config.run.device = defaults.device;
+    config.run.threads = defaults.threads;
+    return config;
 }
 
 } // namespace cgpgan

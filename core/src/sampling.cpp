@@ -47,7 +47,7 @@ torch::Tensor Trainer::generate(const torch::Tensor& z, const torch::Tensor& c) 
         throw Error("z must be [n, " + std::to_string(m.dZ) + "]");
     if (c.dim() != 3 || c.size(0) != z.size(0) || c.size(1) != m.dL || c.size(2) != m.dC)
         throw Error("c must be [n, " + std::to_string(m.dL) + ", " + std::to_string(m.dC) + "]");
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forCall();
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> parts;
     for (int64_t i = 0; i < z.size(0); i += kChunk) {
@@ -90,7 +90,7 @@ torch::Tensor Trainer::codebook() const
 {
     if (!hasCodebook())
         throw Error("this model has no codebook (model.codebook is false)");
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forCall();
     return m_nets->gEma->codebook.detach().to(torch::kCPU).clone();
 }
 
@@ -106,7 +106,7 @@ void Trainer::setCodebook(const torch::Tensor& book)
 {
     if (!hasCodebook())
         throw Error("this model has no codebook (model.codebook is false)");
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forCall();
     if (book.sizes() != m_nets->g->codebook.sizes())
         throw Error("codebook shape mismatch");
     torch::NoGradGuard noGrad;
@@ -143,7 +143,7 @@ ClusterAssignment Trainer::assignClusters(const Dataset& data,
         const int64_t len = std::min(kChunk, data.count - i);
         torch::Tensor probs;
         {
-            std::lock_guard<std::mutex> lock(m_mutex);
+            const auto lock = m_gate.forCall();
             torch::NoGradGuard noGrad;
             const auto x = toModelInput(all.narrow(0, i, len).to(m_device));
             probs = torch::softmax(m_nets->q->forward(x).view({len, m.dL, m.dC}), -1).to(torch::kCPU);

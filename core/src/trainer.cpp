@@ -142,13 +142,13 @@ std::string Trainer::deviceName() const { return describeDevice(m_device); }
 
 int64_t Trainer::stepCount() const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forCall();
     return m_nets->step;
 }
 
 bool Trainer::priorFrozen() const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forCall();
     return priorFrozenLocked();
 }
 
@@ -167,7 +167,7 @@ bool Trainer::priorFrozenLocked() const
 
 torch::Tensor Trainer::prior() const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forCall();
     return m_nets->prior.clone();
 }
 
@@ -184,13 +184,13 @@ int64_t Trainer::parameterCount() const
 
 TrainingKnobs Trainer::knobs() const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forCall();
     return m_pendingKnobs ? *m_pendingKnobs : m_knobs;
 }
 
 void Trainer::setKnobs(const TrainingKnobs& knobs)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forCall();
     m_pendingKnobs = knobs;
 }
 
@@ -254,9 +254,29 @@ void Trainer::updateEma()
         dst[i].lerp_(src[i], 1.0 - decay);
 }
 
+std::unique_lock<std::mutex> StepGate::forCall()
+{
+    m_waiting.fetch_add(1);
+    std::unique_lock<std::mutex> lock(m_mutex);
+    if (m_waiting.fetch_sub(1) == 1) {
+        std::lock_guard<std::mutex> gate(m_gateMutex);
+        m_gate.notify_all();
+    }
+    return lock;
+}
+
+std::unique_lock<std::mutex> StepGate::forStep()
+{
+    {
+        std::unique_lock<std::mutex> gate(m_gateMutex);
+        m_gate.wait(gate, [this] { return m_waiting.load() == 0; });
+    }
+    return std::unique_lock<std::mutex>(m_mutex);
+}
+
 StepStats Trainer::step()
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = m_gate.forStep();
     return stepLocked();
 }
 

@@ -34,8 +34,6 @@ private:
     std::condition_variable m_wake;
 };
 
-enum class RunEnd { Finished, Stopped, NotFinite };
-
 // Steps `trainer` until it reaches `untilStep`, a stop is requested, or the
 // losses stop being finite (that step's stats are still reported).
 // onStep runs after every step on the calling thread.

@@ -4,14 +4,18 @@
 // What it measures comes back as data (StepStats); it never prints.
 //
 // Threads: step(), the sampling calls, the codebook edits, setKnobs() and
-// save() may be called from different threads; an internal mutex serialises
-// them, so an edit or a sample always lands between two steps.
+// save() may be called from different threads; an internal lock serialises
+// them, so an edit or a sample always lands between two steps, and step()
+// lets a waiting caller in first (a running loop cannot starve it).
 #include "cgpgan/config.h"
 #include "cgpgan/dataset.h"
 #include "cgpgan/image_io.h"
+#include "cgpgan/values.h"
 
 #include <torch/torch.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -21,54 +25,19 @@
 
 namespace cgpgan {
 
-// Everything logged per step (SPEC 4, "Logged per step").
-struct StepStats {
-    int64_t step = 0;           // steps completed, this one included
-    double dAdversarial = 0;    // adversarial part of L_D
-    double r2 = 0;              // L_r2
-    double cls = 0;             // L_cls (0 in vanilla mode)
-    double cgp = 0;             // L_cgp (0 in vanilla mode)
-    double gAdversarial = 0;    // L_G
-    double realScore = 0;       // mean s_real
-    double fakeScore = 0;       // mean s_fake
-    double fakeAccuracy = 0;    // argmax Q(fake) == c, over batch and labels
-    double priorEntropy = 0;    // mean over labels, nats
-    bool priorFrozen = true;
-    std::vector<float> prior;   // P, row-major [d_l, d_c]
-    double seconds = 0;         // wall time of the step
-    int64_t images = 0;         // real images consumed (the batch size)
+// The trainer's lock. std::mutex lets a thread that unlocks take the lock
+// straight back, so a training loop could starve a sample or a save for any
+// number of steps; here step() waits while another caller is waiting.
+class StepGate final {
+public:
+    std::unique_lock<std::mutex> forStep();
+    std::unique_lock<std::mutex> forCall();
 
-    bool finite() const;
-};
-
-// What may change while training (applied from the next step).
-struct TrainingKnobs {
-    double lrG = 0, lrD = 0, lrQ = 0;
-    double lambdaR2 = 0, lambdaCls = 0, lambdaCgp = 0;
-    // Prior: follow the config's prior_start (Auto), or force it.
-    enum class PriorMode { Auto, Frozen, Free } priorMode = PriorMode::Auto;
-};
-
-// Q over a dataset (SPEC 6): per sample and label the argmax category and its
-// probability, plus the combined cluster id (mixed radix, label 0 most
-// significant) with the product of the probabilities as its confidence.
-struct ClusterAssignment {
-    int64_t count = 0;
-    int dL = 0, dC = 0;
-    std::vector<int32_t> category;    // [count * d_l]
-    std::vector<float> confidence;    // [count * d_l]
-    std::vector<int64_t> combined;    // [count]
-    std::vector<float> combinedConfidence; // [count]
-    int64_t combinations() const;
-};
-
-// What `cgpgan info` shows without building the networks.
-struct CheckpointInfo {
-    Config config;
-    int64_t step = 0;
-    std::vector<float> prior;
-    int formatVersion = 0;
-    int64_t parameters = 0; // G + D + Q
+private:
+    std::mutex m_mutex;
+    std::atomic<int> m_waiting{0};
+    std::mutex m_gateMutex;
+    std::condition_variable m_gate;
 };
 
 class Trainer final {
@@ -145,9 +114,14 @@ private:
     int64_t m_totalSteps = 0;
     int64_t m_priorStart = -1;
     std::unique_ptr<Networks> m_nets;
-    mutable std::mutex m_mutex;
+    mutable StepGate m_gate;
     std::optional<TrainingKnobs> m_pendingKnobs;
     TrainingKnobs m_knobs;
 };
+
+// The config saved in a checkpoint, with the machine-specific settings
+// (run.device, run.threads) back at their defaults: where a model was trained
+// says nothing about the machine that now reads it.
+Config checkpointConfig(const std::string& checkpoint);
 
 } // namespace cgpgan

@@ -1,0 +1,65 @@
+#pragma once
+// The plain values the trainer reports and takes (no torch, no Qt): what the
+// command line prints and what the explorer's widgets show. ui/ headers use
+// these instead of trainer.h.
+#include "cgpgan/config.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace cgpgan {
+
+// Everything logged per step (SPEC 4, "Logged per step").
+struct StepStats {
+    int64_t step = 0;           // steps completed, this one included
+    double dAdversarial = 0;    // adversarial part of L_D
+    double r2 = 0;              // L_r2
+    double cls = 0;             // L_cls (0 in vanilla mode)
+    double cgp = 0;             // L_cgp (0 in vanilla mode)
+    double gAdversarial = 0;    // L_G
+    double realScore = 0;       // mean s_real
+    double fakeScore = 0;       // mean s_fake
+    double fakeAccuracy = 0;    // argmax Q(fake) == c, over batch and labels
+    double priorEntropy = 0;    // mean over labels, nats
+    bool priorFrozen = true;
+    std::vector<float> prior;   // P, row-major [d_l, d_c]
+    double seconds = 0;         // wall time of the step
+    int64_t images = 0;         // real images consumed (the batch size)
+
+    bool finite() const;
+};
+
+// What may change while training (applied from the next step).
+struct TrainingKnobs {
+    double lrG = 0, lrD = 0, lrQ = 0;
+    double lambdaR2 = 0, lambdaCls = 0, lambdaCgp = 0;
+    // Prior: follow the config's prior_start (Auto), or force it.
+    enum class PriorMode { Auto, Frozen, Free } priorMode = PriorMode::Auto;
+};
+
+// Q over a dataset (SPEC 6): per sample and label the argmax category and its
+// probability, plus the combined cluster id (mixed radix, label 0 most
+// significant) with the product of the probabilities as its confidence.
+struct ClusterAssignment {
+    int64_t count = 0;
+    int dL = 0, dC = 0;
+    std::vector<int32_t> category;    // [count * d_l]
+    std::vector<float> confidence;    // [count * d_l]
+    std::vector<int64_t> combined;    // [count]
+    std::vector<float> combinedConfidence; // [count]
+    int64_t combinations() const;
+};
+
+// What `cgpgan info` shows without building the networks.
+struct CheckpointInfo {
+    Config config;
+    int64_t step = 0;
+    std::vector<float> prior;
+    int formatVersion = 0;
+    int64_t parameters = 0; // G + D + Q
+};
+
+// How runTraining() ended.
+enum class RunEnd { Finished, Stopped, NotFinite };
+
+} // namespace cgpgan

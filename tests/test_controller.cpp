@@ -1,0 +1,212 @@
+// The explorer's controller: the trainer on its own thread, commands between
+// steps, results as queued signals (issue 3, "The controller with QSignalSpy").
+#include "controller/controller.h"
+#include "test_support.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using cgpgan::StepStats;
+using cgpgan::ui::TrainingController;
+using State = cgpgan::ui::TrainingController::State;
+
+namespace {
+
+int64_t lastStep(const QSignalSpy& spy)
+{
+    const auto batch = spy.last().at(0).value<QVector<StepStats>>();
+    return batch.isEmpty() ? -1 : batch.back().step;
+}
+
+int64_t stepsIn(const QSignalSpy& spy)
+{
+    int64_t n = 0;
+    for (const auto& args : spy)
+        n += args.at(0).value<QVector<StepStats>>().size();
+    return n;
+}
+
+} // namespace
+
+class TestController final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void openStartPauseResumeStop()
+    {
+        TrainingController c;
+        QSignalSpy ready(&c, &TrainingController::sessionReady);
+        c.openSession(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(c.state(), State::Ready);
+        QCOMPARE(c.session().dL(), 2);
+        QCOMPARE(c.step(), int64_t(0));
+
+        QSignalSpy stats(&c, &TrainingController::statsArrived);
+        c.start();
+        QCOMPARE(c.state(), State::Running);
+        QTRY_VERIFY_WITH_TIMEOUT(c.step() >= 3, 30000);
+        // Steps arrive in order, each once.
+        int64_t expected = 1;
+        for (const auto& args : stats)
+            for (const auto& s : args.at(0).value<QVector<StepStats>>())
+                QCOMPARE(s.step, expected++);
+
+        c.pause();
+        QCOMPARE(c.state(), State::Paused);
+        // The step in flight may still land; after that, nothing.
+        QTest::qWait(1500);
+        const int64_t pausedAt = c.step();
+        const qsizetype batches = stats.size();
+        QTest::qWait(1500);
+        QCOMPARE(c.step(), pausedAt);
+        QCOMPARE(stats.size(), batches);
+
+        c.resume();
+        QCOMPARE(c.state(), State::Running);
+        QTRY_VERIFY_WITH_TIMEOUT(c.step() >= pausedAt + 2, 30000);
+
+        QSignalSpy ended(&c, &TrainingController::runEnded);
+        c.stop();
+        c.waitForStop(); // joins the training thread
+        QCOMPARE(c.state(), State::Ready);
+        QCOMPARE(ended.size(), 1);
+        QCOMPARE(ended.at(0).at(0).value<cgpgan::RunEnd>(), cgpgan::RunEnd::Stopped);
+        const int64_t stoppedAt = c.step();
+        QCOMPARE(lastStep(stats), stoppedAt);
+        QCOMPARE(stepsIn(stats), stoppedAt);
+        QTest::qWait(500); // the thread's own end notice must not report twice
+        QCOMPARE(ended.size(), 1);
+        QCOMPARE(c.step(), stoppedAt);
+    }
+
+    void singleStepAndKnobs()
+    {
+        TrainingController c;
+        QSignalSpy ready(&c, &TrainingController::sessionReady);
+        c.openSession(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+
+        QSignalSpy stats(&c, &TrainingController::statsArrived);
+        c.stepOnce();
+        QTRY_COMPARE_WITH_TIMEOUT(c.step(), int64_t(1), 30000);
+        QCOMPARE(c.state(), State::Paused);
+        c.stepOnce();
+        QTRY_COMPARE_WITH_TIMEOUT(c.step(), int64_t(2), 30000);
+        QTest::qWait(500);
+        QCOMPARE(c.step(), int64_t(2));
+
+        // A learning rate changed while paused reaches the trainer.
+        auto knobs = c.knobs();
+        QVERIFY(knobs.lrG != 0.0123);
+        knobs.lrG = 0.0123;
+        knobs.lambdaCgp = 2.5;
+        knobs.priorMode = cgpgan::TrainingKnobs::PriorMode::Frozen;
+        QSignalSpy applied(&c, &TrainingController::knobsApplied);
+        c.setKnobs(knobs);
+        QVERIFY(applied.wait(30000));
+        const auto back = applied.last().at(0).value<cgpgan::TrainingKnobs>();
+        QCOMPARE(back.lrG, 0.0123);
+        QCOMPARE(back.lambdaCgp, 2.5);
+        QVERIFY(back.priorMode == cgpgan::TrainingKnobs::PriorMode::Frozen);
+        c.stepOnce();
+        QTRY_COMPARE_WITH_TIMEOUT(c.step(), int64_t(3), 30000);
+        QVERIFY(stats.last().at(0).value<QVector<StepStats>>().back().priorFrozen);
+        c.stop();
+        c.waitForStop();
+        QCOMPARE(c.state(), State::Ready);
+    }
+
+    void samplesCoalesceAndCheckpointsRoundTrip()
+    {
+        TrainingController c;
+        QSignalSpy ready(&c, &TrainingController::sessionReady);
+        c.openSession(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+
+        // Many requests of one tag before the service thread gets to them:
+        // the newest always arrives, and the tiles have the asked-for layout.
+        QSignalSpy samples(&c, &TrainingController::samplesReady);
+        cgpgan::ui::SampleRequest request;
+        request.tag = "grid";
+        request.rows = 2;
+        request.columns = 3;
+        request.codes = c.combinationCodes({0, 5, 15});
+        quint64 last = 0;
+        for (int i = 0; i < 20; ++i)
+            last = c.requestSamples(request);
+        QTRY_VERIFY_WITH_TIMEOUT(!samples.isEmpty() &&
+                                     samples.last().at(0).value<cgpgan::ui::SampleResult>().id == last, 30000);
+        QVERIFY(samples.size() < 20);
+        const auto result = samples.last().at(0).value<cgpgan::ui::SampleResult>();
+        QCOMPARE(result.tiles.size(), 6);
+        QCOMPARE(result.tiles[0].size(), QSize(32, 32));
+        // Same seed, same z: a second request gives the same pixels.
+        QSignalSpy again(&c, &TrainingController::samplesReady);
+        c.requestSamples(request);
+        QVERIFY(again.wait(30000));
+        QCOMPARE(again.last().at(0).value<cgpgan::ui::SampleResult>().tiles[4], result.tiles[4]);
+
+        // Train a little, save, reopen from the file: same step, same samples.
+        c.setTotalSteps(4);
+        c.start();
+        QSignalSpy ended(&c, &TrainingController::runEnded);
+        QVERIFY(ended.wait(60000));
+        QCOMPARE(c.state(), State::Finished);
+        QCOMPARE(c.step(), int64_t(4));
+        QTemporaryDir dir;
+        const QString path = dir.filePath("run.pt");
+        QSignalSpy saved(&c, &TrainingController::checkpointSaved);
+        c.saveCheckpoint(path);
+        QVERIFY(saved.wait(30000));
+        c.requestSamples(request);
+        QVERIFY(again.wait(30000));
+        const auto before = again.last().at(0).value<cgpgan::ui::SampleResult>();
+
+        TrainingController d;
+        QSignalSpy loaded(&d, &TrainingController::sessionReady);
+        cgpgan::DataSpec data = cgpgan::testing::tinyConfig(64).data;
+        d.openCheckpoint(path, &data);
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(d.step(), int64_t(4));
+        QSignalSpy afterSpy(&d, &TrainingController::samplesReady);
+        d.requestSamples(request);
+        QVERIFY(afterSpy.wait(30000));
+        QCOMPARE(afterSpy.last().at(0).value<cgpgan::ui::SampleResult>().tiles[5], before.tiles[5]);
+    }
+
+    void badInputIsReportedAndLosesNothing()
+    {
+        TrainingController c;
+        QSignalSpy errors(&c, &TrainingController::errorOccurred);
+        auto config = cgpgan::testing::tinyConfig(64);
+        config.data.kind = "mnist";
+        config.data.path = "/nonexistent/mnist";
+        c.openSession(config);
+        QVERIFY(errors.wait(30000));
+        QCOMPARE(c.state(), State::Empty);
+        QVERIFY(errors.last().at(1).toString().contains("/nonexistent/mnist"));
+
+        // A working session stays as it was when a corrupt checkpoint is opened.
+        QSignalSpy ready(&c, &TrainingController::sessionReady);
+        c.openSession(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+        QTemporaryDir dir;
+        const QString junk = dir.filePath("junk.pt");
+        QFile f(junk);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("not a checkpoint");
+        f.close();
+        c.openCheckpoint(junk);
+        QVERIFY(errors.wait(30000));
+        QCOMPARE(c.state(), State::Ready);
+        QVERIFY(c.hasSession());
+        QSignalSpy stats(&c, &TrainingController::statsArrived);
+        c.stepOnce();
+        QVERIFY(stats.wait(30000));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestController)
+#include "test_controller.moc"

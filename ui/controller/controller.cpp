@@ -1,0 +1,636 @@
+#include "controller/controller.h"
+
+#include "cgpgan/device.h"
+#include "cgpgan/error.h"
+#include "cgpgan/runner.h"
+#include "cgpgan/trainer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <QMetaObject>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <optional>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace cgpgan::ui {
+
+namespace {
+
+QString describe(const std::exception& e)
+{
+    return QString::fromStdString(e.what());
+}
+
+// Converts NCHW floats in [-1, 1] (G_ema output, clipped) to owning QImages.
+QVector<QImage> toImages(const torch::Tensor& images)
+{
+    const auto bytes = images.add(1.0).mul(127.5).round().clamp(0, 255).to(torch::kUInt8)
+                           .permute({0, 2, 3, 1}).contiguous(); // NHWC
+    const int n = int(bytes.size(0)), h = int(bytes.size(1)), w = int(bytes.size(2)),
+              ch = int(bytes.size(3));
+    QVector<QImage> out;
+    out.reserve(n);
+    const uint8_t* base = bytes.data_ptr<uint8_t>();
+    for (int i = 0; i < n; ++i) {
+        const uint8_t* src = base + size_t(i) * h * w * ch;
+        QImage image(w, h, ch == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+        for (int y = 0; y < h; ++y)
+            std::memcpy(image.scanLine(y), src + size_t(y) * w * ch, size_t(w) * ch);
+        out.push_back(std::move(image));
+    }
+    return out;
+}
+
+} // namespace
+
+// The two threads and what they share. Everything here except `trainer`
+// (assigned on the UI thread only) is touched from several threads and is
+// guarded or atomic.
+struct TrainingController::Impl {
+    std::shared_ptr<Trainer> trainer;
+
+    // Training thread.
+    std::unique_ptr<TrainingControl> control;
+    std::thread trainingThread;
+    int runId = 0;            // which run the thread belongs to (UI thread only)
+    bool runReported = true;  // finishRun() done for runId (UI thread only)
+    std::mutex endMutex;      // how the thread's run ended
+    RunEnd end = RunEnd::Stopped;
+    QString endError;
+
+    // Coalesced step statistics (training thread -> UI thread).
+    std::mutex statsMutex;
+    QVector<StepStats> pendingStats;
+    std::atomic<bool> statsPosted{false};
+
+    // Service thread: a queue of jobs, tagged ones replaced by newer ones.
+    struct Job {
+        QString tag;
+        std::function<void()> fn;
+    };
+    std::mutex jobsMutex;
+    std::condition_variable jobsWake;
+    std::deque<Job> jobs;
+    bool quit = false;
+    std::thread serviceThread;
+
+    std::atomic<bool> cancelClusters{false};
+    std::atomic<quint64> nextRequestId{0};
+};
+
+TrainingController::TrainingController(QObject* parent)
+    : QObject(parent), m_impl(std::make_unique<Impl>())
+{
+    qRegisterMetaType<SessionInfo>();
+    qRegisterMetaType<SampleResult>();
+    qRegisterMetaType<CodebookSnapshot>();
+    qRegisterMetaType<StepStats>();
+    qRegisterMetaType<QVector<StepStats>>();
+    qRegisterMetaType<TrainingKnobs>();
+    qRegisterMetaType<ClusterAssignment>();
+    qRegisterMetaType<RunEnd>();
+
+    m_impl->serviceThread = std::thread([impl = m_impl.get()] {
+        for (;;) {
+            Impl::Job job;
+            {
+                std::unique_lock<std::mutex> lock(impl->jobsMutex);
+                impl->jobsWake.wait(lock, [impl] { return impl->quit || !impl->jobs.empty(); });
+                if (impl->jobs.empty())
+                    return; // quit once the queue is drained
+                job = std::move(impl->jobs.front());
+                impl->jobs.pop_front();
+            }
+            job.fn();
+        }
+    });
+}
+
+TrainingController::~TrainingController()
+{
+    if (m_impl->control)
+        m_impl->control->requestStop();
+    if (m_impl->trainingThread.joinable())
+        m_impl->trainingThread.join();
+    m_impl->cancelClusters = true;
+    {
+        std::lock_guard<std::mutex> lock(m_impl->jobsMutex);
+        m_impl->jobs.clear(); // nobody is left to see their results
+        m_impl->quit = true;
+    }
+    m_impl->jobsWake.notify_all();
+    m_impl->serviceThread.join();
+}
+
+void TrainingController::post(std::function<void()> fn, const QString& tag)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_impl->jobsMutex);
+        bool replaced = false;
+        if (!tag.isEmpty()) {
+            for (auto& job : m_impl->jobs) {
+                if (job.tag == tag) {
+                    job.fn = std::move(fn);
+                    replaced = true;
+                    break;
+                }
+            }
+        }
+        if (!replaced)
+            m_impl->jobs.push_back({tag, std::move(fn)});
+    }
+    m_impl->jobsWake.notify_one();
+}
+
+void TrainingController::toUi(std::function<void()> fn)
+{
+    // Posted to this object: dropped if it is gone (its destructor joins the
+    // threads first anyway).
+    QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection);
+}
+
+bool TrainingController::hasSession() const
+{
+    return m_impl->trainer != nullptr;
+}
+
+void TrainingController::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+// ---------------------------------------------------------------- sessions
+
+void TrainingController::openSession(const Config& config)
+{
+    openSession(config, nullptr);
+}
+
+void TrainingController::openSession(const Config& config, std::shared_ptr<const Dataset> data)
+{
+    if (m_state == State::Running || m_state == State::Paused || m_state == State::Loading) {
+        Q_EMIT errorOccurred(tr("Training is running"), tr("Stop training before opening another session."));
+        return;
+    }
+    const State before = m_state;
+    setState(State::Loading);
+    post([this, config, data, before] {
+        try {
+            config.validate();
+            configureThreads(config.run.threads);
+            auto d = data;
+            if (!d) {
+                auto loaded = std::make_shared<Dataset>(loadDataset(config.data));
+                spdlog::info("data: {} ({} samples{})", loaded->name, loaded->count,
+                             loaded->hasLabels() ? ", with labels" : ", no labels");
+                if (!loaded->skipped.empty())
+                    spdlog::warn("{} file(s) could not be used and were skipped (first: {}: {})",
+                                 loaded->skipped.size(), loaded->skipped.front().path,
+                                 loaded->skipped.front().reason);
+                d = loaded;
+            }
+            auto trainer = std::make_shared<Trainer>(config, d);
+            spdlog::info("session: preset {} on {}, {} parameters", config.preset, trainer->deviceName(),
+                         trainer->parameterCount());
+            toUi([this, trainer, d] {
+                m_impl->trainer = trainer;
+                m_data = d;
+                SessionInfo info;
+                info.config = trainer->config();
+                info.deviceName = QString::fromStdString(trainer->deviceName());
+                info.cuda = trainer->device().is_cuda();
+                info.datasetName = QString::fromStdString(d->name);
+                info.datasetCount = d->count;
+                info.datasetHasLabels = d->hasLabels();
+                info.step = 0;
+                info.totalSteps = trainer->totalSteps();
+                info.priorStartStep = trainer->priorStartStep();
+                info.parameters = trainer->parameterCount();
+                const auto prior = trainer->prior().contiguous();
+                info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
+                m_session = info;
+                m_step = 0;
+                m_knobs = trainer->knobs();
+                setState(State::Ready);
+                Q_EMIT sessionReady(m_session);
+            });
+        } catch (const std::exception& e) {
+            const QString message = describe(e);
+            spdlog::error("could not open the session: {}", e.what());
+            toUi([this, message, before] {
+                setState(before == State::Loading ? State::Empty : before);
+                Q_EMIT errorOccurred(tr("Could not start a session"), message);
+            });
+        }
+    });
+}
+
+void TrainingController::openCheckpoint(const QString& path, const DataSpec* dataOverride)
+{
+    if (m_state == State::Running || m_state == State::Paused || m_state == State::Loading) {
+        Q_EMIT errorOccurred(tr("Training is running"), tr("Stop training before loading a checkpoint."));
+        return;
+    }
+    const State before = m_state;
+    setState(State::Loading);
+    const std::optional<DataSpec> spec = dataOverride ? std::optional<DataSpec>(*dataOverride) : std::nullopt;
+    post([this, path, spec, before] {
+        try {
+            Config config = checkpointConfig(path.toStdString());
+            if (spec)
+                config.data = *spec;
+            configureThreads(config.run.threads);
+            auto data = std::make_shared<Dataset>(loadDataset(config.data));
+            auto trainer = std::make_shared<Trainer>(config, data);
+            trainer->load(path.toStdString());
+            spdlog::info("loaded {} at step {}", path.toStdString(), trainer->stepCount());
+            toUi([this, trainer, data, path] {
+                m_impl->trainer = trainer;
+                m_data = data;
+                SessionInfo info;
+                info.config = trainer->config();
+                info.deviceName = QString::fromStdString(trainer->deviceName());
+                info.cuda = trainer->device().is_cuda();
+                info.datasetName = QString::fromStdString(data->name);
+                info.datasetCount = data->count;
+                info.datasetHasLabels = data->hasLabels();
+                info.step = trainer->stepCount();
+                info.totalSteps = std::max(trainer->totalSteps(), info.step);
+                info.priorStartStep = trainer->priorStartStep();
+                info.parameters = trainer->parameterCount();
+                info.checkpointPath = path;
+                const auto prior = trainer->prior().contiguous();
+                info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
+                m_session = info;
+                m_step = info.step;
+                m_knobs = trainer->knobs();
+                setState(info.step >= info.totalSteps ? State::Finished : State::Ready);
+                Q_EMIT sessionReady(m_session);
+            });
+        } catch (const std::exception& e) {
+            const QString message = describe(e);
+            spdlog::error("could not load {}: {}", path.toStdString(), e.what());
+            toUi([this, message, before, path] {
+                setState(before == State::Loading ? State::Empty : before);
+                Q_EMIT errorOccurred(tr("Could not load %1").arg(path), message);
+            });
+        }
+    });
+}
+
+void TrainingController::closeSession()
+{
+    stop();
+    waitForStop();
+    m_impl->trainer.reset();
+    m_data.reset();
+    m_session = SessionInfo{};
+    m_step = 0;
+    setState(State::Empty);
+}
+
+// ---------------------------------------------------------------- training
+
+void TrainingController::launchTraining(bool startPaused, bool singleStep)
+{
+    auto trainer = m_impl->trainer;
+    if (!trainer)
+        return;
+    waitForStop(); // a finished run's thread may not be joined yet
+    m_impl->control = std::make_unique<TrainingControl>();
+    TrainingControl* control = m_impl->control.get();
+    if (startPaused)
+        control->pause();
+    if (singleStep)
+        control->stepOnce();
+    const int64_t until = std::max(m_session.totalSteps, m_step + (singleStep ? 1 : 0));
+    m_session.totalSteps = until;
+    const int runId = ++m_impl->runId;
+    m_impl->runReported = false;
+    m_impl->trainingThread = std::thread([this, trainer, control, until, runId] {
+        RunEnd end = RunEnd::Stopped;
+        QString error;
+        try {
+            end = runTraining(*trainer, *control, until, [this](const StepStats& stats) {
+                {
+                    std::lock_guard<std::mutex> lock(m_impl->statsMutex);
+                    m_impl->pendingStats.push_back(stats);
+                }
+                if (!m_impl->statsPosted.exchange(true))
+                    toUi([this] { drainStats(); });
+            });
+        } catch (const std::exception& e) {
+            error = describe(e);
+            spdlog::error("training stopped: {}", e.what());
+        }
+        {
+            std::lock_guard<std::mutex> lock(m_impl->endMutex);
+            m_impl->end = end;
+            m_impl->endError = error;
+        }
+        toUi([this, runId] { finishRun(runId); });
+    });
+    setState(startPaused ? State::Paused : State::Running);
+}
+
+void TrainingController::drainStats()
+{
+    QVector<StepStats> batch;
+    {
+        std::lock_guard<std::mutex> lock(m_impl->statsMutex);
+        batch.swap(m_impl->pendingStats);
+        m_impl->statsPosted = false;
+    }
+    if (batch.isEmpty())
+        return;
+    m_step = batch.back().step;
+    m_session.step = m_step;
+    m_session.prior = batch.back().prior;
+    Q_EMIT statsArrived(batch);
+}
+
+void TrainingController::finishRun(int runId)
+{
+    if (runId != m_impl->runId || m_impl->runReported)
+        return; // a notice from an earlier run, or already reported by waitForStop()
+    m_impl->runReported = true;
+    if (m_impl->trainingThread.joinable())
+        m_impl->trainingThread.join();
+    drainStats(); // the last steps before the end
+    RunEnd end;
+    QString message;
+    {
+        std::lock_guard<std::mutex> lock(m_impl->endMutex);
+        end = m_impl->end;
+        message = m_impl->endError;
+    }
+    if (end == RunEnd::NotFinite && message.isEmpty())
+        message = tr("The losses stopped being finite at step %1. The model's weights are no longer "
+                     "usable: load the last checkpoint, then lower the learning rates or raise the R1/R2 "
+                     "weight before resuming.").arg(m_step);
+    setState(end == RunEnd::Finished ? State::Finished : State::Ready);
+    Q_EMIT runEnded(end, message);
+}
+
+void TrainingController::start()
+{
+    switch (m_state) {
+    case State::Paused:
+        resume();
+        return;
+    case State::Ready:
+    case State::Finished:
+        if (m_step >= m_session.totalSteps) {
+            Q_EMIT errorOccurred(tr("Nothing to train"),
+                                 tr("The run has reached its %1 steps; raise the step count to train further.")
+                                     .arg(m_session.totalSteps));
+            return;
+        }
+        launchTraining(false, false);
+        return;
+    default:
+        return;
+    }
+}
+
+void TrainingController::pause()
+{
+    if (m_state != State::Running || !m_impl->control)
+        return;
+    m_impl->control->pause();
+    setState(State::Paused);
+}
+
+void TrainingController::resume()
+{
+    if (m_state != State::Paused || !m_impl->control)
+        return;
+    m_impl->control->resume();
+    setState(State::Running);
+}
+
+void TrainingController::stepOnce()
+{
+    if (m_state == State::Paused && m_impl->control && m_impl->trainingThread.joinable()) {
+        m_impl->control->stepOnce();
+        return;
+    }
+    if (m_state == State::Ready || m_state == State::Finished || m_state == State::Paused)
+        launchTraining(true, true);
+}
+
+void TrainingController::stop()
+{
+    if (m_impl->control)
+        m_impl->control->requestStop();
+}
+
+void TrainingController::waitForStop()
+{
+    if (m_impl->trainingThread.joinable()) {
+        m_impl->trainingThread.join();
+        finishRun(m_impl->runId); // the thread's queued notice will find it reported
+    }
+}
+
+void TrainingController::setTotalSteps(int64_t steps)
+{
+    m_session.totalSteps = std::max<int64_t>(steps, 0);
+}
+
+void TrainingController::setKnobs(const TrainingKnobs& knobs)
+{
+    m_knobs = knobs;
+    auto trainer = m_impl->trainer;
+    if (!trainer)
+        return;
+    post([this, trainer, knobs] {
+        trainer->setKnobs(knobs);
+        const TrainingKnobs now = trainer->knobs(); // read back: what the next step uses
+        toUi([this, now] { Q_EMIT knobsApplied(now); });
+    }, QStringLiteral("knobs"));
+}
+
+// ---------------------------------------------------------------- service jobs
+
+std::vector<int> TrainingController::categoriesOf(int64_t combination) const
+{
+    const int dL = m_session.dL(), dC = m_session.dC();
+    std::vector<int> out(size_t(std::max(dL, 0)));
+    for (int l = dL - 1; l >= 0; --l) { // label 0 most significant (SPEC 6)
+        out[size_t(l)] = int(combination % dC);
+        combination /= dC;
+    }
+    return out;
+}
+
+std::vector<float> TrainingController::combinationCodes(const std::vector<int64_t>& combinations) const
+{
+    const int dL = m_session.dL(), dC = m_session.dC();
+    std::vector<float> codes(combinations.size() * size_t(dL) * dC, 0.0f);
+    for (size_t j = 0; j < combinations.size(); ++j) {
+        const auto cats = categoriesOf(combinations[j]);
+        for (int l = 0; l < dL; ++l)
+            codes[(j * dL + l) * dC + cats[size_t(l)]] = 1.0f;
+    }
+    return codes;
+}
+
+quint64 TrainingController::requestSamples(const SampleRequest& request)
+{
+    const quint64 id = ++m_impl->nextRequestId;
+    auto trainer = m_impl->trainer;
+    if (!trainer)
+        return id;
+    post([this, trainer, request, id] {
+        try {
+            const auto& m = trainer->config().model;
+            const int rows = std::max(request.rows, 1), cols = std::max(request.columns, 1);
+            if (request.codes.size() != size_t(cols) * m.dL * m.dC)
+                throw Error("sample request: " + std::to_string(request.codes.size()) + " code values for " +
+                            std::to_string(cols) + " columns of " + std::to_string(m.dL) + "x" +
+                            std::to_string(m.dC));
+            SampleResult result;
+            result.id = id;
+            result.request = request;
+            result.step = trainer->stepCount();
+            if (m.arch == "conv") {
+                const auto z = trainer->latentRows(request.firstRow + rows, request.zSeed)
+                                   .narrow(0, request.firstRow, rows);
+                const auto codes = torch::from_blob(const_cast<float*>(request.codes.data()),
+                                                    {cols, m.dL, m.dC}, torch::kFloat).clone();
+                // Row-major tiles: (r, j) = G_ema(z[r], codes[j]).
+                const auto zz = z.unsqueeze(1).expand({rows, cols, z.size(1)}).reshape({rows * cols, z.size(1)});
+                const auto cc = codes.unsqueeze(0).expand({rows, cols, m.dL, m.dC}).reshape({rows * cols, m.dL, m.dC});
+                result.tiles = toImages(trainer->generate(zz, cc));
+            }
+            toUi([this, result] { Q_EMIT samplesReady(result); });
+        } catch (const std::exception& e) {
+            const QString message = describe(e);
+            toUi([this, message] { Q_EMIT errorOccurred(tr("Could not sample"), message); });
+        }
+    }, request.tag);
+    return id;
+}
+
+void TrainingController::requestCodebook()
+{
+    auto trainer = m_impl->trainer;
+    if (!trainer || !trainer->hasCodebook())
+        return;
+    post([this, trainer] {
+        const auto book = trainer->codebook().contiguous();
+        CodebookSnapshot snap;
+        snap.dL = int(book.size(0));
+        snap.dC = int(book.size(1));
+        snap.pageSize = int(book.size(2));
+        snap.values.assign(book.data_ptr<float>(), book.data_ptr<float>() + book.numel());
+        snap.step = trainer->stepCount();
+        toUi([this, snap] { Q_EMIT codebookReady(snap); });
+    }, QStringLiteral("codebook"));
+}
+
+void TrainingController::writePages(const std::vector<PageWrite>& pages)
+{
+    auto trainer = m_impl->trainer;
+    if (!trainer)
+        return;
+    post([this, trainer, pages] {
+        try {
+            for (const auto& p : pages) {
+                auto values = torch::from_blob(const_cast<float*>(p.values.data()),
+                                               {int64_t(p.values.size())}, torch::kFloat).clone();
+                trainer->setPage(p.label, p.category, values);
+            }
+            toUi([this] { Q_EMIT pagesWritten(); });
+        } catch (const std::exception& e) {
+            const QString message = describe(e);
+            toUi([this, message] { Q_EMIT errorOccurred(tr("Could not edit the codebook"), message); });
+        }
+    }); // never coalesced: every edit lands, in order
+    requestCodebook();
+}
+
+void TrainingController::assignClusters()
+{
+    auto trainer = m_impl->trainer;
+    auto data = m_data;
+    if (!trainer || !data)
+        return;
+    m_impl->cancelClusters = false;
+    post([this, trainer, data] {
+        int lastPermille = -1;
+        try {
+            auto assignment = trainer->assignClusters(*data, [this, &lastPermille](int64_t done, int64_t total) {
+                const int permille = total > 0 ? int(done * 1000 / total) : 1000;
+                if (permille != lastPermille) { // at most 1000 progress events
+                    lastPermille = permille;
+                    toUi([this, done, total] { Q_EMIT clusterProgress(done, total); });
+                }
+                return !m_impl->cancelClusters.load();
+            });
+            toUi([this, assignment = std::move(assignment)] { Q_EMIT clustersReady(assignment); });
+        } catch (const std::exception& e) {
+            if (m_impl->cancelClusters) {
+                toUi([this] { Q_EMIT clustersCancelled(); });
+                return;
+            }
+            const QString message = describe(e);
+            toUi([this, message] { Q_EMIT errorOccurred(tr("Could not assign clusters"), message); });
+        }
+    }, QStringLiteral("clusters"));
+}
+
+void TrainingController::cancelClusters()
+{
+    m_impl->cancelClusters = true;
+}
+
+void TrainingController::saveCheckpoint(const QString& path)
+{
+    auto trainer = m_impl->trainer;
+    if (!trainer)
+        return;
+    post([this, trainer, path] {
+        try {
+            trainer->save(path.toStdString());
+            spdlog::info("saved {} (step {})", path.toStdString(), trainer->stepCount());
+            toUi([this, path] { Q_EMIT checkpointSaved(path); });
+        } catch (const std::exception& e) {
+            const QString message = describe(e);
+            spdlog::error("could not save {}: {}", path.toStdString(), e.what());
+            toUi([this, message, path] { Q_EMIT errorOccurred(tr("Could not save %1").arg(path), message); });
+        }
+    });
+}
+
+QString TrainingController::saveCheckpointNow(const QString& path)
+{
+    auto trainer = m_impl->trainer;
+    if (!trainer)
+        return tr("there is no session to save");
+    // Behind whatever the service thread has queued, so edits land first.
+    auto done = std::make_shared<std::promise<QString>>();
+    auto result = done->get_future();
+    post([trainer, path, done] {
+        try {
+            trainer->save(path.toStdString());
+            spdlog::info("saved {} (step {})", path.toStdString(), trainer->stepCount());
+            done->set_value(QString());
+        } catch (const std::exception& e) {
+            done->set_value(describe(e));
+        }
+    });
+    return result.get();
+}
+
+} // namespace cgpgan::ui

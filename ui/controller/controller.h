@@ -1,0 +1,198 @@
+#pragma once
+// The explorer's one door into the engine (STYLE.md, "A worker thread beside
+// the UI"). The trainer lives in the controller; the UI thread never calls it.
+//
+//  - training thread: runTraining() with a TrainingControl (start, pause,
+//    resume, single step, stop take effect between steps);
+//  - service thread: everything else that touches the trainer (loading data
+//    and checkpoints, sampling, codebook reads and edits, knobs, cluster
+//    assignment, saving), one job at a time. The trainer's lock puts each of
+//    these between two steps.
+//
+// Results come back as queued signals carrying values (QImage, vectors), never
+// pointers into tensor memory. Step statistics are coalesced: whatever the
+// step rate, the UI gets one statsArrived() per event-loop turn at most.
+// Requests that are asked for again before they ran (a grid refresh, a slider
+// preview) keep only the newest one per tag.
+//
+// No <torch/...> here: ui/ headers use the plain values of cgpgan/values.h.
+#include "cgpgan/config.h"
+#include "cgpgan/dataset.h"
+#include "cgpgan/values.h"
+
+#include <QImage>
+#include <QObject>
+#include <QString>
+#include <QVector>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace cgpgan::ui {
+
+// What the widgets need to lay themselves out for a session.
+struct SessionInfo {
+    Config config;                        // run.device is the device actually used
+    QString deviceName;                   // "CPU (2 threads)" or "CUDA: NVIDIA H200"
+    bool cuda = false;
+    QString datasetName;
+    int64_t datasetCount = 0;
+    bool datasetHasLabels = false;
+    int64_t step = 0;                     // steps done (after a load: the checkpoint's)
+    int64_t totalSteps = 0;               // where "Start" runs to
+    int64_t priorStartStep = -1;
+    int64_t parameters = 0;
+    QString checkpointPath;               // when opened from a checkpoint
+    std::vector<float> prior;             // [d_l * d_c]
+
+    int dL() const { return config.model.dL; }
+    int dC() const { return config.model.dC; }
+    bool hasCodebook() const { return config.model.codebook; }
+    bool images() const { return config.model.arch != "mlp"; }
+    int64_t combinations() const { return config.model.combinations(); }
+};
+
+// Samples from G_ema: tile (r, j) = G_ema(z_r, codes of column j), z_r the
+// r-th of `rows` fixed latent rows drawn from zSeed (so the same seed gives
+// the same z across refreshes). codes: columns * d_l * d_c floats (soft codes
+// allowed; each label's d_c entries should sum to 1).
+struct SampleRequest {
+    QString tag;               // coalescing key: "grid", "preview", "cluster", ...
+    int rows = 1;
+    int columns = 1;
+    uint64_t zSeed = 1;
+    std::vector<float> codes;
+    int firstRow = 0;          // z rows firstRow .. firstRow+rows-1 of the seed's sequence
+};
+
+struct SampleResult {
+    quint64 id = 0;            // what request...() returned
+    SampleRequest request;
+    QVector<QImage> tiles;     // rows * columns, row-major; toy-2d: empty
+    int64_t step = 0;          // the model's step when sampled
+};
+
+// The codebook of G_ema (SPEC 3), [d_l][d_c][d_p] row-major.
+struct CodebookSnapshot {
+    int dL = 0, dC = 0, pageSize = 0;
+    std::vector<float> values;
+    int64_t step = 0;
+    const float* page(int label, int category) const
+    {
+        return values.data() + (size_t(label) * dC + category) * pageSize;
+    }
+};
+
+struct PageWrite {
+    int label = 0, category = 0;
+    std::vector<float> values; // pageSize floats
+};
+
+class TrainingController final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrainingController)
+public:
+    enum class State { Empty, Loading, Ready, Running, Paused, Finished };
+    Q_ENUM(State)
+
+    explicit TrainingController(QObject* parent = nullptr);
+    // Requests a stop and joins both threads (closing mid-step ends cleanly).
+    ~TrainingController() override;
+
+    State state() const { return m_state; }
+    bool hasSession() const;
+    const SessionInfo& session() const { return m_session; } // valid when hasSession()
+    // The session's data; immutable, safe to read from the UI thread.
+    std::shared_ptr<const Dataset> dataset() const { return m_data; }
+    int64_t step() const { return m_step; }
+    TrainingKnobs knobs() const { return m_knobs; }
+
+    // ---- Sessions (not while training runs: stop first) ----
+    // Load the data a config names and build the trainer, on the service
+    // thread; then sessionReady() or errorOccurred().
+    void openSession(const Config& config);
+    // Same with data already loaded (tests, the built-in set).
+    void openSession(const Config& config, std::shared_ptr<const Dataset> data);
+    // Restore a checkpoint onto the data its config names, or onto
+    // dataOverride when given (shapes must fit).
+    void openCheckpoint(const QString& path, const DataSpec* dataOverride = nullptr);
+    void closeSession();
+
+    // ---- Training ----
+    void start();       // from Ready/Finished/Paused: run to session().totalSteps
+    void pause();
+    void resume();
+    void stepOnce();    // one step, then Paused
+    void stop();        // ends the run after the current step (state Ready)
+    // Raise or lower where the run ends (e.g. "train 1000 more").
+    void setTotalSteps(int64_t steps);
+    // Applied from the next step (SPEC 4 knobs).
+    void setKnobs(const TrainingKnobs& knobs);
+    // Blocks until the training thread has ended (after stop()).
+    void waitForStop();
+
+    // ---- Service jobs (results by signal) ----
+    quint64 requestSamples(const SampleRequest& request);
+    void requestCodebook();
+    // Writes pages into G and G_ema between steps, then emits pagesWritten()
+    // and codebookReady() with the new values.
+    void writePages(const std::vector<PageWrite>& pages);
+    void assignClusters();
+    void cancelClusters();
+    void saveCheckpoint(const QString& path);
+    // For closing: waits for the service thread, saves, returns "" or the error.
+    QString saveCheckpointNow(const QString& path);
+
+    // Helpers for codes: one-hot columns for combination ids (label 0 most
+    // significant, SPEC 6), and the id of a tuple of categories.
+    std::vector<float> combinationCodes(const std::vector<int64_t>& combinations) const;
+    std::vector<int> categoriesOf(int64_t combination) const;
+
+Q_SIGNALS:
+    void stateChanged(cgpgan::ui::TrainingController::State state);
+    void sessionReady(const cgpgan::ui::SessionInfo& info);
+    void statsArrived(const QVector<cgpgan::StepStats>& stats);
+    void runEnded(cgpgan::RunEnd end, const QString& message);
+    void samplesReady(const cgpgan::ui::SampleResult& result);
+    void codebookReady(const cgpgan::ui::CodebookSnapshot& codebook);
+    void pagesWritten();
+    void knobsApplied(const cgpgan::TrainingKnobs& knobs);
+    void clusterProgress(qint64 done, qint64 total);
+    void clustersReady(const cgpgan::ClusterAssignment& assignment);
+    void clustersCancelled();
+    void checkpointSaved(const QString& path);
+    // what: a short title ("Could not load the data"); message: what to fix.
+    void errorOccurred(const QString& what, const QString& message);
+
+private:
+    struct Impl;
+    void setState(State state);
+    void drainStats();
+    void launchTraining(bool startPaused, bool singleStep);
+    // The training thread of run `runId` ended: join it, report once.
+    void finishRun(int runId);
+    // Runs fn on the service thread; with a tag, a queued job of the same tag
+    // is replaced instead of queued twice.
+    void post(std::function<void()> fn, const QString& tag = {});
+    // Runs fn on this object's (UI) thread.
+    void toUi(std::function<void()> fn);
+
+    std::unique_ptr<Impl> m_impl;
+    State m_state = State::Empty;
+    SessionInfo m_session;
+    std::shared_ptr<const Dataset> m_data;
+    int64_t m_step = 0;
+    TrainingKnobs m_knobs;
+};
+
+} // namespace cgpgan::ui
+
+Q_DECLARE_METATYPE(cgpgan::ui::SessionInfo)
+Q_DECLARE_METATYPE(cgpgan::ui::SampleResult)
+Q_DECLARE_METATYPE(cgpgan::ui::CodebookSnapshot)
+Q_DECLARE_METATYPE(cgpgan::StepStats)
+Q_DECLARE_METATYPE(cgpgan::TrainingKnobs)
+Q_DECLARE_METATYPE(cgpgan::ClusterAssignment)
+Q_DECLARE_METATYPE(cgpgan::RunEnd)
