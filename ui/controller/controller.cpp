@@ -9,6 +9,7 @@
 
 #include <QMetaObject>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
@@ -132,18 +133,15 @@ void TrainingController::post(std::function<void()> fn, const QString& tag)
 {
     {
         std::lock_guard<std::mutex> lock(m_impl->jobsMutex);
-        bool replaced = false;
+        // A queued job of the same tag is dropped and the new one goes to the
+        // back: it must still run after everything posted before it (a
+        // codebook read after a page write, say).
         if (!tag.isEmpty()) {
-            for (auto& job : m_impl->jobs) {
-                if (job.tag == tag) {
-                    job.fn = std::move(fn);
-                    replaced = true;
-                    break;
-                }
-            }
+            auto& jobs = m_impl->jobs;
+            jobs.erase(std::remove_if(jobs.begin(), jobs.end(), [&](const Impl::Job& j) { return j.tag == tag; }),
+                       jobs.end());
         }
-        if (!replaced)
-            m_impl->jobs.push_back({tag, std::move(fn)});
+        m_impl->jobs.push_back({tag, std::move(fn)});
     }
     m_impl->jobsWake.notify_one();
 }
@@ -375,8 +373,8 @@ void TrainingController::finishRun(int runId)
     }
     if (end == RunEnd::NotFinite && message.isEmpty())
         message = tr("The losses stopped being finite at step %1. The model's weights are no longer "
-                     "usable: load the last checkpoint, then lower the learning rates or raise the R1/R2 "
-                     "weight before resuming.").arg(m_step);
+                     "usable: load the last checkpoint, then lower the learning rates or raise λ r2 "
+                     "before resuming.").arg(m_step);
     setState(end == RunEnd::Finished ? State::Finished : State::Ready);
     Q_EMIT runEnded(end, message);
 }

@@ -174,7 +174,7 @@ private:
     // The training thread of run `runId` ended: join it, report once.
     void finishRun(int runId);
     // Runs fn on the service thread; with a tag, a queued job of the same tag
-    // is replaced instead of queued twice.
+    // is dropped and fn queued at the back (newest wins, order kept).
     void post(std::function<void()> fn, const QString& tag = {});
     // Runs fn on this object's (UI) thread.
     void toUi(std::function<void()> fn);

@@ -1,0 +1,218 @@
+// cgpgan-explorer: the desktop app. Wiring only: options, the window, and the
+// scripted modes used for documentation and measurement.
+//
+//   cgpgan-explorer                          open on the demo preset, built-in data
+//   cgpgan-explorer --checkpoint run.pt      open a checkpoint
+//   cgpgan-explorer --start --screenshot shot.png --after 60
+//                                            train 60 s, save a screenshot, exit
+//   cgpgan-explorer --start --measure-latency 30
+//                                            train 30 s with the grid refreshing and
+//                                            print the UI thread's timer lateness (JSON)
+#include "cgpgan/config.h"
+#include "controller/controller.h"
+#include "grid/grid_panel.h"
+#include "window/latency_probe.h"
+#include "window/main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QScreen>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+struct Options {
+    QString preset = QStringLiteral("demo");
+    QString checkpoint;
+    QStringList overrides;
+    bool start = false;
+    QString screenshot;
+    double after = 10;
+    double measureLatency = 0;
+    QString tab;
+    double gridInterval = -1; // seconds; < 0: the saved setting
+    QSize size{1440, 900};
+};
+
+bool parse(QApplication& app, Options& o)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("CGPGAN Explorer: train a CGPGAN with a codebook and watch and "
+                                               "steer its clusters live."));
+    p.addHelpOption();
+    p.addVersionOption();
+    const QCommandLineOption preset("preset", "Open this preset on its data (default demo).", "name", o.preset);
+    const QCommandLineOption checkpoint("checkpoint", "Open a checkpoint instead.", "file");
+    const QCommandLineOption set("set", "Override a config field, e.g. train.steps=2000 (repeatable).",
+                                 "section.field=value");
+    const QCommandLineOption start("start", "Start training as soon as the session is ready.");
+    const QCommandLineOption screenshot("screenshot", "Save a PNG of the main window after --after seconds, then exit.",
+                                        "file");
+    const QCommandLineOption after("after", "Seconds before --screenshot (default 10).", "seconds", "10");
+    const QCommandLineOption latency("measure-latency",
+                                     "Measure the UI thread's timer lateness for this many seconds of training, "
+                                     "print JSON, exit.", "seconds");
+    const QCommandLineOption tab("tab", "Show this tab: live, codebook or clusters.", "name");
+    const QCommandLineOption gridInterval("grid-interval",
+                                          "Refresh the sample grid every this many seconds while training "
+                                          "(0 = only on demand; default: the saved setting).", "seconds");
+    const QCommandLineOption size("size", "Window size for scripted runs (default 1440x900).", "WxH");
+    p.addOptions({preset, checkpoint, set, start, screenshot, after, latency, tab, gridInterval, size});
+    p.process(app);
+    o.preset = p.value(preset);
+    o.checkpoint = p.value(checkpoint);
+    o.overrides = p.values(set);
+    o.start = p.isSet(start);
+    o.screenshot = p.value(screenshot);
+    bool ok = true;
+    o.after = p.value(after).toDouble(&ok);
+    if (!ok || o.after < 0) {
+        std::fprintf(stderr, "--after needs a number of seconds\n");
+        return false;
+    }
+    if (p.isSet(latency)) {
+        o.measureLatency = p.value(latency).toDouble(&ok);
+        if (!ok || o.measureLatency <= 0) {
+            std::fprintf(stderr, "--measure-latency needs a positive number of seconds\n");
+            return false;
+        }
+    }
+    o.tab = p.value(tab);
+    if (p.isSet(gridInterval)) {
+        o.gridInterval = p.value(gridInterval).toDouble(&ok);
+        if (!ok || o.gridInterval < 0) {
+            std::fprintf(stderr, "--grid-interval needs a number of seconds >= 0\n");
+            return false;
+        }
+    }
+    if (p.isSet(size)) {
+        const auto parts = p.value(size).split('x');
+        if (parts.size() != 2 || parts[0].toInt() <= 0 || parts[1].toInt() <= 0) {
+            std::fprintf(stderr, "--size needs WIDTHxHEIGHT\n");
+            return false;
+        }
+        o.size = QSize(parts[0].toInt(), parts[1].toInt());
+    }
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("cgpgan"));
+    QApplication::setApplicationName(QStringLiteral("CGPGAN Explorer"));
+    QApplication::setApplicationVersion(QStringLiteral(CGPGAN_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("cgpgan-explorer"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/cgpgan-explorer.svg")));
+
+    Options o;
+    if (!parse(app, o))
+        return 2;
+
+    cgpgan::Config config;
+    try {
+        config = cgpgan::preset(o.preset.toStdString());
+        for (const auto& assignment : o.overrides)
+            cgpgan::applyOverride(config, assignment.toStdString());
+        config.validate();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    }
+
+    using cgpgan::ui::TrainingController;
+    cgpgan::ui::MainWindow window;
+    const bool scripted = !o.screenshot.isEmpty() || o.measureLatency > 0;
+    if (scripted) {
+        window.setPromptOnClose(false);
+        window.resize(o.size);
+    }
+    if (!o.tab.isEmpty())
+        window.showTab(o.tab);
+    if (o.gridInterval >= 0)
+        window.gridPanel()->setRefreshInterval(int(o.gridInterval * 1000));
+    window.show();
+
+    auto* controller = window.controller();
+    int exitCode = 0;
+    QObject::connect(controller, &TrainingController::errorOccurred, &app, [&](const QString& what, const QString& msg) {
+        if (scripted) {
+            std::fprintf(stderr, "%s: %s\n", qPrintable(what), qPrintable(msg));
+            exitCode = 1;
+            QTimer::singleShot(0, &window, &QWidget::close);
+        }
+    });
+    if (o.start)
+        QObject::connect(controller, &TrainingController::sessionReady, controller, &TrainingController::start,
+                         Qt::QueuedConnection);
+
+    if (!o.screenshot.isEmpty()) {
+        QObject::connect(controller, &TrainingController::sessionReady, &window, [&] {
+            QTimer::singleShot(int(o.after * 1000), &window, [&] {
+                if (!window.grab().save(o.screenshot)) {
+                    std::fprintf(stderr, "could not write %s\n", qPrintable(o.screenshot));
+                    exitCode = 1;
+                } else {
+                    std::printf("screenshot: %s (step %lld)\n", qPrintable(o.screenshot),
+                                static_cast<long long>(controller->step()));
+                }
+                window.close();
+            });
+        }, Qt::SingleShotConnection);
+    }
+
+    // Responsiveness (issue 3): the probe runs while training at full speed
+    // with the grid refreshing; steps/s over the same window is printed too.
+    std::unique_ptr<cgpgan::ui::LatencyProbe> probe;
+    int64_t firstStep = 0;
+    int gridRefreshes = 0;
+    QElapsedTimer window_clock;
+    if (o.measureLatency > 0) {
+        probe = std::make_unique<cgpgan::ui::LatencyProbe>(10);
+        QObject::connect(window.gridPanel(), &cgpgan::ui::GridPanel::gridUpdated, &app, [&] { ++gridRefreshes; });
+        // Start measuring at the first step (not while the session loads).
+        QObject::connect(controller, &TrainingController::statsArrived, &app, [&] {
+            if (window_clock.isValid())
+                return;
+            window_clock.start();
+            firstStep = controller->step();
+            gridRefreshes = 0;
+            probe->start();
+            QTimer::singleShot(int(o.measureLatency * 1000), &app, [&] {
+                const auto r = probe->report();
+                const double seconds = window_clock.nsecsElapsed() / 1e9;
+                QJsonObject out{{"seconds", seconds},
+                                {"timer_interval_ms", 10},
+                                {"timer_samples", r.samples},
+                                {"lateness_p50_ms", r.p50Ms},
+                                {"lateness_p99_ms", r.p99Ms},
+                                {"lateness_max_ms", r.maxMs},
+                                {"steps", double(controller->step() - firstStep)},
+                                {"steps_per_second", double(controller->step() - firstStep) / seconds},
+                                {"grid_refreshes", gridRefreshes},
+                                {"device", controller->session().deviceName},
+                                {"preset", QString::fromStdString(controller->session().config.preset)}};
+                std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
+                std::fflush(stdout);
+                window.close();
+            });
+        });
+    }
+
+    if (!o.checkpoint.isEmpty())
+        window.openCheckpointFile(o.checkpoint);
+    else
+        window.openPreset(config);
+
+    const int rc = app.exec();
+    return rc != 0 ? rc : exitCode;
+}

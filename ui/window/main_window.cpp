@@ -1,0 +1,534 @@
+#include "window/main_window.h"
+
+#include "charts/loss_charts.h"
+#include "clusters/cluster_panel.h"
+#include "codebook/codebook_panel.h"
+#include "grid/grid_panel.h"
+#include "window/knobs_panel.h"
+#include "window/log_panel.h"
+#include "window/session_dialog.h"
+
+#include <spdlog/spdlog.h>
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
+#include <QToolBar>
+#include <QUndoStack>
+
+namespace cgpgan::ui {
+
+namespace {
+
+constexpr int kMaxRecent = 8;
+
+QString formatDuration(qint64 seconds)
+{
+    if (seconds < 0)
+        return QStringLiteral("--:--");
+    const qint64 h = seconds / 3600, m = (seconds / 60) % 60, s = seconds % 60;
+    return h > 0 ? QStringLiteral("%1:%2:%3").arg(h).arg(m, 2, 10, QLatin1Char('0')).arg(s, 2, 10, QLatin1Char('0'))
+                 : QStringLiteral("%1:%2").arg(m, 2, 10, QLatin1Char('0')).arg(s, 2, 10, QLatin1Char('0'));
+}
+
+QString autosavePath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    return QDir(dir).filePath(QStringLiteral("autosave.pt"));
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("CGPGAN Explorer"));
+    setObjectName(QStringLiteral("MainWindow"));
+    m_clock.start();
+
+    m_log = new LogPanel;
+    m_log->attachToLoggers();
+    m_controller = new TrainingController(this);
+
+    m_grid = new GridPanel(m_controller);
+    m_charts = new LossCharts(m_controller);
+    m_codebook = new CodebookPanel(m_controller);
+    m_clusters = new ClusterPanel(m_controller);
+    m_knobs = new KnobsPanel(m_controller);
+
+    auto* live = new QSplitter(Qt::Horizontal);
+    live->setObjectName(QStringLiteral("liveSplitter"));
+    live->addWidget(m_grid);
+    live->addWidget(m_charts);
+    live->setStretchFactor(0, 5);
+    live->setStretchFactor(1, 6);
+    m_tabs = new QTabWidget;
+    m_tabs->addTab(live, tr("Live: samples and losses"));
+    m_tabs->addTab(m_codebook, tr("Codebook"));
+    m_tabs->addTab(m_clusters, tr("Clusters"));
+    setCentralWidget(m_tabs);
+
+    auto* knobsDock = new QDockWidget(tr("Training"), this);
+    knobsDock->setObjectName(QStringLiteral("knobsDock"));
+    knobsDock->setWidget(m_knobs);
+    addDockWidget(Qt::LeftDockWidgetArea, knobsDock);
+    auto* logDock = new QDockWidget(tr("Log"), this);
+    logDock->setObjectName(QStringLiteral("logDock"));
+    logDock->setWidget(m_log);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    resizeDocks({logDock}, {110}, Qt::Vertical);
+
+    m_autosaveTimer = new QTimer(this);
+    connect(m_autosaveTimer, &QTimer::timeout, this, &MainWindow::autosave);
+    buildActions();
+    buildMenus();
+    buildStatusBar();
+
+    connect(m_controller, &TrainingController::stateChanged, this, &MainWindow::onState);
+    connect(m_controller, &TrainingController::sessionReady, this, &MainWindow::onSession);
+    connect(m_controller, &TrainingController::statsArrived, this, &MainWindow::onStats);
+    connect(m_controller, &TrainingController::runEnded, this, &MainWindow::onRunEnded);
+    connect(m_controller, &TrainingController::errorOccurred, this, &MainWindow::onError);
+    connect(m_controller, &TrainingController::checkpointSaved, this, [this](const QString& path) {
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    });
+
+    restoreSettings();
+    onState(m_controller->state());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions()
+{
+    m_newAction = new QAction(tr("&New session..."), this);
+    m_newAction->setShortcut(QKeySequence::New);
+    connect(m_newAction, &QAction::triggered, this, &MainWindow::newSession);
+    m_openAction = new QAction(tr("&Open checkpoint..."), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openCheckpointDialog);
+    m_saveAction = new QAction(tr("&Save checkpoint"), this);
+    m_saveAction->setShortcut(QKeySequence::Save);
+    connect(m_saveAction, &QAction::triggered, this, &MainWindow::save);
+    m_saveAsAction = new QAction(tr("Save checkpoint &as..."), this);
+    m_saveAsAction->setShortcut(QKeySequence::SaveAs);
+    connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAs);
+    m_exportGridAction = new QAction(tr("Export sample &grid as PNG..."), this);
+    connect(m_exportGridAction, &QAction::triggered, this, &MainWindow::exportGrid);
+
+    m_startAction = new QAction(tr("Start"), this);
+    m_startAction->setShortcut(Qt::Key_F5);
+    connect(m_startAction, &QAction::triggered, this, [this] {
+        switch (m_controller->state()) {
+        case TrainingController::State::Running: m_controller->pause(); break;
+        case TrainingController::State::Paused: m_controller->resume(); break;
+        default: m_controller->start(); break;
+        }
+    });
+    m_stepAction = new QAction(tr("Step"), this);
+    m_stepAction->setShortcut(Qt::Key_F10);
+    m_stepAction->setToolTip(tr("Run exactly one training step, then pause"));
+    connect(m_stepAction, &QAction::triggered, m_controller, &TrainingController::stepOnce);
+    m_stopAction = new QAction(tr("Stop"), this);
+    m_stopAction->setShortcut(Qt::SHIFT | Qt::Key_F5);
+    m_stopAction->setToolTip(tr("End the run after the current step (Start continues from there)"));
+    connect(m_stopAction, &QAction::triggered, m_controller, &TrainingController::stop);
+
+    m_undoAction = m_codebook->undoStack()->createUndoAction(this, tr("&Undo page edit"));
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    m_redoAction = m_codebook->undoStack()->createRedoAction(this, tr("&Redo page edit"));
+    m_redoAction->setShortcut(QKeySequence::Redo);
+}
+
+void MainWindow::buildMenus()
+{
+    auto* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_newAction);
+    file->addAction(m_openAction);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    file->addSeparator();
+    file->addAction(m_saveAction);
+    file->addAction(m_saveAsAction);
+    auto* autosaveMenu = file->addMenu(tr("&Autosave"));
+    auto* group = new QActionGroup(this);
+    for (int minutes : {0, 5, 10, 30}) {
+        auto* a = autosaveMenu->addAction(minutes == 0 ? tr("Off") : tr("Every %1 minutes").arg(minutes));
+        a->setCheckable(true);
+        a->setData(minutes);
+        group->addAction(a);
+        connect(a, &QAction::triggered, this, [this, minutes] {
+            QSettings().setValue("autosave/minutes", minutes);
+            m_autosaveTimer->stop();
+            if (minutes > 0)
+                m_autosaveTimer->start(minutes * 60 * 1000);
+        });
+    }
+    const int minutes = QSettings().value("autosave/minutes", 10).toInt();
+    for (auto* a : group->actions())
+        a->setChecked(a->data().toInt() == minutes);
+    if (minutes > 0)
+        m_autosaveTimer->start(minutes * 60 * 1000);
+    file->addSeparator();
+    file->addAction(m_exportGridAction);
+    file->addSeparator();
+    auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    auto* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_undoAction);
+    edit->addAction(m_redoAction);
+
+    auto* train = menuBar()->addMenu(tr("&Train"));
+    train->addAction(m_startAction);
+    train->addAction(m_stepAction);
+    train->addAction(m_stopAction);
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    for (auto* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About"), this, [this] {
+        QMessageBox::about(this, tr("About CGPGAN Explorer"),
+                           tr("<b>CGPGAN Explorer</b> %1<br>Trains a classifier-gradient-penalty GAN with a "
+                              "trainable codebook and lets you watch and steer its clusters.")
+                               .arg(QApplication::applicationVersion()));
+    });
+
+    auto* toolbar = addToolBar(tr("Training"));
+    toolbar->setObjectName(QStringLiteral("trainingToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->addAction(m_startAction);
+    toolbar->addAction(m_stepAction);
+    toolbar->addAction(m_stopAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_newAction);
+    toolbar->addAction(m_openAction);
+    toolbar->addAction(m_saveAction);
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_stateLabel = new QLabel;
+    m_rateLabel = new QLabel;
+    m_progress = new QProgressBar;
+    m_progress->setMaximumWidth(260);
+    m_progress->setTextVisible(true);
+    m_deviceLabel = new QLabel;
+    m_deviceLabel->setToolTip(tr("Where the networks run"));
+    statusBar()->addWidget(m_stateLabel);
+    statusBar()->addWidget(m_progress);
+    statusBar()->addWidget(m_rateLabel, 1);
+    statusBar()->addPermanentWidget(m_deviceLabel);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    restoreGeometry(s.value("window/geometry").toByteArray());
+    restoreState(s.value("window/state").toByteArray());
+    if (auto* live = findChild<QSplitter*>(QStringLiteral("liveSplitter")))
+        live->restoreState(s.value("window/liveSplitter").toByteArray());
+    rebuildRecentMenu();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue("window/geometry", saveGeometry());
+    s.setValue("window/state", saveState());
+    if (auto* live = findChild<QSplitter*>(QStringLiteral("liveSplitter")))
+        s.setValue("window/liveSplitter", live->saveState());
+}
+
+void MainWindow::showTab(const QString& name)
+{
+    const int index = name == "codebook" ? 1 : name == "clusters" ? 2 : 0;
+    m_tabs->setCurrentIndex(index);
+}
+
+// ---------------------------------------------------------------- sessions
+
+void MainWindow::openPreset(const Config& config)
+{
+    m_checkpointPath.clear();
+    m_controller->openSession(config);
+}
+
+void MainWindow::openCheckpointFile(const QString& path)
+{
+    m_checkpointPath = path;
+    m_controller->openCheckpoint(path);
+}
+
+void MainWindow::newSession()
+{
+    SessionDialog dialog(this);
+    if (m_controller->hasSession())
+        dialog.setConfig(m_controller->session().config);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (m_controller->state() == TrainingController::State::Running ||
+        m_controller->state() == TrainingController::State::Paused) {
+        m_controller->stop();
+        m_controller->waitForStop();
+    }
+    openPreset(dialog.config());
+}
+
+void MainWindow::openCheckpointDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), QString(),
+                                                      tr("Checkpoints (*.pt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (m_controller->state() == TrainingController::State::Running ||
+        m_controller->state() == TrainingController::State::Paused) {
+        m_controller->stop();
+        m_controller->waitForStop();
+    }
+    openCheckpointFile(path);
+}
+
+bool MainWindow::save()
+{
+    if (m_checkpointPath.isEmpty())
+        return saveAs();
+    m_controller->saveCheckpoint(m_checkpointPath);
+    m_savedStep = m_controller->step();
+    addRecent(m_checkpointPath);
+    return true;
+}
+
+void MainWindow::saveCheckpointAs(const QString& path)
+{
+    m_checkpointPath = path;
+    save();
+}
+
+bool MainWindow::saveAs()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QStringLiteral("checkpoint.pt"),
+                                                      tr("Checkpoints (*.pt)"));
+    if (path.isEmpty())
+        return false;
+    m_checkpointPath = path;
+    return save();
+}
+
+void MainWindow::exportGrid()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export grid"), QStringLiteral("grid.png"),
+                                                      tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_grid->exportPng(path, &error))
+        onError(tr("Could not export the grid"), error);
+}
+
+void MainWindow::autosave()
+{
+    if (!m_controller->hasSession() || m_controller->step() == m_savedStep)
+        return;
+    const QString path = m_checkpointPath.isEmpty() ? autosavePath() : m_checkpointPath;
+    m_controller->saveCheckpoint(path);
+    m_savedStep = m_controller->step();
+    statusBar()->showMessage(tr("Autosaving to %1").arg(path), 5000);
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QSettings s;
+    QStringList recent = s.value("recentFiles").toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    s.setValue("recentFiles", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value("recentFiles").toStringList();
+    for (const QString& path : recent) {
+        auto* a = m_recentMenu->addAction(QFileInfo(path).fileName() + QStringLiteral("  (") + path + ')');
+        a->setEnabled(QFileInfo::exists(path));
+        connect(a, &QAction::triggered, this, [this, path] {
+            if (m_controller->state() == TrainingController::State::Running ||
+                m_controller->state() == TrainingController::State::Paused) {
+                m_controller->stop();
+                m_controller->waitForStop();
+            }
+            openCheckpointFile(path);
+        });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+// ---------------------------------------------------------------- controller
+
+void MainWindow::onState(TrainingController::State state)
+{
+    using S = TrainingController::State;
+    const bool session = state != S::Empty && state != S::Loading;
+    m_startAction->setEnabled(session);
+    m_startAction->setText(state == S::Running ? tr("Pause") : state == S::Paused ? tr("Resume") : tr("Start"));
+    m_stepAction->setEnabled(session && state != S::Running);
+    m_stopAction->setEnabled(state == S::Running || state == S::Paused);
+    m_saveAction->setEnabled(session);
+    m_saveAsAction->setEnabled(session);
+    m_exportGridAction->setEnabled(session);
+    m_newAction->setEnabled(state != S::Loading);
+    m_openAction->setEnabled(state != S::Loading);
+
+    const qint64 now = m_clock.elapsed();
+    if (state == S::Running && m_runningSinceMs < 0) {
+        m_runningSinceMs = now;
+    } else if (state != S::Running && m_runningSinceMs >= 0) {
+        m_elapsedMs += now - m_runningSinceMs;
+        m_runningSinceMs = -1;
+        m_rate.clear();
+    }
+    static const char* const names[] = {"No session", "Loading...", "Ready", "Training", "Paused", "Finished"};
+    m_stateLabel->setText(tr(names[int(state)]));
+    updateStatus();
+}
+
+void MainWindow::onSession(const SessionInfo& info)
+{
+    m_savedStep = info.step;
+    m_elapsedMs = 0;
+    m_rate.clear();
+    m_deviceLabel->setText(info.cuda ? QStringLiteral("<b style='color:#3c9a3c'>%1</b>").arg(info.deviceName)
+                                     : QStringLiteral("<b>%1</b>").arg(info.deviceName));
+    setWindowTitle(tr("CGPGAN Explorer: %1 on %2")
+                       .arg(QString::fromStdString(info.config.preset), info.datasetName));
+    if (!info.checkpointPath.isEmpty())
+        addRecent(info.checkpointPath);
+    updateStatus();
+}
+
+void MainWindow::onStats(const QVector<StepStats>& stats)
+{
+    int64_t images = m_rate.empty() ? 0 : m_rate.back().images;
+    for (const auto& s : stats)
+        images += s.images;
+    m_lastLoss = stats.back().gAdversarial;
+    m_rate.push_back({m_clock.elapsed(), stats.back().step, images});
+    while (m_rate.size() > 2 && m_rate.back().ms - m_rate.front().ms > 10000)
+        m_rate.pop_front();
+    updateStatus();
+}
+
+void MainWindow::updateStatus()
+{
+    const auto& info = m_controller->session();
+    const int64_t step = m_controller->step();
+    const int64_t total = std::max<int64_t>(info.totalSteps, 1);
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(int(std::min<int64_t>(1000, step * 1000 / total)));
+    m_progress->setFormat(QStringLiteral("%1 / %2").arg(step).arg(info.totalSteps));
+    const qint64 elapsed = (m_elapsedMs + (m_runningSinceMs >= 0 ? m_clock.elapsed() - m_runningSinceMs : 0)) / 1000;
+    QString text = tr("elapsed %1").arg(formatDuration(elapsed));
+    if (m_rate.size() >= 2 && m_rate.back().ms > m_rate.front().ms) {
+        const double seconds = (m_rate.back().ms - m_rate.front().ms) / 1000.0;
+        const double stepsPerSecond = double(m_rate.back().step - m_rate.front().step) / seconds;
+        const double imagesPerSecond = double(m_rate.back().images - m_rate.front().images) / seconds;
+        const qint64 eta = stepsPerSecond > 0 ? qint64(double(info.totalSteps - step) / stepsPerSecond) : -1;
+        text = tr("%1 steps/s, %2 images/s  |  elapsed %3, ETA %4")
+                   .arg(stepsPerSecond, 0, 'f', 2)
+                   .arg(imagesPerSecond, 0, 'f', 0)
+                   .arg(formatDuration(elapsed), formatDuration(eta));
+    }
+    m_rateLabel->setText(text);
+}
+
+void MainWindow::onRunEnded(RunEnd end, const QString& message)
+{
+    if (end == RunEnd::Finished)
+        statusBar()->showMessage(tr("Finished at step %1").arg(m_controller->step()), 10000);
+    if (!message.isEmpty())
+        onError(end == RunEnd::NotFinite ? tr("Training diverged") : tr("Training stopped"), message);
+}
+
+void MainWindow::onError(const QString& what, const QString& message)
+{
+    spdlog::error("{}: {}", what.toStdString(), message.toStdString());
+    if (!m_promptOnClose) // scripted run: the log says it, no dialog waits for a click
+        return;
+    QMessageBox box(QMessageBox::Warning, what, what, QMessageBox::Ok, this);
+    box.setInformativeText(message);
+    box.exec();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    using S = TrainingController::State;
+    const bool unsaved = m_controller->hasSession() && m_controller->step() != m_savedStep;
+    if (unsaved && m_promptOnClose) {
+        const auto answer = QMessageBox::question(
+            this, tr("Save before closing?"),
+            tr("The model has trained to step %1 since it was last saved. Save a checkpoint?")
+                .arg(m_controller->step()),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        const S state = m_controller->state();
+        if (state == S::Running || state == S::Paused) {
+            m_controller->stop();
+            m_controller->waitForStop();
+        }
+        if (answer == QMessageBox::Save) {
+            QString path = m_checkpointPath;
+            if (path.isEmpty())
+                path = QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QStringLiteral("checkpoint.pt"),
+                                                    tr("Checkpoints (*.pt)"));
+            if (path.isEmpty()) {
+                event->ignore();
+                return;
+            }
+            const QString error = m_controller->saveCheckpointNow(path);
+            if (!error.isEmpty()) {
+                onError(tr("Could not save %1").arg(path), error);
+                event->ignore();
+                return;
+            }
+            addRecent(path);
+        }
+    } else {
+        m_controller->stop();
+        m_controller->waitForStop();
+        // Autosave on close, when autosave is on.
+        if (unsaved && QSettings().value("autosave/minutes", 10).toInt() > 0) {
+            const QString path = m_checkpointPath.isEmpty() ? autosavePath() : m_checkpointPath;
+            const QString error = m_controller->saveCheckpointNow(path);
+            if (error.isEmpty())
+                spdlog::info("autosaved to {} on close", path.toStdString());
+        }
+    }
+    saveSettings();
+    event->accept();
+}
+
+} // namespace cgpgan::ui

@@ -1,0 +1,125 @@
+#pragma once
+// The explorer's main window: wiring of the panels around one controller,
+// the training commands, checkpoints (save, load, autosave, recent files),
+// the status bar (step, rate, elapsed, ETA) and the settings that persist.
+#include "controller/controller.h"
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QStringList>
+
+#include <deque>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QTabWidget;
+class QTimer;
+
+namespace cgpgan::ui {
+
+class ClusterPanel;
+class CodebookPanel;
+class GridPanel;
+class KnobsPanel;
+class LogPanel;
+class LossCharts;
+
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    TrainingController* controller() { return m_controller; }
+    GridPanel* gridPanel() { return m_grid; }
+    CodebookPanel* codebookPanel() { return m_codebook; }
+    ClusterPanel* clusterPanel() { return m_clusters; }
+    LossCharts* lossCharts() { return m_charts; }
+
+    // The built-in data on a preset (the launch default is "demo").
+    void openPreset(const Config& config);
+    void openCheckpointFile(const QString& path);
+    // Saves (asynchronously) to path and makes it the Save target.
+    void saveCheckpointAs(const QString& path);
+    // Checkpoint target for Save (empty: ask).
+    QString checkpointPath() const { return m_checkpointPath; }
+    // Closing without the save prompt (scripted runs, tests): the autosave
+    // on close still happens when it is switched on.
+    void setPromptOnClose(bool prompt) { m_promptOnClose = prompt; }
+    // Which tab the central area shows: "live", "codebook", "clusters".
+    void showTab(const QString& name);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildActions();
+    void buildMenus();
+    void buildStatusBar();
+    void restoreSettings();
+    void saveSettings() const;
+
+    void newSession();
+    void openCheckpointDialog();
+    bool save();
+    bool saveAs();
+    void exportGrid();
+    void autosave();
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+
+    void onState(TrainingController::State state);
+    void onSession(const SessionInfo& info);
+    void onStats(const QVector<StepStats>& stats);
+    void onRunEnded(RunEnd end, const QString& message);
+    void onError(const QString& what, const QString& message);
+    void updateStatus();
+
+    TrainingController* m_controller;
+    QTabWidget* m_tabs;
+    GridPanel* m_grid;
+    LossCharts* m_charts;
+    CodebookPanel* m_codebook;
+    ClusterPanel* m_clusters;
+    KnobsPanel* m_knobs;
+    LogPanel* m_log;
+
+    QAction* m_newAction;
+    QAction* m_openAction;
+    QAction* m_saveAction;
+    QAction* m_saveAsAction;
+    QAction* m_exportGridAction;
+    QAction* m_startAction;
+    QAction* m_stepAction;
+    QAction* m_stopAction;
+    QAction* m_undoAction;
+    QAction* m_redoAction;
+    QMenu* m_recentMenu;
+
+    QLabel* m_deviceLabel;
+    QLabel* m_stateLabel;
+    QLabel* m_rateLabel;
+    QProgressBar* m_progress;
+
+    QTimer* m_autosaveTimer;
+    QString m_checkpointPath;
+    int64_t m_savedStep = -1;     // step of the last save/load (unsaved work: step != this)
+    bool m_promptOnClose = true;
+
+    // Rate over the last seconds of wall time: (ms since start, step, images).
+    struct RatePoint {
+        qint64 ms;
+        int64_t step;
+        int64_t images;
+    };
+    std::deque<RatePoint> m_rate;
+    QElapsedTimer m_clock;
+    qint64 m_elapsedMs = 0;       // training wall time, pauses excluded
+    qint64 m_runningSinceMs = -1;
+    double m_lastLoss = 0;
+};
+
+} // namespace cgpgan::ui
