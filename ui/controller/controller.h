@@ -134,6 +134,9 @@ public:
     void waitForStop();
 
     // ---- Service jobs (results by signal) ----
+    // Returns the id its samplesReady() will carry. A request replaced by a
+    // newer one of the same tag before it ran is never answered; without a
+    // session nothing is. Failures come as errorOccurred().
     quint64 requestSamples(const SampleRequest& request);
     void requestCodebook();
     // Writes pages into G and G_ema between steps, then emits pagesWritten()

@@ -1,0 +1,481 @@
+#include "grid/grid_panel.h"
+
+#include "grid/grid_canvas.h"
+#include "grid/grid_viewport.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStackedWidget>
+#include <QTime>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <limits>
+
+namespace cgpgan::ui {
+
+namespace {
+
+constexpr int kMaxRows = 16;
+constexpr int kMaxColumns = 64;
+// A request that has not come back after this long is taken as lost (the
+// controller reported an error for it, or the session went away).
+constexpr qint64 kLostAfterMs = 60000;
+
+} // namespace
+
+GridPanel::GridPanel(TrainingController* controller, QWidget* parent)
+    : QWidget(parent)
+    , m_controller(controller)
+    , m_refreshTimer(new QTimer(this))
+    , m_settleTimer(new QTimer(this))
+{
+    m_refreshTimer->setSingleShot(true);
+    m_settleTimer->setSingleShot(true);
+    m_settleTimer->setInterval(60);
+    connect(m_refreshTimer, &QTimer::timeout, this, &GridPanel::refreshNow);
+    connect(m_settleTimer, &QTimer::timeout, this, &GridPanel::refreshNow);
+
+    QSettings settings;
+    m_model.setRows(std::clamp(settings.value("grid/rows", 6).toInt(), 1, kMaxRows));
+    m_model.setColumns(std::clamp(settings.value("grid/columns", 16).toInt(), 1, kMaxColumns));
+
+    buildControls();
+    setRefreshInterval(settings.value("grid/interval", 2000).toInt());
+    syncControls();
+
+    connect(m_controller, &TrainingController::sessionReady, this, &GridPanel::onSessionReady);
+    connect(m_controller, &TrainingController::stateChanged, this, &GridPanel::onStateChanged);
+    connect(m_controller, &TrainingController::samplesReady, this, &GridPanel::onSamples);
+    connect(m_controller, &TrainingController::pagesWritten, this, &GridPanel::refreshNow);
+    // Single steps and the last steps before a pause: show what they did.
+    connect(m_controller, &TrainingController::statsArrived, this, [this] {
+        if (m_controller->state() != TrainingController::State::Running)
+            refreshNow();
+    });
+    // A failed request sends no samples; do not wait for it forever.
+    connect(m_controller, &TrainingController::errorOccurred, this, [this] { m_inFlight = 0; });
+
+    m_state = m_controller->state();
+    if (m_controller->hasSession())
+        onSessionReady(m_controller->session());
+}
+
+void GridPanel::buildControls()
+{
+    // ---- Which combinations ----
+    m_mode = new QComboBox;
+    m_mode->addItem(tr("Page through all"), int(GridModel::Mode::Page));
+    m_mode->addItem(tr("Random set"), int(GridModel::Mode::Random));
+    m_mode->addItem(tr("Vary one label"), int(GridModel::Mode::VaryLabel));
+    m_mode->setToolTip(tr("Which categorical combinations the columns show"));
+
+    auto* pageBox = new QWidget;
+    auto* pageLayout = new QHBoxLayout(pageBox);
+    pageLayout->setContentsMargins(0, 0, 0, 0);
+    m_prevPage = new QToolButton;
+    m_prevPage->setArrowType(Qt::LeftArrow);
+    m_prevPage->setToolTip(tr("Previous page"));
+    m_nextPage = new QToolButton;
+    m_nextPage->setArrowType(Qt::RightArrow);
+    m_nextPage->setToolTip(tr("Next page"));
+    m_page = new QSpinBox;
+    m_page->setPrefix(tr("page "));
+    m_pageCount = new QLabel;
+    pageLayout->addWidget(m_prevPage);
+    pageLayout->addWidget(m_page);
+    pageLayout->addWidget(m_pageCount);
+    pageLayout->addWidget(m_nextPage);
+    pageLayout->addStretch();
+
+    auto* randomBox = new QWidget;
+    auto* randomLayout = new QHBoxLayout(randomBox);
+    randomLayout->setContentsMargins(0, 0, 0, 0);
+    m_newRandom = new QPushButton(tr("Other combinations"));
+    m_newRandom->setToolTip(tr("Draw another random set of combinations"));
+    randomLayout->addWidget(m_newRandom);
+    randomLayout->addStretch();
+
+    auto* varyBox = new QWidget;
+    auto* varyLayout = new QHBoxLayout(varyBox);
+    varyLayout->setContentsMargins(0, 0, 0, 0);
+    m_varyLabel = new QComboBox;
+    m_varyLabel->setToolTip(tr("The label whose categories run along the columns"));
+    varyLayout->addWidget(new QLabel(tr("vary")));
+    varyLayout->addWidget(m_varyLabel);
+    varyLayout->addWidget(new QLabel(tr("others at")));
+    m_fixedLayout = new QHBoxLayout;
+    varyLayout->addLayout(m_fixedLayout);
+    varyLayout->addStretch();
+
+    m_modeControls = new QStackedWidget;
+    m_modeControls->addWidget(pageBox);
+    m_modeControls->addWidget(randomBox);
+    m_modeControls->addWidget(varyBox);
+    m_modeControls->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+
+    // ---- Rows, columns, z, refreshing, zoom, export ----
+    m_rows = new QSpinBox;
+    m_rows->setRange(1, kMaxRows);
+    m_rows->setPrefix(tr("rows "));
+    m_rows->setToolTip(tr("Fixed z vectors, one per row"));
+    m_columns = new QSpinBox;
+    m_columns->setRange(1, kMaxColumns);
+    m_columns->setPrefix(tr("columns "));
+    m_columns->setToolTip(tr("Combinations shown (vary-one-label mode shows d_c)"));
+    m_newZ = new QPushButton(tr("New z"));
+    m_newZ->setToolTip(tr("Draw new z vectors for the rows"));
+    m_interval = new QComboBox;
+    m_interval->addItem(tr("refresh off"), 0);
+    for (int ms : {500, 1000, 2000, 5000, 10000})
+        m_interval->addItem(tr("every %1 s").arg(ms / 1000.0), ms);
+    m_interval->setToolTip(tr("How often the grid is resampled while training"));
+    m_refresh = new QPushButton(tr("Refresh now"));
+    auto* zoomOut = new QToolButton;
+    zoomOut->setText(QStringLiteral("\u2212"));
+    zoomOut->setToolTip(tr("Zoom out (or the mouse wheel)"));
+    auto* zoomIn = new QToolButton;
+    zoomIn->setText(QStringLiteral("+"));
+    zoomIn->setToolTip(tr("Zoom in (or the mouse wheel)"));
+    auto* zoomFit = new QToolButton;
+    zoomFit->setText(tr("Fit"));
+    zoomFit->setToolTip(tr("Fit the grid to the view (or double-click)"));
+    auto* zoomOne = new QToolButton;
+    zoomOne->setText(QStringLiteral("1:1"));
+    zoomOne->setToolTip(tr("One image pixel per screen pixel"));
+    m_zoomLabel = new QLabel;
+    m_zoomLabel->setMinimumWidth(m_zoomLabel->fontMetrics().horizontalAdvance(QStringLiteral("fit 3200%")));
+    m_export = new QPushButton(tr("Export PNG..."));
+
+    auto* selectRow = new QHBoxLayout;
+    selectRow->addWidget(m_mode);
+    selectRow->addWidget(m_modeControls, 1);
+    auto* optionRow = new QHBoxLayout;
+    for (QWidget* w : std::initializer_list<QWidget*>{m_rows, m_columns, m_newZ, m_interval, m_refresh})
+        optionRow->addWidget(w);
+    optionRow->addStretch();
+    for (QWidget* w : std::initializer_list<QWidget*>{zoomOut, zoomIn, zoomFit, zoomOne, m_zoomLabel, m_export})
+        optionRow->addWidget(w);
+
+    // ---- The view ----
+    m_canvas = GridCanvas::create(this);
+    m_canvas->widget()->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    m_message = new QLabel;
+    m_message->setAlignment(Qt::AlignCenter);
+    m_message->setWordWrap(true);
+    m_views = new QStackedWidget;
+    m_views->addWidget(m_canvas->widget());
+    m_views->addWidget(m_message);
+
+    m_status = new QLabel(tr("no samples yet"));
+    m_hover = new QLabel;
+    m_hover->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_hover->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status);
+    statusRow->addWidget(m_hover, 1);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(selectRow);
+    layout->addLayout(optionRow);
+    layout->addWidget(m_views, 1);
+    layout->addLayout(statusRow);
+
+    // ---- Wiring ----
+    connect(m_mode, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        if (m_syncing)
+            return;
+        m_model.setMode(GridModel::Mode(m_mode->currentData().toInt()));
+        selectionChanged();
+    });
+    connect(m_prevPage, &QToolButton::clicked, m_page, &QSpinBox::stepDown);
+    connect(m_nextPage, &QToolButton::clicked, m_page, &QSpinBox::stepUp);
+    connect(m_page, qOverload<int>(&QSpinBox::valueChanged), this, [this](int page) {
+        if (m_syncing)
+            return;
+        m_model.setPage(page - 1);
+        selectionChanged();
+    });
+    connect(m_newRandom, &QPushButton::clicked, this, [this] {
+        if (m_syncing)
+            return;
+        m_model.setRandomSeed(QRandomGenerator::global()->generate64());
+        selectionChanged();
+    });
+    connect(m_varyLabel, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int label) {
+        if (m_syncing)
+            return;
+        if (label < 0)
+            return;
+        m_model.setVaryLabel(label);
+        selectionChanged();
+    });
+    connect(m_rows, qOverload<int>(&QSpinBox::valueChanged), this, [this](int rows) {
+        if (m_syncing)
+            return;
+        m_model.setRows(rows);
+        QSettings().setValue("grid/rows", rows);
+        selectionChanged();
+    });
+    connect(m_columns, qOverload<int>(&QSpinBox::valueChanged), this, [this](int columns) {
+        if (m_syncing)
+            return;
+        // Stay on the page that holds the first id shown so far.
+        const int64_t first = m_model.page() * m_model.columns();
+        m_model.setColumns(columns);
+        m_model.setPage(first / columns);
+        QSettings().setValue("grid/columns", columns);
+        selectionChanged();
+    });
+    connect(m_newZ, &QPushButton::clicked, this, [this] {
+        if (m_syncing)
+            return;
+        m_model.setZSeed(QRandomGenerator::global()->generate64());
+        selectionChanged();
+    });
+    connect(m_interval, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        if (m_syncing)
+            return;
+        QSettings().setValue("grid/interval", refreshInterval());
+        m_refreshTimer->stop();
+        scheduleNext();
+    });
+    connect(m_refresh, &QPushButton::clicked, this, &GridPanel::refreshNow);
+    connect(m_export, &QPushButton::clicked, this, &GridPanel::exportWithDialog);
+
+    GridViewport* viewport = m_canvas->viewport();
+    connect(zoomIn, &QToolButton::clicked, viewport, &GridViewport::zoomIn);
+    connect(zoomOut, &QToolButton::clicked, viewport, &GridViewport::zoomOut);
+    connect(zoomFit, &QToolButton::clicked, viewport, &GridViewport::fit);
+    connect(zoomOne, &QToolButton::clicked, viewport, &GridViewport::actualSize);
+    connect(viewport, &GridViewport::zoomChanged, this, &GridPanel::updateZoomLabel);
+    connect(viewport, &GridViewport::hoveredChanged, m_hover, &QLabel::setText);
+    updateZoomLabel();
+}
+
+// One spin box per label for the categories the other labels are held at.
+void GridPanel::rebuildFixedCategories()
+{
+    for (QSpinBox* box : m_fixed)
+        delete box;
+    m_fixed.clear();
+    for (int l = 0; l < m_model.dL(); ++l) {
+        auto* box = new QSpinBox;
+        box->setRange(0, m_model.dC() - 1);
+        box->setPrefix(tr("label%1=").arg(l));
+        connect(box, qOverload<int>(&QSpinBox::valueChanged), this, [this, l](int category) {
+            if (m_syncing)
+                return;
+            m_model.setFixedCategory(l, category);
+            selectionChanged();
+        });
+        m_fixedLayout->addWidget(box);
+        m_fixed.push_back(box);
+    }
+}
+
+void GridPanel::syncControls()
+{
+    m_syncing = true;
+    m_mode->setCurrentIndex(m_mode->findData(int(m_model.mode())));
+    m_modeControls->setCurrentIndex(m_mode->currentIndex());
+    if (m_varyLabel->count() != m_model.dL()) {
+        m_varyLabel->clear();
+        for (int l = 0; l < m_model.dL(); ++l)
+            m_varyLabel->addItem(tr("label%1").arg(l));
+    }
+    if (m_fixed.size() != m_model.dL() || (!m_fixed.isEmpty() && m_fixed[0]->maximum() != m_model.dC() - 1))
+        rebuildFixedCategories();
+    m_varyLabel->setCurrentIndex(m_model.varyLabel());
+    for (int l = 0; l < m_fixed.size(); ++l) {
+        m_fixed[l]->setValue(m_model.fixedCategories()[size_t(l)]);
+        m_fixed[l]->setEnabled(l != m_model.varyLabel());
+    }
+    m_rows->setValue(m_model.rows());
+    m_columns->setValue(m_model.columns());
+    m_columns->setEnabled(m_model.mode() != GridModel::Mode::VaryLabel);
+    updatePageLabel();
+    m_syncing = false;
+}
+
+void GridPanel::updatePageLabel()
+{
+    const auto pages = int(std::min<int64_t>(m_model.pageCount(), std::numeric_limits<int>::max()));
+    m_page->setRange(1, std::max(pages, 1));
+    m_page->setValue(int(m_model.page()) + 1);
+    m_pageCount->setText(tr("of %1 (%2 combinations)").arg(pages).arg(m_model.combinations()));
+}
+
+void GridPanel::updateZoomLabel()
+{
+    const GridViewport* viewport = m_canvas->viewport();
+    const QString percent = QStringLiteral("%1%").arg(qRound(viewport->zoom() * 100));
+    m_zoomLabel->setText(viewport->fitting() ? tr("fit %1").arg(percent) : percent);
+}
+
+void GridPanel::selectionChanged()
+{
+    syncControls(); // dependent controls: page range, enabled boxes
+    if (m_images)
+        m_settleTimer->start();
+}
+
+bool GridPanel::refreshPending() const
+{
+    return m_inFlight != 0 || m_wanted || m_settleTimer->isActive();
+}
+
+int GridPanel::refreshInterval() const
+{
+    return m_interval->currentData().toInt();
+}
+
+void GridPanel::setRefreshInterval(int ms)
+{
+    // The nearest offered interval (a hand-edited setting may be anything).
+    int best = 0;
+    for (int i = 1; i < m_interval->count(); ++i)
+        if (std::abs(m_interval->itemData(i).toInt() - ms) < std::abs(m_interval->itemData(best).toInt() - ms))
+            best = i;
+    m_interval->setCurrentIndex(best);
+}
+
+void GridPanel::onSessionReady(const SessionInfo& info)
+{
+    m_inFlight = 0;
+    m_wanted = false;
+    m_refreshTimer->stop();
+    m_images = info.images();
+    m_model.setShape(info.dL(), info.dC());
+    m_model.setTileSize(QSize(info.config.model.resolution, info.config.model.resolution));
+    syncControls();
+    for (QWidget* w : std::initializer_list<QWidget*>{m_mode, m_modeControls, m_rows, m_columns, m_newZ, m_interval,
+                                                      m_refresh, m_export})
+        w->setEnabled(m_images);
+    m_columns->setEnabled(m_images && m_model.mode() != GridModel::Mode::VaryLabel);
+    if (!m_images) {
+        m_image = QImage();
+        m_message->setText(tr("This model generates points, not images; see the charts."));
+        m_views->setCurrentWidget(m_message);
+        m_status->setText(tr("no grid for point data"));
+        return;
+    }
+    m_views->setCurrentWidget(m_canvas->widget());
+    refreshNow();
+}
+
+void GridPanel::onStateChanged(TrainingController::State state)
+{
+    using State = TrainingController::State;
+    const State previous = m_state;
+    m_state = state;
+    if (state == State::Running) {
+        scheduleNext();
+        return;
+    }
+    m_refreshTimer->stop();
+    if (state == State::Empty || state == State::Loading) {
+        m_inFlight = 0;
+        m_wanted = false;
+        return;
+    }
+    // Paused, stopped or finished: show the model as training left it
+    // (sessionReady already refreshes for a new session).
+    if (previous == State::Running)
+        refreshNow();
+}
+
+void GridPanel::scheduleNext()
+{
+    const int interval = refreshInterval();
+    if (interval > 0 && m_images && m_inFlight == 0 && m_controller->state() == TrainingController::State::Running &&
+        !m_refreshTimer->isActive())
+        m_refreshTimer->start(interval);
+}
+
+void GridPanel::refreshNow()
+{
+    m_settleTimer->stop();
+    if (!m_images || !m_controller->hasSession())
+        return;
+    if (m_inFlight != 0 && m_inFlightSince.elapsed() < kLostAfterMs) {
+        m_wanted = true; // asked again when the one in flight comes back
+        return;
+    }
+    const std::vector<int64_t> ids = m_model.shownCombinations();
+    if (ids.empty())
+        return;
+    SampleRequest request;
+    request.tag = QStringLiteral("grid");
+    request.rows = m_model.rows();
+    request.columns = int(ids.size());
+    request.zSeed = m_model.zSeed();
+    request.codes = m_controller->combinationCodes(ids);
+    m_requestModel = m_model;
+    m_wanted = false;
+    m_refreshTimer->stop();
+    m_inFlightSince.start();
+    m_inFlight = m_controller->requestSamples(request);
+}
+
+void GridPanel::onSamples(const SampleResult& result)
+{
+    if (m_inFlight == 0 || result.id != m_inFlight)
+        return; // another widget's samples, or a request given up on
+    m_inFlight = 0;
+    if (result.tiles.size() == m_requestModel.tileCount()) {
+        m_image = m_requestModel.compose(result.tiles);
+        m_shownModel = m_requestModel;
+        m_canvas->setImage(m_image, m_shownModel);
+        m_status->setText(tr("step %1, refreshed %2")
+                              .arg(result.step)
+                              .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss"))));
+        Q_EMIT gridUpdated(result.step);
+    } else {
+        m_status->setText(tr("step %1: got %2 tiles for a %3 x %4 grid")
+                              .arg(result.step)
+                              .arg(result.tiles.size())
+                              .arg(m_requestModel.rows())
+                              .arg(m_requestModel.shownColumns()));
+    }
+    if (m_wanted)
+        refreshNow();
+    else
+        scheduleNext();
+}
+
+bool GridPanel::exportPng(const QString& path, QString* error)
+{
+    const auto fail = [error](const QString& message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (m_image.isNull())
+        return fail(tr("There is no grid to export yet: open a session that generates images."));
+    if (!m_image.save(path, "PNG"))
+        return fail(tr("Could not write %1: check that the folder exists and is writable.").arg(path));
+    return true;
+}
+
+void GridPanel::exportWithDialog()
+{
+    const QString suggested = QStringLiteral("grid_step%1.png").arg(m_controller->step());
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the grid"), suggested, tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!exportPng(path, &error))
+        QMessageBox::warning(this, tr("Export the grid"), error);
+}
+
+} // namespace cgpgan::ui

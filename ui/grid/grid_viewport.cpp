@@ -1,0 +1,263 @@
+#include "grid/grid_viewport.h"
+
+#include <QEvent>
+#include <QHelpEvent>
+#include <QMouseEvent>
+#include <QToolTip>
+#include <QWheelEvent>
+#include <QWidget>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace cgpgan::ui {
+
+namespace {
+
+// Zoom levels a wheel notch or a button steps through: whole multiples above
+// 1 keep every image pixel the same number of screen pixels.
+constexpr std::array<double, 15> kLevels{0.125, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32};
+
+double nextLevel(double zoom, int direction)
+{
+    if (direction > 0) {
+        for (double level : kLevels)
+            if (level > zoom * 1.001)
+                return level;
+        return kLevels.back();
+    }
+    for (auto it = kLevels.rbegin(); it != kLevels.rend(); ++it)
+        if (*it < zoom / 1.001)
+            return *it;
+    return kLevels.front();
+}
+
+} // namespace
+
+GridViewport::GridViewport(QWidget* canvas)
+    : QObject(canvas)
+    , m_canvas(canvas)
+{
+    canvas->setMouseTracking(true);
+    canvas->installEventFilter(this);
+}
+
+void GridViewport::setLayout(const GridModel& layout)
+{
+    const QSize old = m_imageSize;
+    m_layout = layout;
+    m_imageSize = layout.imageSize();
+    if (old != m_imageSize) {
+        // Keep the same part in view when a row or column is added.
+        if (old.isEmpty())
+            m_center = QPointF(m_imageSize.width() / 2.0, m_imageSize.height() / 2.0);
+        clampCenter();
+        Q_EMIT zoomChanged(zoom());
+    }
+    Q_EMIT changed();
+}
+
+QSizeF GridViewport::viewSize() const
+{
+    return m_canvas->size();
+}
+
+double GridViewport::fitZoom() const
+{
+    if (m_imageSize.isEmpty())
+        return 1.0;
+    const QSizeF view = viewSize();
+    const double z = std::min(view.width() / m_imageSize.width(), view.height() / m_imageSize.height());
+    if (z < 1.0)
+        return std::max(z, minZoom);
+    // The largest level that fits: 1.5 is the one uneven step, worth it
+    // for a grid that would otherwise stay at 1:1 in a view not twice its size.
+    double fit = 1.0;
+    for (double level : kLevels)
+        if (level <= z)
+            fit = level;
+    return fit;
+}
+
+double GridViewport::zoom() const
+{
+    return m_fit ? fitZoom() : m_zoom;
+}
+
+void GridViewport::setZoom(double zoom)
+{
+    const QSizeF view = viewSize();
+    zoomAbout(zoom, QPointF(view.width() / 2.0, view.height() / 2.0));
+}
+
+void GridViewport::zoomIn()
+{
+    setZoom(nextLevel(zoom(), +1));
+}
+
+void GridViewport::zoomOut()
+{
+    setZoom(nextLevel(zoom(), -1));
+}
+
+void GridViewport::fit()
+{
+    m_fit = true;
+    m_center = QPointF(m_imageSize.width() / 2.0, m_imageSize.height() / 2.0);
+    Q_EMIT zoomChanged(zoom());
+    Q_EMIT changed();
+}
+
+// The image point under the cursor stays under the cursor.
+void GridViewport::zoomAbout(double zoom, QPointF widgetPos)
+{
+    const double before = this->zoom();
+    const QRectF rect = imageRect();
+    const QPointF anchor = (widgetPos - rect.topLeft()) / before;
+    m_fit = false;
+    m_zoom = std::clamp(zoom, minZoom, maxZoom);
+    const QSizeF view = viewSize();
+    m_center = anchor - (widgetPos - QPointF(view.width() / 2.0, view.height() / 2.0)) / m_zoom;
+    clampCenter();
+    Q_EMIT zoomChanged(m_zoom);
+    Q_EMIT changed();
+}
+
+// When the scaled image is narrower than the view it is centred; otherwise
+// the view stays inside the image.
+void GridViewport::clampCenter()
+{
+    const double z = zoom();
+    const QSizeF view = viewSize();
+    const auto clampAxis = [z](double center, double imageLength, double viewLength) {
+        const double half = viewLength / (2.0 * z);
+        if (imageLength * z <= viewLength)
+            return imageLength / 2.0;
+        return std::clamp(center, half, imageLength - half);
+    };
+    m_center.setX(clampAxis(m_center.x(), m_imageSize.width(), view.width()));
+    m_center.setY(clampAxis(m_center.y(), m_imageSize.height(), view.height()));
+}
+
+QRectF GridViewport::imageRect() const
+{
+    const double z = zoom();
+    const QSizeF view = viewSize();
+    const QPointF center = m_fit ? QPointF(m_imageSize.width() / 2.0, m_imageSize.height() / 2.0) : m_center;
+    const QPointF topLeft(std::round(view.width() / 2.0 - center.x() * z),
+                          std::round(view.height() / 2.0 - center.y() * z));
+    return {topLeft, QSizeF(m_imageSize.width() * z, m_imageSize.height() * z)};
+}
+
+QPoint GridViewport::toImage(QPointF widgetPos) const
+{
+    const QPointF p = (widgetPos - imageRect().topLeft()) / zoom();
+    return {int(std::floor(p.x())), int(std::floor(p.y()))};
+}
+
+std::optional<GridTile> GridViewport::tileAtWidget(QPointF widgetPos) const
+{
+    if (m_imageSize.isEmpty())
+        return std::nullopt;
+    return m_layout.tileAt(toImage(widgetPos));
+}
+
+void GridViewport::hover(QPointF widgetPos)
+{
+    const std::optional<GridTile> tile = tileAtWidget(widgetPos);
+    const QString caption = tile ? m_layout.caption(*tile) : QString();
+    if (caption != m_hovered) {
+        m_hovered = caption;
+        Q_EMIT hoveredChanged(caption);
+    }
+}
+
+bool GridViewport::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched != m_canvas)
+        return false;
+    switch (event->type()) {
+    case QEvent::Wheel: {
+        // Plain or Ctrl+wheel: one zoom level per notch (120/8 degrees);
+        // trackpads send smaller deltas, summed until they make a notch.
+        auto* wheel = static_cast<QWheelEvent*>(event);
+        m_wheelDelta += wheel->angleDelta().y();
+        const int notches = m_wheelDelta / 120;
+        m_wheelDelta -= notches * 120;
+        double z = zoom();
+        for (int i = 0; i < std::abs(notches); ++i)
+            z = nextLevel(z, notches > 0 ? +1 : -1);
+        if (notches != 0)
+            zoomAbout(z, wheel->position());
+        return true;
+    }
+    case QEvent::MouseButtonPress: {
+        auto* mouse = static_cast<QMouseEvent*>(event);
+        if (mouse->button() != Qt::LeftButton)
+            return false;
+        m_dragging = true;
+        m_dragLast = mouse->position();
+        m_canvas->setCursor(Qt::ClosedHandCursor);
+        return true;
+    }
+    case QEvent::MouseMove: {
+        auto* mouse = static_cast<QMouseEvent*>(event);
+        if (m_dragging) {
+            if (m_fit) { // start panning from where fitting put the image
+                m_center = QPointF(m_imageSize.width() / 2.0, m_imageSize.height() / 2.0);
+                m_zoom = fitZoom();
+                m_fit = false;
+            }
+            m_center -= (mouse->position() - m_dragLast) / m_zoom;
+            m_dragLast = mouse->position();
+            clampCenter();
+            Q_EMIT changed();
+        }
+        hover(mouse->position());
+        return m_dragging;
+    }
+    case QEvent::MouseButtonRelease:
+        if (static_cast<QMouseEvent*>(event)->button() == Qt::LeftButton && m_dragging) {
+            m_dragging = false;
+            m_canvas->unsetCursor();
+            return true;
+        }
+        return false;
+    case QEvent::MouseButtonDblClick:
+        fit();
+        return true;
+    case QEvent::Leave:
+        if (!m_hovered.isEmpty()) {
+            m_hovered.clear();
+            Q_EMIT hoveredChanged(m_hovered);
+        }
+        return false;
+    case QEvent::ToolTip: {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const std::optional<GridTile> tile = tileAtWidget(help->pos());
+        if (!tile) {
+            QToolTip::hideText();
+            event->ignore();
+            return true;
+        }
+        // The tooltip stays while the cursor is on the same tile.
+        const QRect r = m_layout.tileRect(tile->row, tile->column);
+        const QRectF image = imageRect();
+        const double z = zoom();
+        const QRect onScreen = QRectF(image.topLeft() + QPointF(r.topLeft()) * z, QSizeF(r.size()) * z).toAlignedRect();
+        QToolTip::showText(help->globalPos(), m_layout.caption(*tile), m_canvas, onScreen);
+        return true;
+    }
+    case QEvent::Resize:
+        clampCenter();
+        if (m_fit)
+            Q_EMIT zoomChanged(zoom());
+        Q_EMIT changed();
+        return false;
+    default:
+        return false;
+    }
+}
+
+} // namespace cgpgan::ui

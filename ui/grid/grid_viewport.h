@@ -1,0 +1,84 @@
+#pragma once
+// Zoom, pan and hover for a view of the composed grid image, shared by the
+// OpenGL and the raster canvas (grid_canvas.h): both only draw the image into
+// imageRect(); everything the mouse does is handled here, through an event
+// filter on the canvas widget.
+//
+//  - wheel (with or without Ctrl) zooms about the cursor; double-click fits;
+//  - left-drag pans when the image is larger than the view;
+//  - hovering a tile shows its (z, combination) caption as a tooltip and in
+//    hoveredChanged().
+#include "grid/grid_model.h"
+
+#include <QObject>
+#include <QPointF>
+#include <QRectF>
+#include <QSize>
+
+#include <optional>
+
+class QWidget;
+
+namespace cgpgan::ui {
+
+class GridViewport final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GridViewport)
+public:
+    // Watches `canvas` (its parent) for mouse, wheel and resize events.
+    explicit GridViewport(QWidget* canvas);
+
+    // The layout the shown image was composed with (its size and tiles).
+    void setLayout(const GridModel& layout);
+    const GridModel& layout() const { return m_layout; }
+    QSize imageSize() const { return m_imageSize; }
+
+    // Fit: the largest zoom that shows the whole image (one of the zoom
+    // levels when >= 1, so that pixels stay nearly square), kept on resize
+    // until zoomed by hand.
+    bool fitting() const { return m_fit; }
+    double zoom() const; // effective zoom, fitting or not
+    void setZoom(double zoom);
+    void zoomIn();
+    void zoomOut();
+    void fit();
+    void actualSize() { setZoom(1.0); }
+    static constexpr double minZoom = 0.125;
+    static constexpr double maxZoom = 32.0;
+
+    // Where the image goes in the canvas, in logical widget coordinates
+    // (integer-aligned, so nearest sampling keeps tiles crisp).
+    QRectF imageRect() const;
+    // The image pixel under a widget position (may be outside the image).
+    QPoint toImage(QPointF widgetPos) const;
+    // The tile under a widget position, from the layout.
+    std::optional<GridTile> tileAtWidget(QPointF widgetPos) const;
+
+Q_SIGNALS:
+    void changed();                            // repaint the canvas
+    void zoomChanged(double zoom);
+    void hoveredChanged(const QString& caption); // "" when over no tile
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void zoomAbout(double zoom, QPointF widgetPos);
+    void clampCenter();
+    double fitZoom() const;
+    void hover(QPointF widgetPos);
+    QSizeF viewSize() const;
+
+    QWidget* m_canvas;
+    GridModel m_layout;
+    QSize m_imageSize;
+    bool m_fit = true;
+    double m_zoom = 1.0;
+    QPointF m_center;          // image point at the centre of the view
+    bool m_dragging = false;
+    QPointF m_dragLast;
+    int m_wheelDelta = 0;
+    QString m_hovered;
+};
+
+} // namespace cgpgan::ui
