@@ -1,0 +1,466 @@
+#include "charts/loss_charts.h"
+
+#include "charts/prior_chart_panel.h"
+#include "charts/series_history.h"
+#include "controller/controller.h"
+
+#include <QBarSeries>
+#include <QCheckBox>
+#include <QElapsedTimer>
+#include <QEvent>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QSettings>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace cgpgan::ui {
+
+namespace {
+
+const QString kSmoothingKey = QStringLiteral("charts/smoothing");
+const QString kLogScaleKey = QStringLiteral("charts/logScale");
+constexpr double kMaxSmoothing = 0.99;
+constexpr double kSpeedDecay = 0.95; // ~20 steps of memory for the speed title
+constexpr size_t kMaxEvents = 32;
+
+double clampSmoothing(double s)
+{
+    return std::isfinite(s) ? std::clamp(s, 0.0, kMaxSmoothing) : 0.0;
+}
+
+} // namespace
+
+LossCharts::LossCharts(TrainingController* controller, QWidget* parent)
+    : QWidget(parent)
+    , m_controller(controller)
+{
+    QSettings settings;
+    m_smoothing = clampSmoothing(settings.value(kSmoothingKey, 0.6).toDouble());
+    m_logScale = settings.value(kLogScaleKey, false).toBool();
+
+    buildUi();
+
+    m_redrawTimer.setSingleShot(true);
+    m_redrawTimer.setInterval(kRedrawDelayMs);
+    connect(&m_redrawTimer, &QTimer::timeout, this, &LossCharts::redrawNow);
+
+    if (m_controller) {
+        connect(m_controller, &TrainingController::statsArrived, this, &LossCharts::appendStats);
+        connect(m_controller, &TrainingController::sessionReady, this, &LossCharts::setSession);
+        if (m_controller->hasSession())
+            setSession(m_controller->session());
+    }
+    redrawNow();
+}
+
+LossCharts::~LossCharts() = default;
+
+void LossCharts::buildUi()
+{
+    // Controls: smoothing, log scale, then the notes and the hover read-out.
+    m_smoothingSlider = new QSlider(Qt::Horizontal);
+    m_smoothingSlider->setRange(0, int(std::lround(kMaxSmoothing * 100)));
+    m_smoothingSlider->setFixedWidth(140);
+    m_smoothingSlider->setToolTip(tr("Exponential smoothing of the bold lines (0 = raw bucket means). "
+                                     "The faint line traces the min and max of every bucket, so spikes stay visible."));
+    m_smoothingValue = new QLabel;
+    m_smoothingValue->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("0.00")) + 4);
+    m_logBox = new QCheckBox(tr("Log scale"));
+    m_logBox->setToolTip(tr("Logarithmic y axes; values <= 0 cannot be shown there and are left out."));
+    m_noteLabel = new QLabel;
+    m_noteLabel->setMinimumWidth(1); // as wide as its text when there is room, never widens the window
+    m_readout = new QLabel;
+    m_readout->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_readout->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 0, 4, 0);
+    bar->setSpacing(6);
+    bar->addWidget(new QLabel(tr("Smoothing")));
+    bar->addWidget(m_smoothingSlider);
+    bar->addWidget(m_smoothingValue);
+    bar->addSpacing(12);
+    bar->addWidget(m_logBox);
+    bar->addSpacing(12);
+    bar->addWidget(m_noteLabel);
+    bar->addWidget(m_readout, 1);
+
+    m_grid = new QGridLayout;
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setSpacing(6);
+
+    // The groups of SPEC 4's log, by what a reader compares: the two
+    // adversarial losses (same softplus scale), the two gradient penalties,
+    // the two scores, and the classifier with the prior it drives.
+    LineChartPanel* adversarial = addPanel(tr("Adversarial losses"), 0, 0);
+    addChannel(adversarial, QStringLiteral("d_adv"), 0, [](const StepStats& s) { return s.dAdversarial; });
+    addChannel(adversarial, QStringLiteral("g_adv"), 1, [](const StepStats& s) { return s.gAdversarial; });
+    LineChartPanel* penalties = addPanel(tr("Gradient penalties"), 0, 1);
+    addChannel(penalties, QStringLiteral("r2"), 2, [](const StepStats& s) { return s.r2; });
+    addChannel(penalties, QStringLiteral("cgp"), 4, [](const StepStats& s) { return s.cgp; });
+    LineChartPanel* scores = addPanel(tr("Scores"), 0, 2);
+    addChannel(scores, QStringLiteral("s_real"), 3, [](const StepStats& s) { return s.realScore; });
+    addChannel(scores, QStringLiteral("s_fake"), 2, [](const StepStats& s) { return s.fakeScore; });
+    LineChartPanel* classifier = addPanel(tr("Classifier & prior"), 1, 0);
+    addChannel(classifier, QStringLiteral("cls"), 0, [](const StepStats& s) { return s.cls; });
+    addChannel(classifier, QStringLiteral("fake_acc"), 3, [](const StepStats& s) { return s.fakeAccuracy; });
+    addChannel(classifier, QStringLiteral("prior_entropy"), 4, [](const StepStats& s) { return s.priorEntropy; });
+    classifier->setEventLabelsShown(true);
+
+    m_priorPanel = new PriorChartPanel;
+    m_grid->addWidget(m_priorPanel, 1, 1);
+    connect(m_priorPanel, &PriorChartPanel::hoverText, this, [this](const QString& t) {
+        if (!t.isEmpty())
+            m_readout->setText(t);
+    });
+
+    m_speedPanel = addPanel(tr("Speed"), 1, 2);
+    addChannel(
+        m_speedPanel, QStringLiteral("steps_per_s"), 5,
+        [](const StepStats& s) {
+            return s.seconds > 0 ? 1.0 / s.seconds : std::numeric_limits<double>::quiet_NaN();
+        },
+        true);
+
+    for (int c = 0; c < 3; ++c)
+        m_grid->setColumnStretch(c, 1);
+    for (int r = 0; r < 2; ++r)
+        m_grid->setRowStretch(r, 1);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->setSpacing(6);
+    layout->addLayout(bar);
+    layout->addLayout(m_grid, 1);
+
+    {
+        const QSignalBlocker block(m_smoothingSlider);
+        m_smoothingSlider->setValue(int(std::lround(m_smoothing * 100)));
+    }
+    m_smoothingValue->setText(QString::number(m_smoothing, 'f', 2));
+    connect(m_smoothingSlider, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
+    {
+        const QSignalBlocker block(m_logBox);
+        m_logBox->setChecked(m_logScale);
+    }
+    connect(m_logBox, &QCheckBox::toggled, this, &LossCharts::setLogScale);
+
+    for (LineChartPanel* p : m_panels) {
+        p->setSmoothing(m_smoothing);
+        p->setLogScale(m_logScale);
+    }
+    applyColors();
+    updateTitles();
+    updateNote();
+}
+
+LineChartPanel* LossCharts::addPanel(const QString& title, int row, int column)
+{
+    auto* panel = new LineChartPanel(title);
+    connect(panel, &LineChartPanel::hoverText, this, [this](const QString& t) {
+        if (!t.isEmpty()) // keep the last reading when the pointer leaves
+            m_readout->setText(t);
+    });
+    m_grid->addWidget(panel, row, column);
+    m_panels.push_back(panel);
+    return panel;
+}
+
+void LossCharts::addChannel(LineChartPanel* panel, const QString& name, int color,
+                            double (*value)(const StepStats&), bool optional)
+{
+    Channel c;
+    c.name = name;
+    c.panel = panel;
+    c.index = panel->addSeries(name, chartstyle::seriesColor(color), kHistoryCapacity);
+    c.value = value;
+    c.optional = optional;
+    m_channels.push_back(c);
+}
+
+const LossCharts::Channel* LossCharts::channel(const QString& name) const
+{
+    for (const Channel& c : m_channels)
+        if (c.name == name)
+            return &c;
+    return nullptr;
+}
+
+void LossCharts::setSession(const SessionInfo& info)
+{
+    m_priorStartStep = info.priorStartStep;
+    reset(info.dL(), info.dC());
+    if (!info.prior.empty())
+        m_priorPanel->setPrior(info.prior);
+    updateTitles();
+}
+
+void LossCharts::reset(int dL, int dC)
+{
+    for (LineChartPanel* p : m_panels)
+        p->clearData();
+    m_priorPanel->reset(dL, dC);
+    m_events.clear();
+    m_lastFrozen.reset();
+    m_lastStep = -1;
+    m_badPriors = 0;
+    m_pendingPrior.clear();
+    m_recentSeconds = m_recentSteps = m_recentImages = 0;
+    m_readout->clear();
+    updateTitles();
+    updateNote();
+}
+
+void LossCharts::appendStats(const QVector<StepStats>& stats)
+{
+    if (stats.isEmpty())
+        return;
+    bool eventsChanged = false;
+    for (const StepStats& s : stats) {
+        // Steps going back mean another run without a sessionReady (e.g. a
+        // restarted trainer): its curve must not be folded into the old one.
+        if (s.step < m_lastStep) {
+            for (LineChartPanel* p : m_panels)
+                p->clearData();
+            m_events.clear();
+            m_lastFrozen.reset();
+            eventsChanged = true;
+        }
+        m_lastStep = s.step;
+        for (const Channel& c : m_channels) {
+            const double v = c.value(s);
+            if (c.optional && std::isnan(v))
+                continue;
+            c.panel->history(c.index).append(s.step, v);
+        }
+        // Where the prior starts following Q (or is frozen again by a knob).
+        if (m_lastFrozen && *m_lastFrozen != s.priorFrozen && m_events.size() < kMaxEvents) {
+            m_events.push_back({s.step, s.priorFrozen ? tr("prior frozen") : tr("prior follows Q")});
+            eventsChanged = true;
+        }
+        m_lastFrozen = s.priorFrozen;
+        if (s.seconds > 0) {
+            m_recentSeconds = kSpeedDecay * m_recentSeconds + s.seconds;
+            m_recentSteps = kSpeedDecay * m_recentSteps + 1;
+            m_recentImages = kSpeedDecay * m_recentImages + double(s.images);
+        }
+    }
+    // Only the newest prior is drawn.
+    const StepStats& last = stats.back();
+    if (!last.prior.empty()) {
+        if (last.prior.size() == size_t(m_priorPanel->labels()) * size_t(m_priorPanel->categories()))
+            m_pendingPrior = last.prior;
+        else
+            ++m_badPriors;
+    }
+    if (eventsChanged)
+        for (LineChartPanel* p : m_panels)
+            if (p != m_speedPanel)
+                p->setEvents(m_events);
+    scheduleRedraw();
+}
+
+void LossCharts::scheduleRedraw()
+{
+    if (!isVisible()) { // a hidden tab: draw once when shown
+        m_dirty = true;
+        return;
+    }
+    if (!m_redrawTimer.isActive())
+        m_redrawTimer.start();
+}
+
+void LossCharts::redrawNow()
+{
+    QElapsedTimer timer;
+    timer.start();
+    m_redrawTimer.stop();
+    m_dirty = false;
+    for (LineChartPanel* p : m_panels)
+        p->redraw();
+    if (!m_pendingPrior.empty()) {
+        m_priorPanel->setPrior(m_pendingPrior);
+        m_pendingPrior.clear();
+    }
+    updateTitles();
+    updateNote();
+
+    // Throttle: the next redraw waits three times what this one and the
+    // last paints cost, never less than kRedrawDelayMs.
+    double cost = double(timer.nsecsElapsed()) * 1e-6;
+    for (LineChartPanel* p : m_panels)
+        cost += p->lastPaintMs();
+    m_redrawTimer.setInterval(std::clamp(int(3 * cost), kRedrawDelayMs, kMaxRedrawDelayMs));
+}
+
+void LossCharts::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_dirty)
+        scheduleRedraw();
+}
+
+// The charts draw about one bucket per pixel: a new width needs a redraw.
+void LossCharts::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    scheduleRedraw();
+}
+
+void LossCharts::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
+        applyColors();
+}
+
+void LossCharts::applyColors()
+{
+    if (!m_priorPanel) // a palette change while buildUi() runs
+        return;
+    const chartstyle::Colors colors = chartstyle::colors(palette());
+    for (LineChartPanel* p : m_panels)
+        p->setColors(colors);
+    m_priorPanel->setColors(colors);
+    m_readout->setStyleSheet(QStringLiteral("color: %1;").arg(colors.mutedText.name()));
+    m_noteLabel->setStyleSheet(
+        QStringLiteral("color: %1;").arg(chartstyle::isDark(palette()) ? QStringLiteral("#f0b35a")
+                                                                        : QStringLiteral("#b35c00")));
+}
+
+void LossCharts::setSmoothing(double smoothing)
+{
+    smoothing = clampSmoothing(smoothing);
+    if (smoothing == m_smoothing)
+        return;
+    m_smoothing = smoothing;
+    {
+        const QSignalBlocker block(m_smoothingSlider);
+        m_smoothingSlider->setValue(int(std::lround(smoothing * 100)));
+    }
+    m_smoothingValue->setText(QString::number(smoothing, 'f', 2));
+    for (LineChartPanel* p : m_panels)
+        p->setSmoothing(smoothing);
+    QSettings().setValue(kSmoothingKey, smoothing);
+    scheduleRedraw();
+}
+
+void LossCharts::setLogScale(bool log)
+{
+    if (log == m_logScale)
+        return;
+    m_logScale = log;
+    {
+        const QSignalBlocker block(m_logBox);
+        m_logBox->setChecked(log);
+    }
+    for (LineChartPanel* p : m_panels)
+        p->setLogScale(log); // redraws that chart
+    QSettings().setValue(kLogScaleKey, log);
+    updateNote();
+}
+
+void LossCharts::updateTitles()
+{
+    QString prior = tr("Prior P(c)");
+    const bool frozen = m_lastFrozen.value_or(true);
+    if (frozen && m_priorStartStep > std::max<int64_t>(m_lastStep, 0))
+        prior += tr(" · uniform until step %1").arg(m_priorStartStep);
+    else if (m_lastFrozen && frozen)
+        prior += tr(" · frozen");
+    else if (!frozen && !m_events.empty())
+        prior += tr(" · follows Q since step %1").arg(m_events.back().step);
+    else if (!frozen)
+        prior += tr(" · follows Q");
+    m_priorPanel->setTitle(prior);
+
+    QString speed = tr("Speed (steps/s)");
+    if (m_recentSeconds > 0)
+        speed = tr("Speed · %1 steps/s · %2 img/s")
+                    .arg(m_recentSteps / m_recentSeconds, 0, 'f', m_recentSteps / m_recentSeconds < 10 ? 2 : 1)
+                    .arg(m_recentImages / m_recentSeconds, 0, 'f', 0);
+    m_speedPanel->setTitle(speed);
+}
+
+void LossCharts::updateNote()
+{
+    QStringList notes;
+    if (m_logScale) {
+        QStringList hidden;
+        for (LineChartPanel* p : m_panels)
+            hidden << p->nonPositiveSeries();
+        if (!hidden.isEmpty())
+            notes << tr("log scale hides values ≤ 0 of %1").arg(hidden.join(QStringLiteral(", ")));
+    }
+    QStringList nonFinite;
+    for (const Channel& c : m_channels)
+        if (const int64_t n = c.panel->history(c.index).nonFiniteCount(); n > 0)
+            nonFinite << QStringLiteral("%1 × %2").arg(n).arg(c.name);
+    if (!nonFinite.isEmpty())
+        notes << tr("non-finite values skipped: %1").arg(nonFinite.join(QStringLiteral(", ")));
+    if (m_badPriors > 0)
+        notes << tr("%n update(s) with a prior of the wrong size ignored", nullptr, int(m_badPriors));
+    const QString text = notes.join(QStringLiteral("  ·  "));
+    if (text != m_noteLabel->toolTip()) {
+        m_noteLabel->setText(text.isEmpty() ? QString() : QStringLiteral("⚠ ") + text);
+        m_noteLabel->setToolTip(text);
+    }
+}
+
+QString LossCharts::note() const
+{
+    return m_noteLabel->toolTip();
+}
+
+QStringList LossCharts::seriesNames() const
+{
+    QStringList names;
+    for (const Channel& c : m_channels)
+        names << c.name;
+    return names;
+}
+
+const SeriesHistory* LossCharts::history(const QString& name) const
+{
+    const Channel* c = channel(name);
+    return c ? &c->panel->history(c->index) : nullptr;
+}
+
+QLineSeries* LossCharts::smoothedSeries(const QString& name) const
+{
+    const Channel* c = channel(name);
+    return c ? c->panel->smoothedSeries(c->index) : nullptr;
+}
+
+QLineSeries* LossCharts::envelopeSeries(const QString& name) const
+{
+    const Channel* c = channel(name);
+    return c ? c->panel->envelopeSeries(c->index) : nullptr;
+}
+
+QBarSeries* LossCharts::priorSeries() const
+{
+    return m_priorPanel->barSeries();
+}
+
+const std::vector<float>& LossCharts::prior() const
+{
+    return m_priorPanel->prior();
+}
+
+QString LossCharts::readout(const QString& name, double step) const
+{
+    const Channel* c = channel(name);
+    return c ? c->panel->readout(c->index, step) : QString();
+}
+
+} // namespace cgpgan::ui

@@ -1,0 +1,140 @@
+#pragma once
+// Live loss charts: every quantity SPEC 4 logs per step, in a few grouped
+// charts, plus the prior as bars and the training speed.
+//
+// Stats arrive in batches (TrainingController::statsArrived) and go into
+// bounded SeriesHistory buckets at once; drawing is coalesced by a single-shot
+// timer (STYLE.md: "a single-shot 30-50 ms timer armed on new data"), and
+// skipped while the widget is hidden. Smoothing and the log scale persist in
+// QSettings ("charts/smoothing", "charts/logScale").
+//
+// Layout (3 x 2): Adversarial losses (d_adv, g_adv) | Gradient penalties
+// (r2, cgp) | Scores (s_real, s_fake) / Classifier & prior (cls, fake_acc,
+// prior_entropy) | Prior P(c) bars | Speed (steps/s). A dashed line marks
+// where the prior starts following Q (priorFrozen turning false).
+#include "cgpgan/values.h"
+#include "charts/chart_style.h"
+#include "charts/line_chart_panel.h"
+
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+#include <QVector>
+#include <QWidget>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+class QBarSeries;
+class QCheckBox;
+class QGridLayout;
+class QLabel;
+class QLineSeries;
+class QSlider;
+
+namespace cgpgan::ui {
+
+class PriorChartPanel;
+class SeriesHistory;
+class TrainingController;
+struct SessionInfo;
+
+class LossCharts final : public QWidget {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LossCharts)
+public:
+    // Buckets per quantity: ~1000 covers a 1000-px-wide chart at >= 1 bucket
+    // per pixel (2 points each) and keeps a redraw of all charts cheap.
+    static constexpr int kHistoryCapacity = 1024;
+    static constexpr int kRedrawDelayMs = 50;
+    // The delay grows when drawing is slow, so the charts take at most about
+    // a quarter of the UI thread (redraw + paint of every chart, times 3).
+    static constexpr int kMaxRedrawDelayMs = 1000;
+
+    // controller may be null (a detached widget, tests).
+    explicit LossCharts(TrainingController* controller, QWidget* parent = nullptr);
+    ~LossCharts() override;
+
+    // What the controller's signals call.
+    void appendStats(const QVector<cgpgan::StepStats>& stats);
+    void reset(int dL, int dC);
+    void setSession(const cgpgan::ui::SessionInfo& info);
+
+    double smoothing() const { return m_smoothing; }
+    void setSmoothing(double smoothing); // 0 .. 0.99
+    bool logScale() const { return m_logScale; }
+    void setLogScale(bool log);
+
+    // Draws now instead of waiting for the coalescing timer.
+    void redrawNow();
+    bool redrawPending() const { return m_redrawTimer.isActive() || m_dirty; }
+    int redrawDelayMs() const { return m_redrawTimer.interval(); }
+
+    // The quantities by the names of the CSV log (runner.cpp): d_adv, r2, cls,
+    // cgp, g_adv, s_real, s_fake, fake_acc, prior_entropy, plus steps_per_s.
+    QStringList seriesNames() const;
+    const SeriesHistory* history(const QString& name) const;
+    QLineSeries* smoothedSeries(const QString& name) const;
+    QLineSeries* envelopeSeries(const QString& name) const;
+    QBarSeries* priorSeries() const;
+    const std::vector<float>& prior() const;
+    // "step N: name = value" at the bucket nearest `step`.
+    QString readout(const QString& name, double step) const;
+    // What the note line says: values hidden by the log scale, non-finite
+    // values skipped, stats of a prior of the wrong size. Empty when all is well.
+    QString note() const;
+    // Steps at which the prior started following Q or was frozen again.
+    const std::vector<ChartEvent>& priorEvents() const { return m_events; }
+
+protected:
+    void showEvent(QShowEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    struct Channel {
+        QString name;
+        LineChartPanel* panel = nullptr;
+        int index = 0;
+        double (*value)(const StepStats&) = nullptr;
+        bool optional = false; // a NaN value means "not measured", not "diverged"
+    };
+
+    void buildUi();
+    LineChartPanel* addPanel(const QString& title, int row, int column);
+    void addChannel(LineChartPanel* panel, const QString& name, int color, double (*value)(const StepStats&),
+                    bool optional = false);
+    const Channel* channel(const QString& name) const;
+    void scheduleRedraw();
+    void updateNote();
+    void updateTitles();
+    void applyColors();
+
+    TrainingController* m_controller = nullptr;
+    std::vector<Channel> m_channels;
+    std::vector<LineChartPanel*> m_panels;
+    QGridLayout* m_grid = nullptr;
+    PriorChartPanel* m_priorPanel = nullptr;
+    LineChartPanel* m_speedPanel = nullptr;
+    QSlider* m_smoothingSlider = nullptr;
+    QLabel* m_smoothingValue = nullptr;
+    QCheckBox* m_logBox = nullptr;
+    QLabel* m_readout = nullptr;
+    QLabel* m_noteLabel = nullptr;
+    QTimer m_redrawTimer;
+    bool m_dirty = false;
+
+    double m_smoothing = 0.6;
+    bool m_logScale = false;
+    std::vector<ChartEvent> m_events;
+    std::optional<bool> m_lastFrozen;
+    int64_t m_lastStep = -1;
+    int64_t m_priorStartStep = -1;   // from the session, for the prior's title
+    int64_t m_badPriors = 0;
+    std::vector<float> m_pendingPrior; // newest P, drawn at the next redraw
+    // Decayed sums over recent steps, for the speed chart's title.
+    double m_recentSeconds = 0, m_recentSteps = 0, m_recentImages = 0;
+};
+
+} // namespace cgpgan::ui
