@@ -307,6 +307,7 @@ private Q_SLOTS:
     void samplingApi();
     void codebookEditsLandInGAndGEma();
     void assignClustersShape();
+    void tooManyCombinationsForIds();
     void knobsAndPriorModes();
     void divergenceIsDetected();
     void toy2dSplitsTheFourGaussians_data();
@@ -729,6 +730,33 @@ void TestTrainer::codebookEditsLandInGAndGEma()
 
     QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.page(m.dL, 0));
     QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.setPage(0, 0, torch::zeros({m.pageSize() + 1})));
+}
+
+void TestTrainer::tooManyCombinationsForIds()
+{
+    // The official CIFAR setting has 16^16 combinations: more than int64
+    // holds. The count saturates, the preset stays valid, and combined ids
+    // are -1 while per-label categories still come back.
+    QCOMPARE(cgpgan::combinationCount(2, 4), int64_t(16));
+    QCOMPARE(cgpgan::combinationCount(15, 16), int64_t(1) << 60);
+    QCOMPARE(cgpgan::combinationCount(16, 16), cgpgan::kTooManyCombinations);
+    const Config official = cgpgan::preset("official-cifar");
+    QCOMPARE(official.model.combinations(), cgpgan::kTooManyCombinations);
+    official.validate();
+
+    Config config = tinyConfig();
+    config.model.dL = 16;
+    config.model.dC = 16;
+    config.model.gWidths = {16, 8, 8}; // d_p = 16 * 16 / 16
+    config.validate();
+    Trainer trainer(config, tinyData());
+    const auto a = trainer.assignClusters(*tinyData());
+    QCOMPARE(a.combinations(), cgpgan::kTooManyCombinations);
+    for (int64_t i = 0; i < a.count; ++i) {
+        QCOMPARE(a.combined[size_t(i)], int64_t(-1));
+        for (int l = 0; l < 16; ++l)
+            QVERIFY(a.category[size_t(i * 16 + l)] >= 0 && a.category[size_t(i * 16 + l)] < 16);
+    }
 }
 
 void TestTrainer::assignClustersShape()

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 
 namespace cgpgan::cli {
 
@@ -143,16 +144,21 @@ nlohmann::json clusteringSummary(const ClusterAssignment& a, const torch::Tensor
     const auto P = prior.accessor<float, 2>();
     nlohmann::json result;
     std::vector<int64_t> populatedPerLabel;
+    // Depth-first over labels, pruning once the partial product is <= 0.01
+    // (masses only shrink): at most 100 combinations can pass, so this is
+    // cheap even for 16^16 of them.
     int64_t populatedCombined = 0;
-    for (int64_t id = 0; id < a.combinations(); ++id) {
-        double mass = 1.0;
-        int64_t rest = id;
-        for (int l = a.dL - 1; l >= 0; --l) {
-            mass *= P[l][rest % a.dC];
-            rest /= a.dC;
+    std::function<void(int, double)> visit = [&](int label, double mass) {
+        if (mass <= 0.01)
+            return;
+        if (label == a.dL) {
+            ++populatedCombined;
+            return;
         }
-        populatedCombined += mass > 0.01 ? 1 : 0;
-    }
+        for (int k = 0; k < a.dC; ++k)
+            visit(label + 1, mass * P[label][k]);
+    };
+    visit(0, 1.0);
     for (int l = 0; l < a.dL; ++l) {
         int64_t n = 0;
         for (int k = 0; k < a.dC; ++k)
@@ -164,8 +170,10 @@ nlohmann::json clusteringSummary(const ClusterAssignment& a, const torch::Tensor
     result["populated_per_label"] = populatedPerLabel;
     if (data.hasLabels()) {
         const auto truth = data.combinedLabels();
-        result["scores"]["combined"] = scoresJson(scoreClustering(a.combined, a.combinations(), truth,
-                                                                  data.combinedClassCount()));
+        // A contingency table over every combination: only when they are few.
+        if (a.combinations() <= kMaxTabulatedCombinations)
+            result["scores"]["combined"] = scoresJson(scoreClustering(a.combined, a.combinations(), truth,
+                                                                      data.combinedClassCount()));
         // Each Q label against each ground-truth attribute.
         for (int l = 0; l < a.dL; ++l) {
             std::vector<int64_t> pred(size_t(a.count));

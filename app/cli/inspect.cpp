@@ -17,6 +17,7 @@
 #include <iostream>
 #include <numeric>
 #include <random>
+#include <set>
 
 namespace cgpgan::cli {
 
@@ -61,11 +62,13 @@ int runSample(const SampleOptions& o)
     if (combos.empty()) {
         const int64_t n = std::min<int64_t>(total, o.columns);
         if (o.random) {
-            std::vector<int64_t> all(static_cast<size_t>(total), 0);
-            std::iota(all.begin(), all.end(), 0);
+            // n distinct ids without listing all of them (d_c^d_l can be 16^16).
             std::mt19937_64 gen(o.zSeed);
-            std::shuffle(all.begin(), all.end(), gen);
-            combos.assign(all.begin(), all.begin() + n);
+            std::uniform_int_distribution<int64_t> pick(0, total - 1);
+            std::set<int64_t> seen;
+            while (int64_t(combos.size()) < n)
+                if (const int64_t id = pick(gen); seen.insert(id).second)
+                    combos.push_back(id);
         } else {
             for (int64_t i = 0; i < n; ++i)
                 combos.push_back(i);

@@ -20,13 +20,18 @@ int ModelConfig::pageSize() const
     return spatial * topWidth() / std::max(dL, 1);
 }
 
-int64_t ModelConfig::combinations() const
+int64_t combinationCount(int dL, int dC)
 {
     int64_t n = 1;
-    for (int l = 0; l < dL; ++l)
+    for (int l = 0; l < dL; ++l) {
+        if (dC > 0 && n > kTooManyCombinations / dC)
+            return kTooManyCombinations;
         n *= dC;
+    }
     return n;
 }
+
+int64_t ModelConfig::combinations() const { return combinationCount(dL, dC); }
 
 namespace {
 
@@ -232,7 +237,6 @@ void Config::validate() const
             "model.latent_dist must be normal or uniform, not \"" + m.latentDist + "\"");
     require(m.dZ > 0, "model.d_z must be positive");
     require(m.dL > 0 && m.dC > 1, "model.d_l must be >= 1 and model.d_c >= 2");
-    require(m.combinations() <= (int64_t(1) << 24), "model.d_c ^ model.d_l is too large");
     if (m.arch == "conv") {
         require(isPowerOfTwo(m.resolution) && m.resolution >= 16 && m.resolution <= 256,
                 "model.resolution must be a power of two in 16..256, not " + std::to_string(m.resolution));

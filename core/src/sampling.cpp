@@ -139,6 +139,8 @@ ClusterAssignment Trainer::assignClusters(const Dataset& data,
     out.confidence.resize(size_t(data.count * m.dL));
     out.combined.resize(size_t(data.count));
     out.combinedConfidence.resize(size_t(data.count));
+    out.step = stepCount();
+    const bool combinedIds = m.combinations() != kTooManyCombinations;
     for (int64_t i = 0; i < data.count; i += kChunk) {
         const int64_t len = std::min(kChunk, data.count - i);
         torch::Tensor probs;
@@ -157,10 +159,11 @@ ClusterAssignment Trainer::assignClusters(const Dataset& data,
             for (int l = 0; l < m.dL; ++l) {
                 out.category[size_t((i + r) * m.dL + l)] = int32_t(indexA[r][l]);
                 out.confidence[size_t((i + r) * m.dL + l)] = bestA[r][l];
-                id = id * m.dC + indexA[r][l];
+                if (combinedIds)
+                    id = id * m.dC + indexA[r][l];
                 conf *= bestA[r][l];
             }
-            out.combined[size_t(i + r)] = id;
+            out.combined[size_t(i + r)] = combinedIds ? id : -1;
             out.combinedConfidence[size_t(i + r)] = conf;
         }
         if (progress && !progress(i + len, data.count))

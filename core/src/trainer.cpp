@@ -75,13 +75,7 @@ bool StepStats::finite() const
     return true;
 }
 
-int64_t ClusterAssignment::combinations() const
-{
-    int64_t n = 1;
-    for (int l = 0; l < dL; ++l)
-        n *= dC;
-    return n;
-}
+int64_t ClusterAssignment::combinations() const { return combinationCount(dL, dC); }
 
 Trainer::Trainer(Config config, std::shared_ptr<const Dataset> data)
     : m_config(std::move(config)), m_data(std::move(data)), m_device(chooseDevice(m_config.run.device)),

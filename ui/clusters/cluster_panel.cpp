@@ -266,7 +266,6 @@ void ClusterPanel::reset()
 {
     m_model.reset();
     m_cluster = -1;
-    m_requestStep = -1;
     m_table->clear();
     m_thumbs->clear();
     m_confusion->clear();
@@ -299,7 +298,6 @@ void ClusterPanel::assignClusters()
 {
     if (m_busy || !m_controller->hasSession())
         return;
-    m_requestStep = m_controller->step();
     m_progress->setRange(0, 0); // busy until the first progress report
     setBusy(true);
     m_controller->assignClusters();
@@ -332,7 +330,7 @@ void ClusterPanel::onStats(const QVector<StepStats>& stats)
 
 void ClusterPanel::onClustersReady(const ClusterAssignment& assignment)
 {
-    const int64_t step = m_requestStep >= 0 ? m_requestStep : m_controller->step();
+    const int64_t step = assignment.step; // the model's step when Q ran
     setBusy(false);
     try {
         m_model = std::make_shared<const ClusterModel>(assignment, m_prior, step);

@@ -88,7 +88,6 @@ private:
     int64_t m_cluster = -1;
     int m_truth = -1;
     bool m_busy = false;
-    int64_t m_requestStep = -1; // controller->step() when the assignment was asked for
 
     // Top bar.
     QPushButton* m_assign = nullptr;

@@ -10,6 +10,15 @@
 
 namespace cgpgan {
 
+// d_c ^ d_l combinations of the code. When they do not fit in int64 (the
+// official CIFAR setting has 16^16) the count is this value and combined
+// cluster ids (SPEC 6) are not defined: only per-label views are.
+inline constexpr int64_t kTooManyCombinations = INT64_MAX;
+int64_t combinationCount(int dL, int dC);
+// Combined ids are defined and small enough to tabulate (scores, loops over
+// every combination) up to this many.
+inline constexpr int64_t kMaxTabulatedCombinations = int64_t(1) << 24;
+
 struct ModelConfig {
     std::string arch = "conv";   // conv | mlp (toy-2d)
     std::string mode = "cgpgan"; // cgpgan | vanilla (SPEC 3: the paper's Fig. 1 baseline)
@@ -32,7 +41,8 @@ struct ModelConfig {
     int topWidth() const { return arch == "mlp" ? mlpHidden.front() : gWidths.front(); }
     // d_p of SPEC 3: (conv) 4*4*W / d_l, (mlp) W / d_l.
     int pageSize() const;
-    int64_t combinations() const; // d_c ^ d_l
+    // d_c ^ d_l, saturated at kTooManyCombinations (16^16 does not fit in int64).
+    int64_t combinations() const;
 };
 
 struct TrainConfig {

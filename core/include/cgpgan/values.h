@@ -45,9 +45,10 @@ struct ClusterAssignment {
     int dL = 0, dC = 0;
     std::vector<int32_t> category;    // [count * d_l]
     std::vector<float> confidence;    // [count * d_l]
-    std::vector<int64_t> combined;    // [count]
+    std::vector<int64_t> combined;    // [count]; -1 when combinations() == kTooManyCombinations
     std::vector<float> combinedConfidence; // [count]
-    int64_t combinations() const;
+    int64_t step = 0;                 // the model's step when Q ran
+    int64_t combinations() const;     // saturated, see kTooManyCombinations
 };
 
 // What `cgpgan info` shows without building the networks.
