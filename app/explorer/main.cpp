@@ -5,10 +5,13 @@
 //   cgpgan-explorer --checkpoint run.pt      open a checkpoint
 //   cgpgan-explorer --start --screenshot shot.png --after 60
 //                                            train 60 s, save a screenshot, exit
+//   cgpgan-explorer --checkpoint run.pt --tab clusters --assign --screenshot c.png --after 20
+//                                            browse Q's clusters of a trained model
 //   cgpgan-explorer --start --measure-latency 30
 //                                            train 30 s with the grid refreshing and
 //                                            print the UI thread's timer lateness (JSON)
 #include "cgpgan/config.h"
+#include "clusters/cluster_panel.h"
 #include "controller/controller.h"
 #include "grid/grid_panel.h"
 #include "window/latency_probe.h"
@@ -33,6 +36,7 @@ struct Options {
     QString checkpoint;
     QStringList overrides;
     bool start = false;
+    bool assign = false;
     QString screenshot;
     double after = 10;
     double measureLatency = 0;
@@ -53,6 +57,7 @@ bool parse(QApplication& app, Options& o)
     const QCommandLineOption set("set", "Override a config field, e.g. train.steps=2000 (repeatable).",
                                  "section.field=value");
     const QCommandLineOption start("start", "Start training as soon as the session is ready.");
+    const QCommandLineOption assign("assign", "Assign clusters (Clusters tab) as soon as the session is ready.");
     const QCommandLineOption screenshot("screenshot", "Save a PNG of the main window after --after seconds, then exit.",
                                         "file");
     const QCommandLineOption after("after", "Seconds before --screenshot (default 10).", "seconds", "10");
@@ -64,12 +69,13 @@ bool parse(QApplication& app, Options& o)
                                           "Refresh the sample grid every this many seconds while training "
                                           "(0 = only on demand; default: the saved setting).", "seconds");
     const QCommandLineOption size("size", "Window size for scripted runs (default 1440x900).", "WxH");
-    p.addOptions({preset, checkpoint, set, start, screenshot, after, latency, tab, gridInterval, size});
+    p.addOptions({preset, checkpoint, set, start, assign, screenshot, after, latency, tab, gridInterval, size});
     p.process(app);
     o.preset = p.value(preset);
     o.checkpoint = p.value(checkpoint);
     o.overrides = p.values(set);
     o.start = p.isSet(start);
+    o.assign = p.isSet(assign);
     o.screenshot = p.value(screenshot);
     bool ok = true;
     o.after = p.value(after).toDouble(&ok);
@@ -154,6 +160,10 @@ int main(int argc, char** argv)
     if (o.start)
         QObject::connect(controller, &TrainingController::sessionReady, controller, &TrainingController::start,
                          Qt::QueuedConnection);
+
+    if (o.assign)
+        QObject::connect(controller, &TrainingController::sessionReady, window.clusterPanel(),
+                         &cgpgan::ui::ClusterPanel::assignClusters, Qt::QueuedConnection);
 
     if (!o.screenshot.isEmpty()) {
         QObject::connect(controller, &TrainingController::sessionReady, &window, [&] {

@@ -130,6 +130,10 @@ QWidget* CodebookPanel::buildPages()
         picture = new PagePicture(group);
         v->addWidget(picture, 1);
         row->addWidget(group, 1);
+        for (QComboBox* box : {label, category}) {
+            box->setSizeAdjustPolicy(QComboBox::AdjustToContents); // "Category 12" must not be cut off
+            box->setMinimumContentsLength(11);
+        }
         for (QComboBox* box : {label, category})
             connect(box, &QComboBox::currentIndexChanged, this, [this] {
                 refreshPictures();
