@@ -48,6 +48,28 @@ QVector<QImage> toImages(const torch::Tensor& images)
     return out;
 }
 
+// What the widgets need to know of a new session (on the service thread:
+// the UI thread never calls the trainer).
+SessionInfo describeSession(const Trainer& trainer, const Dataset& data, const QString& checkpointPath)
+{
+    SessionInfo info;
+    info.config = trainer.config();
+    info.deviceName = QString::fromStdString(trainer.deviceName());
+    info.cuda = trainer.device().is_cuda();
+    info.datasetName = QString::fromStdString(data.name);
+    info.datasetCount = data.count;
+    info.datasetHasLabels = data.hasLabels();
+    info.step = trainer.stepCount();
+    info.totalSteps = std::max(trainer.totalSteps(), info.step);
+    info.priorStartStep = trainer.priorStartStep();
+    info.parameters = trainer.parameterCount();
+    info.checkpointPath = checkpointPath;
+    info.knobs = trainer.knobs();
+    const auto prior = trainer.prior().contiguous();
+    info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
+    return info;
+}
+
 } // namespace
 
 // The two threads and what they share. Everything here except `trainer`
@@ -199,28 +221,7 @@ void TrainingController::openSession(const Config& config, std::shared_ptr<const
             auto trainer = std::make_shared<Trainer>(config, d);
             spdlog::info("session: preset {} on {}, {} parameters", config.preset, trainer->deviceName(),
                          trainer->parameterCount());
-            toUi([this, trainer, d] {
-                m_impl->trainer = trainer;
-                m_data = d;
-                SessionInfo info;
-                info.config = trainer->config();
-                info.deviceName = QString::fromStdString(trainer->deviceName());
-                info.cuda = trainer->device().is_cuda();
-                info.datasetName = QString::fromStdString(d->name);
-                info.datasetCount = d->count;
-                info.datasetHasLabels = d->hasLabels();
-                info.step = 0;
-                info.totalSteps = trainer->totalSteps();
-                info.priorStartStep = trainer->priorStartStep();
-                info.parameters = trainer->parameterCount();
-                const auto prior = trainer->prior().contiguous();
-                info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
-                m_session = info;
-                m_step = 0;
-                m_knobs = trainer->knobs();
-                setState(State::Ready);
-                Q_EMIT sessionReady(m_session);
-            });
+            adoptSession(trainer, d, describeSession(*trainer, *d, {}));
         } catch (const std::exception& e) {
             const QString message = describe(e);
             spdlog::error("could not open the session: {}", e.what());
@@ -251,29 +252,7 @@ void TrainingController::openCheckpoint(const QString& path, const DataSpec* dat
             auto trainer = std::make_shared<Trainer>(config, data);
             trainer->load(path.toStdString());
             spdlog::info("loaded {} at step {}", path.toStdString(), trainer->stepCount());
-            toUi([this, trainer, data, path] {
-                m_impl->trainer = trainer;
-                m_data = data;
-                SessionInfo info;
-                info.config = trainer->config();
-                info.deviceName = QString::fromStdString(trainer->deviceName());
-                info.cuda = trainer->device().is_cuda();
-                info.datasetName = QString::fromStdString(data->name);
-                info.datasetCount = data->count;
-                info.datasetHasLabels = data->hasLabels();
-                info.step = trainer->stepCount();
-                info.totalSteps = std::max(trainer->totalSteps(), info.step);
-                info.priorStartStep = trainer->priorStartStep();
-                info.parameters = trainer->parameterCount();
-                info.checkpointPath = path;
-                const auto prior = trainer->prior().contiguous();
-                info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
-                m_session = info;
-                m_step = info.step;
-                m_knobs = trainer->knobs();
-                setState(info.step >= info.totalSteps ? State::Finished : State::Ready);
-                Q_EMIT sessionReady(m_session);
-            });
+            adoptSession(trainer, data, describeSession(*trainer, *data, path));
         } catch (const std::exception& e) {
             const QString message = describe(e);
             spdlog::error("could not load {}: {}", path.toStdString(), e.what());
@@ -282,6 +261,20 @@ void TrainingController::openCheckpoint(const QString& path, const DataSpec* dat
                 Q_EMIT errorOccurred(tr("Could not load %1").arg(path), message);
             });
         }
+    });
+}
+
+void TrainingController::adoptSession(std::shared_ptr<Trainer> trainer, std::shared_ptr<const Dataset> data,
+                                      SessionInfo info)
+{
+    toUi([this, trainer = std::move(trainer), data = std::move(data), info = std::move(info)] {
+        m_impl->trainer = trainer;
+        m_data = data;
+        m_session = info;
+        m_step = info.step;
+        m_knobs = info.knobs;
+        setState(info.step >= info.totalSteps ? State::Finished : State::Ready);
+        Q_EMIT sessionReady(m_session);
     });
 }
 

@@ -30,6 +30,10 @@
 #include <memory>
 #include <vector>
 
+namespace cgpgan {
+class Trainer;
+}
+
 namespace cgpgan::ui {
 
 // What the widgets need to lay themselves out for a session.
@@ -46,6 +50,7 @@ struct SessionInfo {
     int64_t parameters = 0;
     QString checkpointPath;               // when opened from a checkpoint
     std::vector<float> prior;             // [d_l * d_c]
+    TrainingKnobs knobs;                  // the trainer's knobs when opened
 
     int dL() const { return config.model.dL; }
     int dC() const { return config.model.dC; }
@@ -172,6 +177,8 @@ Q_SIGNALS:
 private:
     struct Impl;
     void setState(State state);
+    // From the service thread: make a new trainer the session (on the UI thread).
+    void adoptSession(std::shared_ptr<Trainer> trainer, std::shared_ptr<const Dataset> data, SessionInfo info);
     void drainStats();
     void launchTraining(bool startPaused, bool singleStep);
     // The training thread of run `runId` ended: join it, report once.
