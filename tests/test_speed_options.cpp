@@ -31,16 +31,17 @@ constexpr int kSteps = 5;
 // convolution may differ (another kernel), so float rounding, not more.
 constexpr double kLayoutTolerance = 1e-4;
 
-// bf16 keeps 8 bits of mantissa (relative rounding 2^-9 = 0.2%) in every
-// conv/linear input, weight and output of the forward passes. Measured on this
-// tiny model, 5 steps, seeds 1-3 (see bf16StaysNearFp32's output): the
-// adversarial losses and scores differ by at most ~1% relative, the
-// gradient penalties (a gradient of a bf16 graph, squared) by at most ~3%.
-// The bounds leave about 2-3x headroom. Absolute floors cover
-// values near zero (a score of 0.01 has no meaningful relative error).
-constexpr double kBf16Relative = 0.05;
-constexpr double kBf16PenaltyRelative = 0.10;
-constexpr double kBf16Absolute = 0.02;
+// bf16 keeps 8 bits of mantissa (relative rounding 2^-9, 0.2%) in every
+// conv/linear input, weight and output of the forward passes; losses,
+// penalties and statistics are then computed in fp32. Measured on this tiny
+// model, 5 steps, seeds 1-3 (bf16StaysNearFp32 prints it): the adversarial
+// and classification losses differ by at most 0.55% relative, the gradient
+// penalties (gradients of a bf16 graph, squared) by at most 6.3%, the mean
+// scores by at most 0.016 absolute (they sit near 0, where relative error
+// means nothing). The bounds leave 2-4x headroom over what was measured.
+constexpr double kBf16LossRelative = 0.02;
+constexpr double kBf16PenaltyRelative = 0.15;
+constexpr double kBf16ScoreAbsolute = 0.04;
 
 Config tinyConfig() { return cgpgan::testing::tinyConfig(256); }
 
@@ -240,7 +241,8 @@ void TestSpeedOptions::bf16StaysNearFp32_data()
 }
 
 // From the same seed, kSteps steps in bf16 autocast against fp32. Each
-// quantity must agree within its relative tolerance or the absolute floor.
+// loss and penalty must agree within its relative bound, each mean score
+// within its absolute bound.
 void TestSpeedOptions::bf16StaysNearFp32()
 {
     QFETCH(qulonglong, seed);
@@ -252,25 +254,37 @@ void TestSpeedOptions::bf16StaysNearFp32()
     const auto b = run(bf16, kSteps);
     QStringList lines;
     bool ok = true;
+    double largestLossDifference = 0;
     for (int q = 0; q < kQuantities; ++q) {
         const bool penalty = q == 1 || q == 3;
-        const double relative = penalty ? kBf16PenaltyRelative : kBf16Relative;
-        double worst = 0;
+        const bool score = q == 5 || q == 6;
+        double worstRelative = 0, worstAbsolute = 0;
         for (int i = 0; i < kSteps; ++i) {
             const double x = a[size_t(i)][size_t(q)];
             const double y = b[size_t(i)][size_t(q)];
             QVERIFY2(std::isfinite(y), kNames[q]);
             const double diff = std::abs(x - y);
-            worst = std::max(worst, diff / std::max(std::abs(x), 1e-12));
-            if (diff > std::max(relative * std::abs(x), kBf16Absolute)) {
+            worstAbsolute = std::max(worstAbsolute, diff);
+            worstRelative = std::max(worstRelative, diff / std::max(std::abs(x), 1e-12));
+            if (q == 0 || q == 4)
+                largestLossDifference = std::max(largestLossDifference, diff / std::abs(x));
+            const double bound = score ? kBf16ScoreAbsolute
+                                       : (penalty ? kBf16PenaltyRelative : kBf16LossRelative) * std::abs(x);
+            if (diff > bound) {
                 ok = false;
-                lines << QString("step %1 %2: fp32 %3, bf16 %4").arg(i + 1).arg(kNames[q]).arg(x).arg(y);
+                lines << QString("step %1 %2: fp32 %3, bf16 %4 (bound %5)").arg(i + 1).arg(kNames[q]).arg(x).arg(y).arg(bound);
             }
         }
-        lines << QString("%1: largest relative difference %2").arg(kNames[q]).arg(worst, 0, 'g', 3);
+        lines << QString("%1: largest difference %2 relative, %3 absolute")
+                     .arg(kNames[q])
+                     .arg(worstRelative, 0, 'g', 3)
+                     .arg(worstAbsolute, 0, 'g', 3);
     }
     qInfo("seed %llu, bf16 vs fp32 over %d steps:\n  %s", seed, kSteps, qPrintable(lines.join("\n  ")));
     QVERIFY2(ok, qPrintable(lines.join("\n")));
+    // And bf16 really ran: fp32 results to the last bit would mean autocast
+    // never engaged (measured: >= 2.8e-4 relative in the adversarial losses).
+    QVERIFY2(largestLossDifference > 1e-5, "bf16 gave fp32's numbers: autocast did not engage");
 }
 
 QTEST_APPLESS_MAIN(TestSpeedOptions)
