@@ -1,7 +1,9 @@
 #pragma once
 // `cgpgan bench --profile`: where a training step's time goes, from
 // libtorch's own profiler (the legacy, CPU-timing one: it exists in 1.13 and
-// in 2.x, and needs no Kineto build).
+// in 2.x, and needs no Kineto build). On CUDA it times the host side only
+// (kernels run asynchronously): use Nsight Systems or PyTorch's Kineto
+// profiler for GPU time.
 #include <torch/torch.h>
 
 #include <iosfwd>
