@@ -1,8 +1,12 @@
 // `cgpgan bench`: times training steps of a preset (default `bench`, the
 // frozen network of SPEC 5) and prints one JSON line, in the same format as
-// tests/bench/mirror.py, so the two can be compared side by side.
+// tests/bench/mirror.py, so the two can be compared side by side. Every line
+// names the speed options it ran with (run.precision, run.channels_last,
+// run.cudnn_benchmark). --profile runs the timed steps under libtorch's
+// profiler and prints where the time went (to stderr: stdout stays one line).
 #include "commands.h"
 #include "common.h"
+#include "profile.h"
 
 #include "cgpgan/trainer.h"
 
@@ -10,8 +14,10 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <random>
 
 namespace cgpgan::cli {
@@ -22,6 +28,8 @@ struct BenchOptions {
     ConfigOptions config;
     int64_t steps = 30;
     int64_t warmup = 3;
+    std::string profile; // chrome trace path; empty: no profiling
+    int profileTop = 25;
 };
 
 double peakRssMiB()
@@ -60,16 +68,31 @@ int runBench(BenchOptions o)
     Trainer trainer(config, data);
     for (int64_t i = 0; i < o.warmup; ++i)
         trainer.step();
+    std::optional<OpProfiler> profiler;
+    if (!o.profile.empty())
+        profiler.emplace();
     const auto start = std::chrono::steady_clock::now();
     bool finite = true;
     for (int64_t i = 0; i < o.steps; ++i)
         finite = trainer.step().finite() && finite;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (profiler) {
+        const auto ops = profiler->finish(o.profile);
+        std::cerr << "profile of " << o.steps << " steps of preset " << config.preset << " on "
+                  << trainer.deviceName() << " (" << config.run.precision
+                  << (config.run.channelsLast ? ", channels-last" : ", contiguous")
+                  << "); chrome trace in " << o.profile << "\n";
+        printOpTable(std::cerr, ops, seconds, o.steps, size_t(std::max(o.profileTop, 1)));
+    }
     const nlohmann::json out{{"impl", "cpp"},
                              {"preset", config.preset},
                              {"torch", TORCH_VERSION},
                              {"device", trainer.deviceName()},
                              {"threads", torch::get_num_threads()},
+                             {"precision", config.run.precision},
+                             {"channels_last", config.run.channelsLast},
+                             {"cudnn_benchmark", config.run.cudnnBenchmark},
+                             {"profiled", !o.profile.empty()},
                              {"steps", o.steps},
                              {"seconds", seconds},
                              {"steps_per_s", double(o.steps) / seconds},
@@ -90,6 +113,10 @@ void addBenchCommand(CLI::App& app, int& exitCode)
     o->config.addTo(*sub, /*withPreset=*/true);
     sub->add_option("--timed-steps", o->steps, "Steps to time")->capture_default_str();
     sub->add_option("--warmup", o->warmup, "Untimed steps first")->capture_default_str();
+    sub->add_option("--profile", o->profile,
+                    "Profile the timed steps: write a chrome://tracing trace to this file and print the ops "
+                    "by self time to stderr (the profiler slows the steps it times)");
+    sub->add_option("--profile-top", o->profileTop, "Rows of the profile table")->capture_default_str();
     sub->callback([o, &exitCode] { exitCode = runBench(*o); });
 }
 

@@ -2,6 +2,7 @@
 // prior, step, RNG state, data order and the config), written atomically.
 #include "cgpgan/error.h"
 #include "cgpgan/trainer.h"
+#include "speed_options.h"
 #include "trainer_impl.h"
 
 #include <spdlog/spdlog.h>
@@ -140,6 +141,9 @@ void Trainer::load(const std::string& path)
         archive.read("data_order", order);
         n.order = order.to(torch::kCPU).clone();
         n.cursor = readInt(archive, "data_cursor");
+        // A checkpoint keeps the layout it was saved in (channels-last or
+        // not); this trainer's run.channels_last decides.
+        n.applyMemoryFormat();
     } catch (const c10::Error& e) {
         throw Error("checkpoint " + path + " is damaged: " + e.what_without_backtrace());
     }

@@ -79,7 +79,10 @@ json toJsonValue(const Config& c)
                 {"grid_every", c.run.gridEvery},
                 {"checkpoint_every", c.run.checkpointEvery},
                 {"grid_rows", c.run.gridRows},
-                {"grid_columns", c.run.gridColumns}};
+                {"grid_columns", c.run.gridColumns},
+                {"cudnn_benchmark", c.run.cudnnBenchmark},
+                {"channels_last", c.run.channelsLast},
+                {"precision", c.run.precision}};
     return j;
 }
 
@@ -191,6 +194,9 @@ Config fromJsonValue(const json& j, const std::string& origin)
         r.read("checkpoint_every", c.run.checkpointEvery);
         r.read("grid_rows", c.run.gridRows);
         r.read("grid_columns", c.run.gridColumns);
+        r.read("cudnn_benchmark", c.run.cudnnBenchmark);
+        r.read("channels_last", c.run.channelsLast);
+        r.read("precision", c.run.precision);
         r.rejectUnknown();
     }
     top.rejectUnknown();
@@ -271,6 +277,8 @@ void Config::validate() const
     require(run.device == "auto" || run.device == "cpu" || run.device == "cuda",
             "run.device must be auto, cpu or cuda, not \"" + run.device + "\"");
     require(run.threads >= 0, "run.threads must be >= 0");
+    require(run.precision == "fp32" || run.precision == "bf16",
+            "run.precision must be fp32 or bf16, not \"" + run.precision + "\"");
     require(run.gridRows >= 1 && run.gridColumns >= 1, "run.grid_rows and run.grid_columns must be >= 1");
     if (m.arch == "mlp")
         require(data.kind == "toy2d", "model.arch mlp trains on point data: data.kind must be toy2d");

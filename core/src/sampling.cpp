@@ -57,7 +57,7 @@ torch::Tensor Trainer::generate(const torch::Tensor& z, const torch::Tensor& c) 
         auto out = m_nets->gEma->forward(zi, ci);
         if (m_config.model.arch == "conv")
             out = out.clamp(-1.0, 1.0); // SPEC 3: images are clipped for display; points are not
-        parts.push_back(out.to(torch::kCPU));
+        parts.push_back(out.to(torch::kCPU).contiguous()); // NCHW for callers, whatever run.channels_last
     }
     return torch::cat(parts, 0);
 }

@@ -3,6 +3,7 @@
 #include "cgpgan/device.h"
 #include "cgpgan/error.h"
 #include "cgpgan/losses.h"
+#include "speed_options.h"
 #include "trainer_impl.h"
 
 #include <spdlog/spdlog.h>
@@ -101,6 +102,10 @@ Trainer::Trainer(Config config, std::shared_ptr<const Dataset> data)
     n.d->to(m_device);
     if (n.q)
         n.q->to(m_device);
+    configureCudnn(m_config.run, m_device);
+    n.memoryFormat = modelMemoryFormat(m_config.run);
+    n.bf16 = m_config.run.precision == "bf16";
+    n.applyMemoryFormat();
     {
         torch::NoGradGuard noGrad;
         auto src = n.g->parameters();
@@ -131,6 +136,20 @@ Trainer::Trainer(Config config, std::shared_ptr<const Dataset> data)
 }
 
 Trainer::~Trainer() = default;
+
+void Trainer::Networks::applyMemoryFormat()
+{
+    for (torch::nn::Module* module :
+         std::initializer_list<torch::nn::Module*>{g.ptr().get(), gEma.ptr().get(), d.ptr().get(),
+                                                  q ? q.ptr().get() : nullptr})
+        if (module)
+            setMemoryFormat(*module, memoryFormat);
+    for (torch::optim::Optimizer* opt : {static_cast<torch::optim::Optimizer*>(optG.get()),
+                                         static_cast<torch::optim::Optimizer*>(optD.get()),
+                                         static_cast<torch::optim::Optimizer*>(optQ.get())})
+        if (opt)
+            setMemoryFormat(*opt, memoryFormat);
+}
 
 std::string Trainer::deviceName() const { return describeDevice(m_device); }
 
@@ -283,14 +302,23 @@ StepStats Trainer::stepLocked()
     const int64_t b = m_config.train.batch;
     const bool vanilla = m.mode == "vanilla";
     const bool frozen = priorFrozenLocked();
+    // Forward passes of D, Q and G run under bf16 autocast when asked; their
+    // outputs come back as float, so losses, penalties and the statistics are
+    // computed in fp32. The backward and the double backward of the penalties
+    // run outside autocast, in the dtypes the forward recorded.
+    const auto deviceType = m_device.type();
+    const auto forward = [&](const auto& f) {
+        const AutocastGuard autocast(deviceType, n.bf16);
+        return f().to(torch::kFloat);
+    };
 
     // 1. z, c ~ P(C); fake = G(z, c) with no gradient to G.
-    const auto x = nextRealBatch();
+    const auto x = inMemoryFormat(nextRealBatch(), n.memoryFormat);
     auto [z, c] = sampleLatents(b);
     torch::Tensor fake;
     {
         torch::NoGradGuard noGrad;
-        fake = n.g->forward(z, c);
+        fake = inMemoryFormat(forward([&] { return n.g->forward(z, c); }), n.memoryFormat);
     }
     fake.requires_grad_(true);
 
@@ -298,7 +326,7 @@ StepStats Trainer::stepLocked()
     torch::Tensor p, cReal;
     if (!vanilla) {
         torch::NoGradGuard noGrad;
-        p = torch::softmax(n.q->forward(x).view({b, m.dL, m.dC}), -1);
+        p = torch::softmax(forward([&] { return n.q->forward(x); }).view({b, m.dL, m.dC}), -1);
         if (frozen)
             p = probNormalize(p);
         cReal = torch::one_hot(p.argmax(-1), m.dC).to(torch::kFloat);
@@ -306,12 +334,14 @@ StepStats Trainer::stepLocked()
 
     // 3-4. Conditional D scores and R2 on fakes.
     torch::Tensor sReal, sFake;
+    const auto dReal = forward([&] { return n.d->forward(x); });
+    const auto dFake = forward([&] { return n.d->forward(fake); });
     if (vanilla) {
-        sReal = n.d->forward(x);            // [b, 1]: one output, no classifier
-        sFake = n.d->forward(fake);
+        sReal = dReal; // [b, 1]: one output, no classifier
+        sFake = dFake;
     } else {
-        sReal = conditionalScores(n.d->forward(x).view({b, m.dL, m.dC}), cReal);
-        sFake = conditionalScores(n.d->forward(fake).view({b, m.dL, m.dC}), c);
+        sReal = conditionalScores(dReal.view({b, m.dL, m.dC}), cReal);
+        sFake = conditionalScores(dFake.view({b, m.dL, m.dC}), c);
     }
     const auto lR2 = r2Penalty(sFake, fake);
     const auto lDAdv = discriminatorAdversarial(sReal, sFake);
@@ -320,7 +350,7 @@ StepStats Trainer::stepLocked()
     // 5. Classification loss and classifier gradient penalty on fakes.
     torch::Tensor lCls, lCgp, fakeAcc;
     if (!vanilla) {
-        const auto qFake = n.q->forward(fake).view({b, m.dL, m.dC});
+        const auto qFake = forward([&] { return n.q->forward(fake); }).view({b, m.dL, m.dC});
         lCls = classificationLoss(qFake, c);
         lCgp = classifierGradientPenalty(qFake, c, fake);
         lossDQ = lossDQ + m_knobs.lambdaCls * lCls + m_knobs.lambdaCgp * lCgp;
@@ -340,8 +370,8 @@ StepStats Trainer::stepLocked()
     // 7. Generator step on fresh z, c; D is frozen meanwhile.
     setRequiresGrad(*n.d, false);
     auto [z2, c2] = sampleLatents(b);
-    const auto gFake = n.g->forward(z2, c2);
-    const auto sG = vanilla ? n.d->forward(gFake) : conditionalScores(n.d->forward(gFake).view({b, m.dL, m.dC}), c2);
+    const auto dOfG = forward([&] { return n.d->forward(inMemoryFormat(n.g->forward(z2, c2), n.memoryFormat)); });
+    const auto sG = vanilla ? dOfG : conditionalScores(dOfG.view({b, m.dL, m.dC}), c2);
     const auto lG = generatorAdversarial(sG);
     n.optG->zero_grad();
     lG.backward();

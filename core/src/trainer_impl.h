@@ -29,6 +29,13 @@ struct Trainer::Networks {
     torch::Tensor order;   // current epoch permutation (CPU int64)
     int64_t cursor = 0;    // next position in order
     int64_t step = 0;
+    // Speed options (RunConfig): the layout of 4-d tensors, bf16 autocast.
+    at::MemoryFormat memoryFormat = at::MemoryFormat::Contiguous;
+    bool bf16 = false;
+
+    // Puts the networks and the optimizer states into memoryFormat (after
+    // construction and after a checkpoint load, which keeps the saved layout).
+    void applyMemoryFormat();
 };
 
 } // namespace cgpgan

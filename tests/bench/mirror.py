@@ -283,6 +283,7 @@ def main():
     seconds = time.perf_counter() - start
     print(json.dumps({
         "impl": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "precision": "fp32", "channels_last": False, "cudnn_benchmark": False,
         "steps": args.steps, "seconds": round(seconds, 4),
         "steps_per_s": round(args.steps / seconds, 4),
         "images_per_s": round(args.steps * BENCH["batch"] / seconds, 2),

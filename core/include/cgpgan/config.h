@@ -70,6 +70,12 @@ struct RunConfig {
     int64_t checkpointEvery = 2000;
     int gridRows = 6;            // rows (fixed z) in the grid image
     int gridColumns = 16;        // combinations shown (at most d_c^d_l)
+    // Speed options (issue 4). cudnn_benchmark and channels_last change only
+    // which kernels run (results equal up to float rounding); bf16 runs the
+    // forward passes of the step in bfloat16 (losses stay within a few %).
+    bool cudnnBenchmark = true;     // CUDA: let cuDNN time its conv algorithms and keep the fastest
+    bool channelsLast = false;      // conv weights and image batches in NHWC (channels-last) memory
+    std::string precision = "fp32"; // fp32 | bf16 (autocast of the forward passes of the step)
 };
 
 struct Config {

@@ -12,8 +12,11 @@ torch::Tensor lrelu(const torch::Tensor& x);
 // The normalised 4x4 blur filter: outer([1,3,3,1], [1,3,3,1]) / 64.
 torch::Tensor blurKernel();
 
-// Depthwise blur with padding (pad0 before, pad1 after, both axes) and gain.
-// `kernel` is blurKernel() expanded to [C, 1, 4, 4] (see BlurBuffer).
+// Depthwise blur with padding (pad0 before, pad1 after, both axes; negative
+// crops) and gain. `kernel` is blurKernel() expanded to [C, 1, 4, 4] (a
+// constant: no gradient flows to it). Differentiable to any order in x: its
+// backward is again a blur (the kernel is symmetric), which keeps the double
+// backward of the gradient penalties cheap.
 torch::Tensor blur(const torch::Tensor& x, const torch::Tensor& kernel, int64_t pad0, int64_t pad1,
                    double gain);
 
