@@ -294,12 +294,14 @@ void LossCharts::redrawNow()
     updateTitles();
     updateNote();
 
-    // Throttle: the next redraw waits three times what this one and the
-    // last paints cost, never less than kRedrawDelayMs.
+    // Throttle: the next redraw waits ten times what this one and the last
+    // paints cost (at most ~10% of the UI thread, which shares 2 cores with
+    // training), never less than kRedrawDelayMs (4 redraws/s is live enough
+    // for steps that come a few per second).
     double cost = double(timer.nsecsElapsed()) * 1e-6;
     for (LineChartPanel* p : m_panels)
         cost += p->lastPaintMs();
-    m_redrawTimer.setInterval(std::clamp(int(3 * cost), kRedrawDelayMs, kMaxRedrawDelayMs));
+    m_redrawTimer.setInterval(std::clamp(int(10 * cost), kRedrawDelayMs, kMaxRedrawDelayMs));
 }
 
 void LossCharts::showEvent(QShowEvent* event)

@@ -203,10 +203,11 @@ void TrainingController::openSession(const Config& config, std::shared_ptr<const
     }
     const State before = m_state;
     setState(State::Loading);
-    post([this, config, data, before] {
+    const int threads = m_automaticThreads;
+    post([this, config, data, before, threads] {
         try {
             config.validate();
-            configureThreads(config.run.threads);
+            configureThreads(config.run.threads != 0 ? config.run.threads : threads);
             auto d = data;
             if (!d) {
                 auto loaded = std::make_shared<Dataset>(loadDataset(config.data));
@@ -242,12 +243,13 @@ void TrainingController::openCheckpoint(const QString& path, const DataSpec* dat
     const State before = m_state;
     setState(State::Loading);
     const std::optional<DataSpec> spec = dataOverride ? std::optional<DataSpec>(*dataOverride) : std::nullopt;
-    post([this, path, spec, before] {
+    const int threads = m_automaticThreads;
+    post([this, path, spec, before, threads] {
         try {
             Config config = checkpointConfig(path.toStdString());
             if (spec)
                 config.data = *spec;
-            configureThreads(config.run.threads);
+            configureThreads(config.run.threads != 0 ? config.run.threads : threads);
             auto data = std::make_shared<Dataset>(loadDataset(config.data));
             auto trainer = std::make_shared<Trainer>(config, data);
             trainer->load(path.toStdString());

@@ -113,6 +113,10 @@ public:
     std::shared_ptr<const Dataset> dataset() const { return m_data; }
     int64_t step() const { return m_step; }
     TrainingKnobs knobs() const { return m_knobs; }
+    // Intra-op threads for configs that say 0 ("all cores"). The window sets
+    // cores - 1: on 2 cores, training measured faster beside the UI with one
+    // thread than with two (README, responsiveness). 0 = all cores.
+    void setAutomaticThreads(int threads) { m_automaticThreads = threads; }
 
     // ---- Sessions (not while training runs: stop first) ----
     // Load the data a config names and build the trainer, on the service
@@ -195,6 +199,7 @@ private:
     std::shared_ptr<const Dataset> m_data;
     int64_t m_step = 0;
     TrainingKnobs m_knobs;
+    int m_automaticThreads = 0;
 };
 
 } // namespace cgpgan::ui

@@ -42,7 +42,13 @@ GridPanel::GridPanel(TrainingController* controller, QWidget* parent)
     m_refreshTimer->setSingleShot(true);
     m_settleTimer->setSingleShot(true);
     m_settleTimer->setInterval(60);
-    connect(m_refreshTimer, &QTimer::timeout, this, &GridPanel::refreshNow);
+    // A hidden tab costs the trainer nothing: sample again when shown.
+    connect(m_refreshTimer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            refreshNow();
+        else
+            m_staleWhileHidden = true;
+    });
     connect(m_settleTimer, &QTimer::timeout, this, &GridPanel::refreshNow);
 
     QSettings settings;
@@ -392,6 +398,15 @@ void GridPanel::onStateChanged(TrainingController::State state)
     // (sessionReady already refreshes for a new session).
     if (previous == State::Running)
         refreshNow();
+}
+
+void GridPanel::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_staleWhileHidden) {
+        m_staleWhileHidden = false;
+        refreshNow();
+    }
 }
 
 void GridPanel::scheduleNext()

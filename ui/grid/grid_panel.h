@@ -64,6 +64,9 @@ public Q_SLOTS:
 Q_SIGNALS:
     void gridUpdated(qint64 step);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void buildControls();
     void rebuildFixedCategories();
@@ -77,6 +80,7 @@ private:
 
     TrainingController* m_controller;
     GridModel m_model;
+    bool m_staleWhileHidden = false; // a timed refresh was skipped while hidden
     GridModel m_requestModel;  // layout of the request in flight
     GridModel m_shownModel;    // layout of m_image
     QImage m_image;

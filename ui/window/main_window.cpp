@@ -27,6 +27,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
@@ -64,6 +65,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_log = new LogPanel;
     m_log->attachToLoggers();
     m_controller = new TrainingController(this);
+    m_controller->setAutomaticThreads(std::max(1, QThread::idealThreadCount() - 1));
 
     m_grid = new GridPanel(m_controller);
     m_charts = new LossCharts(m_controller);

@@ -73,7 +73,8 @@ SessionDialog::SessionDialog(QWidget* parent) : QDialog(parent)
     form->addRow(tr("Device"), m_device);
     m_threads = new QSpinBox;
     m_threads->setRange(0, 256);
-    m_threads->setSpecialValueText(tr("all cores (%1)").arg(QThread::idealThreadCount()));
+    m_threads->setSpecialValueText(tr("automatic (%1: one core left for the window)")
+                                       .arg(std::max(1, QThread::idealThreadCount() - 1)));
     form->addRow(tr("CPU threads"), m_threads);
 
     m_problem = new QLabel;
