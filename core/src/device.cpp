@@ -51,7 +51,8 @@ std::string describeDevice(const torch::Device& device)
 {
     if (device.is_cuda())
         return "CUDA:" + std::to_string(device.index() < 0 ? 0 : device.index());
-    return "CPU (" + std::to_string(torch::get_num_threads()) + " threads)";
+    const int threads = torch::get_num_threads();
+    return "CPU (" + std::to_string(threads) + (threads == 1 ? " thread)" : " threads)");
 }
 
 } // namespace cgpgan
