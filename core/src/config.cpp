@@ -20,17 +20,6 @@ int ModelConfig::pageSize() const
     return spatial * topWidth() / std::max(dL, 1);
 }
 
-int64_t combinationCount(int dL, int dC)
-{
-    int64_t n = 1;
-    for (int l = 0; l < dL; ++l) {
-        if (dC > 0 && n > kTooManyCombinations / dC)
-            return kTooManyCombinations;
-        n *= dC;
-    }
-    return n;
-}
-
 int64_t ModelConfig::combinations() const { return combinationCount(dL, dC); }
 
 namespace {

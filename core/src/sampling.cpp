@@ -28,14 +28,12 @@ torch::Tensor Trainer::combinationCodes(const std::vector<int64_t>& combinations
     auto codes = torch::zeros({int64_t(combinations.size()), m.dL, m.dC});
     auto acc = codes.accessor<float, 3>();
     for (size_t i = 0; i < combinations.size(); ++i) {
-        int64_t id = combinations[i];
+        const int64_t id = combinations[i];
         if (id < 0 || id >= total)
             throw Error("combination " + std::to_string(id) + " is out of range (0.." + std::to_string(total - 1) + ")");
-        // Mixed radix, label 0 most significant.
-        for (int l = m.dL - 1; l >= 0; --l) {
-            acc[int64_t(i)][l][id % m.dC] = 1.0f;
-            id /= m.dC;
-        }
+        const auto categories = combinationCategories(id, m.dL, m.dC);
+        for (int l = 0; l < m.dL; ++l)
+            acc[int64_t(i)][l][categories[size_t(l)]] = 1.0f;
     }
     return codes;
 }

@@ -2,6 +2,8 @@
 // the combination of all labels being the full cluster id.
 #include "clusters/cluster_model.h"
 
+#include "cgpgan/combinations.h"
+
 #include <QSaveFile>
 
 #include <algorithm>
@@ -78,11 +80,9 @@ ClusterModel::ClusterModel(ClusterAssignment assignment, std::vector<float> prio
         throw std::invalid_argument("cluster assignment: arrays do not match count, d_l and d_c");
     if (!m_prior.empty() && m_prior.size() != size_t(a.dL) * size_t(a.dC))
         throw std::invalid_argument("cluster assignment: the prior is not d_l x d_c");
-    m_combinations = 1;
-    for (int l = 0; l < a.dL && m_combinations > 0; ++l)
-        m_combinations = m_combinations > std::numeric_limits<int64_t>::max() / a.dC
-                             ? 0
-                             : m_combinations * a.dC;
+    m_combinations = combinationCount(a.dL, a.dC);
+    if (m_combinations == kTooManyCombinations)
+        m_combinations = 0; // no combined ids (see combinations.h)
     for (size_t i = 0; i < n; ++i) {
         if (hasCombinedView() && (a.combined[i] < 0 || a.combined[i] >= m_combinations))
             throw std::invalid_argument("cluster assignment: a combined id is out of range");
@@ -154,13 +154,7 @@ std::vector<int64_t> ClusterModel::predicted(int view) const
 
 std::vector<int> ClusterModel::categoriesOf(int64_t combined) const
 {
-    // Mixed radix, label 0 most significant (SPEC 6).
-    std::vector<int> c(static_cast<size_t>(dL()));
-    for (int l = dL() - 1; l >= 0; --l) {
-        c[size_t(l)] = int(combined % dC());
-        combined /= dC();
-    }
-    return c;
+    return combinationCategories(combined, dL(), dC());
 }
 
 QString ClusterModel::clusterName(int view, int64_t id) const

@@ -1,5 +1,7 @@
 #include "clusters/cluster_samples.h"
 
+#include "cgpgan/combinations.h"
+
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -60,12 +62,7 @@ ClusterSamplePlan planClusterSamples(int dL, int dC, int view, int64_t id,
 
     if (view == ClusterModel::kCombined) {
         // One code, a column of latent rows: the combination across z.
-        std::vector<int> cats(static_cast<size_t>(dL));
-        int64_t rest = id;
-        for (int l = dL - 1; l >= 0; --l) {
-            cats[size_t(l)] = int(rest % dC);
-            rest /= dC;
-        }
+        const std::vector<int> cats = combinationCategories(id, dL, dC);
         r.rows = tiles;
         r.columns = 1;
         r.codes.assign(codeSize, 0.0f);

@@ -225,7 +225,6 @@ void TrainingController::openSession(const Config& config, std::shared_ptr<const
             adoptSession(trainer, d, describeSession(*trainer, *d, {}));
         } catch (const std::exception& e) {
             const QString message = describe(e);
-            spdlog::error("could not open the session: {}", e.what());
             toUi([this, message, before] {
                 setState(before == State::Loading ? State::Empty : before);
                 Q_EMIT errorOccurred(tr("Could not start a session"), message);
@@ -257,7 +256,6 @@ void TrainingController::openCheckpoint(const QString& path, const DataSpec* dat
             adoptSession(trainer, data, describeSession(*trainer, *data, path));
         } catch (const std::exception& e) {
             const QString message = describe(e);
-            spdlog::error("could not load {}: {}", path.toStdString(), e.what());
             toUi([this, message, before, path] {
                 setState(before == State::Loading ? State::Empty : before);
                 Q_EMIT errorOccurred(tr("Could not load %1").arg(path), message);
@@ -278,17 +276,6 @@ void TrainingController::adoptSession(std::shared_ptr<Trainer> trainer, std::sha
         setState(info.step >= info.totalSteps ? State::Finished : State::Ready);
         Q_EMIT sessionReady(m_session);
     });
-}
-
-void TrainingController::closeSession()
-{
-    stop();
-    waitForStop();
-    m_impl->trainer.reset();
-    m_data.reset();
-    m_session = SessionInfo{};
-    m_step = 0;
-    setState(State::Empty);
 }
 
 // ---------------------------------------------------------------- training
@@ -323,7 +310,6 @@ void TrainingController::launchTraining(bool startPaused, bool singleStep)
             });
         } catch (const std::exception& e) {
             error = describe(e);
-            spdlog::error("training stopped: {}", e.what());
         }
         {
             std::lock_guard<std::mutex> lock(m_impl->endMutex);
@@ -457,13 +443,7 @@ void TrainingController::setKnobs(const TrainingKnobs& knobs)
 
 std::vector<int> TrainingController::categoriesOf(int64_t combination) const
 {
-    const int dL = m_session.dL(), dC = m_session.dC();
-    std::vector<int> out(size_t(std::max(dL, 0)));
-    for (int l = dL - 1; l >= 0; --l) { // label 0 most significant (SPEC 6)
-        out[size_t(l)] = int(combination % dC);
-        combination /= dC;
-    }
-    return out;
+    return combinationCategories(combination, m_session.dL(), m_session.dC());
 }
 
 std::vector<float> TrainingController::combinationCodes(const std::vector<int64_t>& combinations) const
@@ -600,7 +580,6 @@ void TrainingController::saveCheckpoint(const QString& path)
             toUi([this, path] { Q_EMIT checkpointSaved(path); });
         } catch (const std::exception& e) {
             const QString message = describe(e);
-            spdlog::error("could not save {}: {}", path.toStdString(), e.what());
             toUi([this, message, path] { Q_EMIT errorOccurred(tr("Could not save %1").arg(path), message); });
         }
     });

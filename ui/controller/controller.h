@@ -127,7 +127,6 @@ public:
     // Restore a checkpoint onto the data its config names, or onto
     // dataOverride when given (shapes must fit).
     void openCheckpoint(const QString& path, const DataSpec* dataOverride = nullptr);
-    void closeSession();
 
     // ---- Training ----
     void start();       // from Ready/Finished/Paused: run to session().totalSteps
@@ -141,6 +140,12 @@ public:
     void setKnobs(const TrainingKnobs& knobs);
     // Blocks until the training thread has ended (after stop()).
     void waitForStop();
+    // stop() then waitForStop(); nothing happens when no run is going.
+    void stopAndWait()
+    {
+        stop();
+        waitForStop();
+    }
 
     // ---- Service jobs (results by signal) ----
     // Returns the id its samplesReady() will carry. A request replaced by a

@@ -1,5 +1,7 @@
 #include "grid/grid_model.h"
 
+#include "cgpgan/combinations.h"
+
 #include <QPainter>
 
 #include <algorithm>
@@ -68,13 +70,7 @@ void GridModel::setFixedCategory(int label, int category)
 
 int64_t GridModel::combinations() const
 {
-    int64_t n = 1;
-    for (int l = 0; l < m_dL; ++l) {
-        if (n > std::numeric_limits<int64_t>::max() / m_dC)
-            return std::numeric_limits<int64_t>::max();
-        n *= m_dC;
-    }
-    return n;
+    return combinationCount(m_dL, m_dC);
 }
 
 int64_t GridModel::pageCount() const
@@ -151,12 +147,7 @@ int GridModel::shownColumns() const
 
 std::vector<int> GridModel::categoriesOf(int64_t combination) const
 {
-    std::vector<int> categories(size_t(m_dL), 0);
-    for (int l = m_dL - 1; l >= 0; --l) {
-        categories[size_t(l)] = int(combination % m_dC);
-        combination /= m_dC;
-    }
-    return categories;
+    return combinationCategories(combination, m_dL, m_dC);
 }
 
 int64_t GridModel::combinationOf(const std::vector<int>& categories) const

@@ -285,11 +285,7 @@ void MainWindow::newSession()
         dialog.setConfig(m_controller->session().config);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    if (m_controller->state() == TrainingController::State::Running ||
-        m_controller->state() == TrainingController::State::Paused) {
-        m_controller->stop();
-        m_controller->waitForStop();
-    }
+    m_controller->stopAndWait();
     openPreset(dialog.config());
 }
 
@@ -299,11 +295,7 @@ void MainWindow::openCheckpointDialog()
                                                       tr("Checkpoints (*.pt);;All files (*)"));
     if (path.isEmpty())
         return;
-    if (m_controller->state() == TrainingController::State::Running ||
-        m_controller->state() == TrainingController::State::Paused) {
-        m_controller->stop();
-        m_controller->waitForStop();
-    }
+    m_controller->stopAndWait();
     openCheckpointFile(path);
 }
 
@@ -375,11 +367,7 @@ void MainWindow::rebuildRecentMenu()
         auto* a = m_recentMenu->addAction(QFileInfo(path).fileName() + QStringLiteral("  (") + path + ')');
         a->setEnabled(QFileInfo::exists(path));
         connect(a, &QAction::triggered, this, [this, path] {
-            if (m_controller->state() == TrainingController::State::Running ||
-                m_controller->state() == TrainingController::State::Paused) {
-                m_controller->stop();
-                m_controller->waitForStop();
-            }
+            m_controller->stopAndWait();
             openCheckpointFile(path);
         });
     }
@@ -434,7 +422,6 @@ void MainWindow::onStats(const QVector<StepStats>& stats)
     int64_t images = m_rate.empty() ? 0 : m_rate.back().images;
     for (const auto& s : stats)
         images += s.images;
-    m_lastLoss = stats.back().gAdversarial;
     m_rate.push_back({m_clock.elapsed(), stats.back().step, images});
     while (m_rate.size() > 2 && m_rate.back().ms - m_rate.front().ms > 10000)
         m_rate.pop_front();
@@ -484,7 +471,6 @@ void MainWindow::onError(const QString& what, const QString& message)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    using S = TrainingController::State;
     const bool unsaved = m_controller->hasSession() && m_controller->step() != m_savedStep;
     if (unsaved && m_promptOnClose) {
         const auto answer = QMessageBox::question(
@@ -496,11 +482,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
             event->ignore();
             return;
         }
-        const S state = m_controller->state();
-        if (state == S::Running || state == S::Paused) {
-            m_controller->stop();
-            m_controller->waitForStop();
-        }
+        m_controller->stopAndWait();
         if (answer == QMessageBox::Save) {
             QString path = m_checkpointPath;
             if (path.isEmpty())
@@ -519,8 +501,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
             addRecent(path);
         }
     } else {
-        m_controller->stop();
-        m_controller->waitForStop();
+        m_controller->stopAndWait();
         // Autosave on close, when autosave is on.
         if (unsaved && QSettings().value("autosave/minutes", 10).toInt() > 0) {
             const QString path = m_checkpointPath.isEmpty() ? autosavePath() : m_checkpointPath;

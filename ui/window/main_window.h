@@ -119,7 +119,6 @@ private:
     QElapsedTimer m_clock;
     qint64 m_elapsedMs = 0;       // training wall time, pauses excluded
     qint64 m_runningSinceMs = -1;
-    double m_lastLoss = 0;
 };
 
 } // namespace cgpgan::ui

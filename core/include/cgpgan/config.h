@@ -2,6 +2,7 @@
 // A run's configuration: every shape, width and loss weight of SPEC 3-5 is a
 // field here, never a constant in the math. Stored as JSON (presets ship in
 // resources/presets and are embedded in the binary).
+#include "cgpgan/combinations.h"
 #include "cgpgan/data.h"
 
 #include <cstdint>
@@ -9,15 +10,6 @@
 #include <vector>
 
 namespace cgpgan {
-
-// d_c ^ d_l combinations of the code. When they do not fit in int64 (the
-// official CIFAR setting has 16^16) the count is this value and combined
-// cluster ids (SPEC 6) are not defined: only per-label views are.
-inline constexpr int64_t kTooManyCombinations = INT64_MAX;
-int64_t combinationCount(int dL, int dC);
-// Combined ids are defined and small enough to tabulate (scores, loops over
-// every combination) up to this many.
-inline constexpr int64_t kMaxTabulatedCombinations = int64_t(1) << 24;
 
 struct ModelConfig {
     std::string arch = "conv";   // conv | mlp (toy-2d)

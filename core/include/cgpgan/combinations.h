@@ -1,0 +1,24 @@
+#pragma once
+// The d_c ^ d_l combinations of the categorical code and their ids (SPEC 6:
+// mixed radix, label 0 most significant). Plain C++, no torch: the command
+// line, the trainer and the explorer's widgets share these.
+#include <cstdint>
+#include <vector>
+
+namespace cgpgan {
+
+// When d_c ^ d_l does not fit in int64 (the official CIFAR setting has
+// 16^16) the count is this value and combined cluster ids are not defined:
+// only per-label views are.
+inline constexpr int64_t kTooManyCombinations = INT64_MAX;
+// Combined ids are defined and small enough to tabulate (scores, loops over
+// every combination) up to this many.
+inline constexpr int64_t kMaxTabulatedCombinations = int64_t(1) << 24;
+
+// d_c ^ d_l, saturated at kTooManyCombinations.
+int64_t combinationCount(int dL, int dC);
+
+// The category of each label in combination `id`.
+std::vector<int> combinationCategories(int64_t id, int dL, int dC);
+
+} // namespace cgpgan
