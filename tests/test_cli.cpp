@@ -156,13 +156,21 @@ void TestCli::trainWritesARunFolder()
     const auto rows = csvRows(runDir() + "/metrics.csv", &header);
     QVERIFY2(header.startsWith("step,seconds,d_adv,r2,cls,cgp,g_adv,s_real,s_fake,fake_acc,prior_entropy,prior_frozen"),
              header.constData());
-    QVERIFY(header.endsWith("prior_1_3"));
+    QVERIFY(header.endsWith("prior_1_3,z_diversity"));
     QCOMPARE(rows.size(), 6);
     const int columns = int(header.split(',').size());
     for (int i = 0; i < rows.size(); ++i) {
         const auto cells = rows[i].split(',');
         QCOMPARE(int(cells.size()), columns);
         QCOMPARE(cells.first().toLongLong(), qint64(i + 1));
+        // z-diversity on the grid steps (3 and 6) alone, in [0, 3]; empty elsewhere.
+        const bool gridStep = (i + 1) % 3 == 0;
+        QCOMPARE(cells.last().isEmpty(), !gridStep);
+        if (gridStep) {
+            bool ok = false;
+            const double zd = cells.last().toDouble(&ok);
+            QVERIFY2(ok && zd >= 0 && zd < 3, cells.last().constData());
+        }
     }
     QVERIFY(isPng(runDir() + "/grid.png"));
     QVERIFY(isPng(runDir() + "/grids/grid_00000003.png"));

@@ -8,6 +8,7 @@
 #include "grid/grid_panel.h"
 #include "grid/grid_raster_view.h"
 #include "grid/grid_viewport.h"
+#include "cgpgan/diversity.h"
 #include "test_support.h"
 
 #include <QApplication>
@@ -16,6 +17,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QWheelEvent>
+#include <QLabel>
 #include <QtTest>
 
 #include <algorithm>
@@ -389,6 +391,35 @@ private Q_SLOTS:
         QVERIFY(image.copy(m.tileRect(0, 0)) != image.copy(m.tileRect(0, 1)));
         QVERIFY(image.copy(m.tileRect(0, 0)) != image.copy(m.tileRect(1, 0)));
         QCOMPARE(image.pixelColor(0, 0), QColor(48, 48, 48));
+        // z-diversity beside the grid (issue 9): the tiles' own value, computed
+        // here from the 8-bit picture (the controller uses the float images).
+        {
+            auto* label = panel.findChild<QLabel*>(QStringLiteral("zDiversity"));
+            QVERIFY(label);
+            const QString text = label->text();
+            QVERIFY2(text.startsWith(QStringLiteral("z-diversity ")), qPrintable(text));
+            bool ok = false;
+            const double shown = text.section(QLatin1Char(' '), 1, 1).remove(QLatin1Char(':')).toDouble(&ok);
+            QVERIFY2(ok, qPrintable(text));
+            auto tiles = torch::empty({m.rows() * m.shownColumns(), 3, 32, 32}, torch::kUInt8);
+            for (int r = 0; r < m.rows(); ++r)
+                for (int c = 0; c < m.shownColumns(); ++c) {
+                    const QImage tile = image.copy(m.tileRect(r, c)).convertToFormat(QImage::Format_RGB888);
+                    auto t = tiles[r * m.shownColumns() + c];
+                    for (int y = 0; y < 32; ++y)
+                        for (int x = 0; x < 32; ++x) {
+                            const QColor px = tile.pixelColor(x, y);
+                            t[0][y][x] = px.red();
+                            t[1][y][x] = px.green();
+                            t[2][y][x] = px.blue();
+                        }
+                }
+            const double expected = cgpgan::gridZDiversity(tiles, m.rows(), m.shownColumns(),
+                                                           cgpgan::realPairwiseDistance(*controller.dataset(), 256, 1));
+            QVERIFY(expected > 0.01); // an untrained G: rows differ
+            VERIFY_NEAR(shown, expected, 0.002);
+            QVERIFY(!text.contains(QStringLiteral("identical")));
+        }
         // CGPGAN_TEST_SCREENSHOTS=<folder>: keep a picture of the panel to look at.
         if (const QString shots = qEnvironmentVariable("CGPGAN_TEST_SCREENSHOTS"); !shots.isEmpty())
             panel.grab().save(QDir(shots).filePath(QStringLiteral("grid_panel_%1.png").arg(panel.canvas()->backendName())));

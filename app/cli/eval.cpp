@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "common.h"
 
+#include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
 #include "cgpgan/metrics.h"
 #include "cgpgan/trainer.h"
@@ -86,6 +87,12 @@ int runEval(const EvalOptions& o)
     result["recall"] = report.recall;
     result["k"] = report.k;
     result["metric_seconds"] = report.seconds;
+    // z-diversity (issue 9): 0 = G_ema ignores z (rows of a grid column identical).
+    if (r.config.model.arch == "conv") {
+        const auto zd = zDiversity(*r.trainer, data, 16, 8, o.seed);
+        result["z_diversity"] = {{"ratio", zd.ratio}, {"fake", zd.fake}, {"real", zd.real},
+                                 {"combinations", zd.combinations}, {"per_combination", zd.perCombination}};
+    }
 
     // Clustering of the real data by Q, scored against its labels (SPEC 6).
     const bool hasQ = r.config.model.mode != "vanilla";
@@ -110,6 +117,10 @@ int runEval(const EvalOptions& o)
     std::printf("FID        %10.4f  %s\n", report.fid, on.c_str());
     std::printf("precision  %10.4f  %s, k = %d\n", report.precision, on.c_str(), report.k);
     std::printf("recall     %10.4f  %s, k = %d\n", report.recall, on.c_str(), report.k);
+    if (result.contains("z_diversity"))
+        std::printf("z-div      %10.4f  within-combination pixel distance / real pairs' (%.4f / %.4f; 0 = z ignored)\n",
+                    result["z_diversity"]["ratio"].get<double>(), result["z_diversity"]["fake"].get<double>(),
+                    result["z_diversity"]["real"].get<double>());
     if (result.contains("clustering")) {
         std::printf("clustering of %lld real samples by Q:\n", (long long)result["clustering"]["samples"].get<int64_t>());
         printClusteringSummary(result["clustering"]);

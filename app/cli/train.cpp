@@ -4,6 +4,7 @@
 #include "common.h"
 #include "progress.h"
 
+#include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
 #include "cgpgan/runner.h"
 #include "cgpgan/trainer.h"
@@ -14,6 +15,7 @@
 #include <csignal>
 #include <ctime>
 #include <filesystem>
+#include <limits>
 
 namespace cgpgan::cli {
 
@@ -87,14 +89,22 @@ int runTrain(const TrainOptions& o)
     const bool images = config.model.arch == "conv";
     const auto gridZ = images ? trainer.latentRows(config.run.gridRows, config.train.seed + 7919) : torch::Tensor();
     const auto combos = gridCombinations(config);
+    // z-diversity (issue 9) of every grid, against the real images' own pairwise distance.
+    const bool measureDiversity = images && config.run.gridRows >= 2;
+    const double realDistance = measureDiversity ? realPairwiseDistance(*data, 256, config.train.seed) : 0.0;
+    // Writes the grid; returns its z-diversity (NaN when not measured).
     auto writeGrid = [&](int64_t step) {
         if (!images)
-            return;
-        const auto grid = trainer.gridImage(gridZ, combos);
+            return std::numeric_limits<double>::quiet_NaN();
+        const auto tiles = trainer.gridSamples(gridZ, combos);
+        const auto grid = tileImages(tiles.data_ptr<uint8_t>(), tiles.size(0), int(tiles.size(1)),
+                                     int(tiles.size(2)), int(combos.size()));
         writePng((fs::path(folder) / "grid.png").string(), grid);
         char name[48];
         std::snprintf(name, sizeof name, "grid_%08lld.png", (long long)step);
         writePng((fs::path(folder) / "grids" / name).string(), grid);
+        return measureDiversity ? gridZDiversity(tiles, gridZ.size(0), int64_t(combos.size()), realDistance)
+                                : std::numeric_limits<double>::quiet_NaN();
     };
 
     TrainingControl control;
@@ -103,14 +113,15 @@ int runTrain(const TrainOptions& o)
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
     StepStats last;
-    const RunEnd end = runTraining(trainer, control, trainer.totalSteps(), [&](const StepStats& s) {
+    const RunEnd end = runTraining(trainer, control, trainer.totalSteps(), [&](const StepStats& stats) {
+        StepStats s = stats;
+        if (s.finite() && config.run.gridEvery > 0 && s.step % config.run.gridEvery == 0)
+            s.zDiversity = writeGrid(s.step);
         last = s;
         metrics.write(s);
         progress.update(s);
         if (!s.finite())
             return;
-        if (config.run.gridEvery > 0 && s.step % config.run.gridEvery == 0)
-            writeGrid(s.step);
         if (config.run.checkpointEvery > 0 && s.step % config.run.checkpointEvery == 0) {
             metrics.flush();
             trainer.save(checkpointPath);

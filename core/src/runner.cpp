@@ -1,3 +1,4 @@
+#include <cmath>
 #include "cgpgan/runner.h"
 
 #include "cgpgan/error.h"
@@ -67,7 +68,7 @@ std::string MetricsCsv::header(int dL, int dC)
     for (int l = 0; l < dL; ++l)
         for (int k = 0; k < dC; ++k)
             h += ",prior_" + std::to_string(l) + "_" + std::to_string(k);
-    return h;
+    return h + ",z_diversity";
 }
 
 MetricsCsv::MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep)
@@ -108,6 +109,9 @@ void MetricsCsv::write(const StepStats& s)
           << s.priorEntropy << ',' << (s.priorFrozen ? 1 : 0);
     for (float p : s.prior)
         m_out << ',' << p;
+    m_out << ',';
+    if (std::isfinite(s.zDiversity))
+        m_out << s.zDiversity;
     m_out << '\n';
 }
 

@@ -1,6 +1,7 @@
 #include "controller/controller.h"
 
 #include "cgpgan/device.h"
+#include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
 #include "cgpgan/runner.h"
 #include "cgpgan/trainer.h"
@@ -105,6 +106,20 @@ struct TrainingController::Impl {
 
     std::atomic<bool> cancelClusters{false};
     std::atomic<quint64> nextRequestId{0};
+
+    // Service thread only: the real images' pairwise distance, the z-diversity
+    // reference, for the dataset it was computed on.
+    // Held, so a new dataset at the same address cannot be mistaken for it.
+    std::shared_ptr<const Dataset> referenceData;
+    double referenceDistance = 0;
+    double realDistance(const std::shared_ptr<const Dataset>& data)
+    {
+        if (referenceData != data) {
+            referenceDistance = realPairwiseDistance(*data, 256, 1);
+            referenceData = data;
+        }
+        return referenceDistance;
+    }
 };
 
 TrainingController::TrainingController(QObject* parent)
@@ -484,7 +499,10 @@ quint64 TrainingController::requestSamples(const SampleRequest& request)
                 // Row-major tiles: (r, j) = G_ema(z[r], codes[j]).
                 const auto zz = z.unsqueeze(1).expand({rows, cols, z.size(1)}).reshape({rows * cols, z.size(1)});
                 const auto cc = codes.unsqueeze(0).expand({rows, cols, m.dL, m.dC}).reshape({rows * cols, m.dL, m.dC});
-                result.tiles = toImages(trainer->generate(zz, cc));
+                const auto images = trainer->generate(zz, cc);
+                result.tiles = toImages(images);
+                if (rows >= 2)
+                    result.zDiversity = gridZDiversity(images, rows, cols, m_impl->realDistance(trainer->datasetPtr()));
             }
             toUi([this, result] { Q_EMIT samplesReady(result); });
         } catch (const std::exception& e) {

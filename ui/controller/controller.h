@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -77,6 +78,10 @@ struct SampleResult {
     SampleRequest request;
     QVector<QImage> tiles;     // rows * columns, row-major; toy-2d: empty
     int64_t step = 0;          // the model's step when sampled
+    // z-diversity of the tiles (cgpgan/diversity.h: within-column pixel
+    // distance / real images' pairwise distance; 0 = rows identical), NaN
+    // for fewer than 2 rows or point data.
+    double zDiversity = std::numeric_limits<double>::quiet_NaN();
 };
 
 // The codebook of G_ema (SPEC 3), [d_l][d_c][d_p] row-major.

@@ -7,6 +7,8 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
+
+#include <cmath>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRandomGenerator>
@@ -186,8 +188,15 @@ void GridPanel::buildControls()
     m_hover = new QLabel;
     m_hover->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_hover->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_diversity = new QLabel;
+    m_diversity->setObjectName(QStringLiteral("zDiversity"));
+    m_diversity->setToolTip(tr("z-diversity: how much the images of one column (one combination) differ from row "
+                               "to row, relative to two random real images (mean pixel distance).\n"
+                               "0 = every row of a column is the same image: the generator ignores z.\n"
+                               "About 1 = as varied as the data itself."));
     auto* statusRow = new QHBoxLayout;
     statusRow->addWidget(m_status);
+    statusRow->addWidget(m_diversity);
     statusRow->addWidget(m_hover, 1);
 
     auto* layout = new QVBoxLayout(this);
@@ -442,6 +451,20 @@ void GridPanel::refreshNow()
     m_inFlight = m_controller->requestSamples(request);
 }
 
+void GridPanel::showDiversity(double value)
+{
+    if (!std::isfinite(value)) {
+        m_diversity->setText(tr("z-diversity: needs 2 rows"));
+        m_diversity->setStyleSheet(QString());
+        return;
+    }
+    // Below 0.05 the rows of a column look alike to the eye: say it in words and in colour.
+    const bool collapsed = value < kCollapsedDiversity;
+    m_diversity->setText(collapsed ? tr("z-diversity %1: rows identical, G ignores z").arg(value, 0, 'f', 3)
+                                   : tr("z-diversity %1").arg(value, 0, 'f', 3));
+    m_diversity->setStyleSheet(collapsed ? QStringLiteral("color: #c62828; font-weight: bold;") : QString());
+}
+
 void GridPanel::onSamples(const SampleResult& result)
 {
     if (m_inFlight == 0 || result.id != m_inFlight)
@@ -454,6 +477,7 @@ void GridPanel::onSamples(const SampleResult& result)
         m_status->setText(tr("step %1, refreshed %2")
                               .arg(result.step)
                               .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss"))));
+        showDiversity(result.zDiversity);
         Q_EMIT gridUpdated(result.step);
     } else {
         m_status->setText(tr("step %1: got %2 tiles for a %3 x %4 grid")

@@ -33,6 +33,8 @@ class GridPanel final : public QWidget {
     Q_DISABLE_COPY_MOVE(GridPanel)
 public:
     explicit GridPanel(TrainingController* controller, QWidget* parent = nullptr);
+    // Below this z-diversity the panel says "rows identical" in red.
+    static constexpr double kCollapsedDiversity = 0.05;
 
     // The last composed grid (native resolution, with padding); null before
     // the first refresh.
@@ -73,6 +75,7 @@ private:
     void onSessionReady(const SessionInfo& info);
     void onStateChanged(TrainingController::State state);
     void onSamples(const SampleResult& result);
+    void showDiversity(double value);
     void selectionChanged(); // a control changed: settle, then refresh
     void scheduleNext();
     void updatePageLabel();
@@ -114,6 +117,7 @@ private:
     GridCanvas* m_canvas = nullptr;
     QLabel* m_message = nullptr;
     QLabel* m_status = nullptr;
+    QLabel* m_diversity = nullptr; // z-diversity of the grid shown (issue 9)
     QLabel* m_hover = nullptr;
     bool m_syncing = false;    // controls being set from the model
 };

@@ -5,6 +5,7 @@
 #include "cgpgan/config.h"
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace cgpgan {
@@ -25,6 +26,9 @@ struct StepStats {
     std::vector<float> prior;   // P, row-major [d_l, d_c]
     double seconds = 0;         // wall time of the step
     int64_t images = 0;         // real images consumed (the batch size)
+    // z-diversity of G_ema's grid (cgpgan/diversity.h), set by the caller on
+    // the steps where it draws a grid; NaN (an empty CSV cell) elsewhere.
+    double zDiversity = std::numeric_limits<double>::quiet_NaN();
 
     bool finite() const;
 };
