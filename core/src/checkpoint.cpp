@@ -178,7 +178,7 @@ CheckpointInfo Trainer::readInfo(const std::string& path)
             total += p.numel();
         return total;
     };
-    info.parameters = count(*Generator(m)) + count(*Encoder(m, vanilla ? 1 : int64_t(m.dL) * m.dC)) +
+    info.parameters = count(*Generator(m)) + count(*Encoder(m, vanilla ? 1 : int64_t(m.dL) * m.dC, /*minibatchStd=*/true)) +
                       (vanilla ? 0 : count(*Encoder(m, int64_t(m.dL) * m.dC)));
     return info;
 }

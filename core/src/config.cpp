@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -45,7 +46,10 @@ json toJsonValue(const Config& c)
                   {"d_z", c.model.dZ},
                   {"d_l", c.model.dL},
                   {"d_c", c.model.dC},
-                  {"latent_dist", c.model.latentDist}};
+                  {"latent_dist", c.model.latentDist},
+                  {"d_hidden", c.model.dHidden},
+                  {"mbstd_group", c.model.mbstdGroup},
+                  {"codebook_init", c.model.codebookInit}};
     j["train"] = {{"batch", c.train.batch},
                   {"lr_g", c.train.lrG},
                   {"lr_d", c.train.lrD},
@@ -56,6 +60,8 @@ json toJsonValue(const Config& c)
                   {"lambda_r2", c.train.lambdaR2},
                   {"lambda_cls", c.train.lambdaCls},
                   {"lambda_cgp", c.train.lambdaCgp},
+                  {"lambda_ms", c.train.lambdaMs},
+                  {"codebook_lr_scale", c.train.codebookLrScale},
                   {"prior_start_step", c.train.priorStartStep},
                   {"prior_start_epoch", c.train.priorStartEpoch},
                   {"prior_decay", c.train.priorDecay},
@@ -152,6 +158,9 @@ Config fromJsonValue(const json& j, const std::string& origin)
         r.read("d_l", c.model.dL);
         r.read("d_c", c.model.dC);
         r.read("latent_dist", c.model.latentDist);
+        r.read("d_hidden", c.model.dHidden);
+        r.read("mbstd_group", c.model.mbstdGroup);
+        r.read("codebook_init", c.model.codebookInit);
         r.rejectUnknown();
     }
     if (const json* t = top.child("train")) {
@@ -166,6 +175,8 @@ Config fromJsonValue(const json& j, const std::string& origin)
         r.read("lambda_r2", c.train.lambdaR2);
         r.read("lambda_cls", c.train.lambdaCls);
         r.read("lambda_cgp", c.train.lambdaCgp);
+        r.read("lambda_ms", c.train.lambdaMs);
+        r.read("codebook_lr_scale", c.train.codebookLrScale);
         r.read("prior_start_step", c.train.priorStartStep);
         r.read("prior_start_epoch", c.train.priorStartEpoch);
         r.read("prior_decay", c.train.priorDecay);
@@ -258,7 +269,22 @@ void Config::validate() const
                 "codebook page size d_p = " + std::to_string(spatial) + " * W / d_l must be an integer (W = " +
                     std::to_string(m.topWidth()) + ", d_l = " + std::to_string(m.dL) + ")");
     }
+    require(m.dHidden >= 0, "model.d_hidden must be >= 0 (0 = the paper's 2 * d_l * d_c), not " +
+                                std::to_string(m.dHidden));
+    require(m.mbstdGroup == 0 || m.mbstdGroup >= 2,
+            "model.mbstd_group must be 0 (off) or a group of >= 2 samples, not " + std::to_string(m.mbstdGroup));
+    require(std::isfinite(m.codebookInit) && m.codebookInit > 0,
+            "model.codebook_init (the initial std of the pages) must be positive");
     require(train.batch >= 2, "train.batch must be at least 2");
+    if (m.mbstdGroup > 0)
+        require(train.batch % m.mbstdGroup == 0,
+                "model.mbstd_group (" + std::to_string(m.mbstdGroup) + ") must divide train.batch (" +
+                    std::to_string(train.batch) + ")");
+    require(std::isfinite(train.lambdaMs) && train.lambdaMs >= 0, "train.lambda_ms must be >= 0");
+    if (train.lambdaMs > 0)
+        require(train.batch % 2 == 0, "train.lambda_ms > 0 pairs G's batch in halves: train.batch must be even");
+    require(std::isfinite(train.codebookLrScale) && train.codebookLrScale > 0,
+            "train.codebook_lr_scale must be positive");
     require(train.lrG > 0 && train.lrD > 0 && train.lrQ > 0, "learning rates must be positive");
     require(train.priorDecay >= 0 && train.priorDecay <= 1, "train.prior_decay must be in [0, 1]");
     require(train.emaDecay >= 0 && train.emaDecay <= 1, "train.ema_decay must be in [0, 1]");
@@ -365,6 +391,8 @@ std::vector<std::string> shapeDifferences(const Config& a, const Config& b)
     cmp("model.d_z", a.model.dZ, b.model.dZ);
     cmp("model.d_l", a.model.dL, b.model.dL);
     cmp("model.d_c", a.model.dC, b.model.dC);
+    cmp("model.d_hidden", a.model.hiddenWidth(), b.model.hiddenWidth());
+    cmp("model.mbstd_group", a.model.mbstdGroup > 0, b.model.mbstdGroup > 0);
     if (a.model.arch == "conv" && b.model.arch == "conv") {
         cmp("model.resolution", a.model.resolution, b.model.resolution);
         cmp("model.g_widths", a.model.gWidths, b.model.gWidths);

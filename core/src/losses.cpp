@@ -58,3 +58,18 @@ double priorEntropy(const torch::Tensor& prior)
 }
 
 } // namespace cgpgan
+
+namespace cgpgan {
+
+torch::Tensor modeSeekingLoss(const torch::Tensor& images, const torch::Tensor& z, double eps)
+{
+    const int64_t half = images.size(0) / 2;
+    TORCH_CHECK(half >= 1 && images.size(0) == 2 * half, "mode seeking needs an even batch of >= 2");
+    const auto a = images.narrow(0, 0, half).flatten(1), b = images.narrow(0, half, half).flatten(1);
+    const auto za = z.narrow(0, 0, half), zb = z.narrow(0, half, half);
+    const auto imageDistance = (a - b).abs().mean(1);
+    const auto latentDistance = (za - zb).abs().mean(1);
+    return 1.0 / ((imageDistance / latentDistance).mean() + eps);
+}
+
+} // namespace cgpgan

@@ -1,5 +1,6 @@
 #include "cgpgan/networks.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace cgpgan {
@@ -51,7 +52,9 @@ GeneratorImpl::GeneratorImpl(const ModelConfig& cfg) : config(cfg)
     if (cfg.codebook) {
         // z -> dense -> 4x4xW; pages fill the other W channels (SPEC 3).
         input = register_module("input", EqualizedLinear(cfg.dZ, spatial * W));
-        codebook = register_parameter("codebook", torch::randn({cfg.dL, cfg.dC, cfg.pageSize()}));
+        // SPEC 3: pages ~ N(0, 1); model.codebook_init scales them (an ablation, default 1).
+        codebook = register_parameter("codebook",
+                                      torch::randn({cfg.dL, cfg.dC, cfg.pageSize()}) * cfg.codebookInit);
     } else {
         // [z, normalised c] -> dense -> 4x4x2W (SPEC 3).
         input = register_module("input", EqualizedLinear(cfg.dZ + codeSize, spatial * 2 * W));
@@ -104,9 +107,25 @@ torch::Tensor GeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor
     return toPoint->forward(h);
 }
 
-EncoderImpl::EncoderImpl(const ModelConfig& cfg, int64_t outputs) : config(cfg)
+torch::Tensor minibatchStddev(const torch::Tensor& h, int64_t group)
 {
-    const int64_t hiddenSize = 2 * int64_t(cfg.dL) * cfg.dC;
+    const int64_t b = h.size(0);
+    const int64_t g = std::min(group, b);
+    TORCH_CHECK(b % g == 0, "minibatch std: batch ", b, " is not a multiple of the group ", g);
+    // [g, b/g, C, H, W]: member i of every group sits at [i, group].
+    const auto y = h.reshape({g, b / g, h.size(1), h.size(2), h.size(3)});
+    const auto centred = y - y.mean(0, /*keepdim=*/true);
+    const auto stddev = (centred.square().mean(0) + 1e-8).sqrt();                 // [b/g, C, H, W]
+    const auto perGroup = stddev.mean({1, 2, 3}).view({1, b / g, 1, 1, 1});       // [1, b/g, 1, 1, 1]
+    const auto feature = perGroup.expand({g, b / g, 1, h.size(2), h.size(3)}).reshape({b, 1, h.size(2), h.size(3)});
+    return torch::cat({h, feature.to(h.scalar_type())}, 1);
+}
+
+EncoderImpl::EncoderImpl(const ModelConfig& cfg, int64_t outputs, bool minibatchStd) : config(cfg)
+{
+    // SPEC 3: hidden dense of 2 * d_l * d_c units; model.d_hidden widens it (ablation).
+    const int64_t hiddenSize = cfg.hiddenWidth();
+    mbstdGroup = (minibatchStd && cfg.arch == "conv") ? cfg.mbstdGroup : 0;
     blocks = register_module("blocks", torch::nn::ModuleList());
     if (cfg.arch == "conv") {
         fromImage = register_module("from_image", EqualizedConv2d(cfg.channels, cfg.dWidths.front(), 1));
@@ -115,7 +134,7 @@ EncoderImpl::EncoderImpl(const ModelConfig& cfg, int64_t outputs) : config(cfg)
             blocks->push_back(ResidualDownBlock(in, width));
             in = width;
         }
-        last = register_module("last", EqualizedConv2d(in, 2 * in, 3));
+        last = register_module("last", EqualizedConv2d(in + (mbstdGroup > 0 ? 1 : 0), 2 * in, 3));
         hidden = register_module("hidden", EqualizedLinear(2 * in * 16, hiddenSize));
     } else {
         int64_t in = cfg.channels;
@@ -135,6 +154,8 @@ torch::Tensor EncoderImpl::forward(const torch::Tensor& x)
         h = lrelu(fromImage->forward(x));
         for (const auto& block : *blocks)
             h = block->as<ResidualDownBlock>()->forward(h);
+        if (mbstdGroup > 0)
+            h = minibatchStddev(h, mbstdGroup);
         h = lrelu(last->forward(h)).flatten(1);
     } else {
         h = x;

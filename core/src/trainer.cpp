@@ -28,12 +28,35 @@ std::unique_ptr<torch::optim::AdamW> makeOptimizer(torch::nn::Module& module, do
     return std::make_unique<torch::optim::AdamW>(module.parameters(), options);
 }
 
-void setLearningRate(torch::optim::AdamW* opt, double lr)
+// G's optimizer: one parameter group (SPEC 4), or, when
+// train.codebook_lr_scale != 1, a second group holding the codebook alone at
+// lr_g * scale. The default keeps one group, so checkpoints keep their layout.
+std::unique_ptr<torch::optim::AdamW> makeGeneratorOptimizer(GeneratorImpl& g, const TrainConfig& t)
+{
+    if (!g.codebook.defined() || t.codebookLrScale == 1.0)
+        return makeOptimizer(g, t.lrG, t);
+    std::vector<torch::Tensor> rest;
+    for (const auto& p : g.parameters())
+        if (!p.is_same(g.codebook))
+            rest.push_back(p);
+    auto options = torch::optim::AdamWOptions(t.lrG).betas({t.beta1, t.beta2}).weight_decay(t.weightDecay);
+    auto bookOptions = options;
+    bookOptions.lr(t.lrG * t.codebookLrScale);
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(rest, std::make_unique<torch::optim::AdamWOptions>(options));
+    groups.emplace_back(std::vector<torch::Tensor>{g.codebook}, std::make_unique<torch::optim::AdamWOptions>(bookOptions));
+    return std::make_unique<torch::optim::AdamW>(std::move(groups), options);
+}
+
+// Sets the learning rate of every group; group i > 0 keeps its ratio
+// scales[i] to the first (the codebook's train.codebook_lr_scale).
+void setLearningRate(torch::optim::AdamW* opt, double lr, double laterGroupScale = 1.0)
 {
     if (!opt)
         return;
-    for (auto& group : opt->param_groups())
-        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    auto& groups = opt->param_groups();
+    for (size_t i = 0; i < groups.size(); ++i)
+        static_cast<torch::optim::AdamWOptions&>(groups[i].options()).lr(i == 0 ? lr : lr * laterGroupScale);
 }
 
 } // namespace
@@ -94,7 +117,7 @@ Trainer::Trainer(Config config, std::shared_ptr<const Dataset> data)
     n.g = Generator(m);
     n.gEma = Generator(m);
     const bool vanilla = m.mode == "vanilla";
-    n.d = Encoder(m, vanilla ? 1 : int64_t(m.dL) * m.dC);
+    n.d = Encoder(m, vanilla ? 1 : int64_t(m.dL) * m.dC, /*minibatchStd=*/true);
     if (!vanilla)
         n.q = Encoder(m, int64_t(m.dL) * m.dC);
     n.g->to(m_device);
@@ -114,7 +137,7 @@ Trainer::Trainer(Config config, std::shared_ptr<const Dataset> data)
             dst[i].copy_(src[i]);
     }
     setRequiresGrad(*n.gEma, false);
-    n.optG = makeOptimizer(*n.g, t.lrG, t);
+    n.optG = makeGeneratorOptimizer(*n.g, t);
     n.optD = makeOptimizer(*n.d, t.lrD, t);
     if (n.q)
         n.optQ = makeOptimizer(*n.q, t.lrQ, t);
@@ -213,7 +236,7 @@ void Trainer::applyKnobsLocked()
         return;
     m_knobs = *m_pendingKnobs;
     m_pendingKnobs.reset();
-    setLearningRate(m_nets->optG.get(), m_knobs.lrG);
+    setLearningRate(m_nets->optG.get(), m_knobs.lrG, m_config.train.codebookLrScale);
     setLearningRate(m_nets->optD.get(), m_knobs.lrD);
     setLearningRate(m_nets->optQ.get(), m_knobs.lrQ);
 }
@@ -370,9 +393,22 @@ StepStats Trainer::stepLocked()
     // 7. Generator step on fresh z, c; D is frozen meanwhile.
     setRequiresGrad(*n.d, false);
     auto [z2, c2] = sampleLatents(b);
-    const auto dOfG = forward([&] { return n.d->forward(inMemoryFormat(n.g->forward(z2, c2), n.memoryFormat)); });
+    const double lambdaMs = m_config.train.lambdaMs;
+    if (lambdaMs > 0) {
+        // Mode seeking (train.lambda_ms): the second half repeats the first
+        // half's codes (c stays ~ P(C) per sample), z stays fresh.
+        const int64_t half = b / 2;
+        c2 = torch::cat({c2.narrow(0, 0, half), c2.narrow(0, 0, half)}, 0);
+    }
+    const auto gOut = forward([&] { return n.g->forward(z2, c2); });
+    const auto dOfG = forward([&] { return n.d->forward(inMemoryFormat(gOut, n.memoryFormat)); });
     const auto sG = vanilla ? dOfG : conditionalScores(dOfG.view({b, m.dL, m.dC}), c2);
-    const auto lG = generatorAdversarial(sG);
+    auto lG = generatorAdversarial(sG);
+    torch::Tensor lMs;
+    if (lambdaMs > 0) {
+        lMs = modeSeekingLoss(gOut, z2);
+        lG = lG + lambdaMs * lMs;
+    }
     n.optG->zero_grad();
     lG.backward();
     n.optG->step();

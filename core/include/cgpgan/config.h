@@ -29,6 +29,17 @@ struct ModelConfig {
     int dL = 2;                       // number of labels
     int dC = 4;                       // categories per label
     std::string latentDist = "normal"; // normal | uniform (U(-sqrt3, sqrt3)), SPEC 2
+    // Ablations (issue 9). Each default is the paper's architecture.
+    // Width of the encoder's hidden dense layer; 0 = the paper's 2 * d_l * d_c (SPEC 3).
+    int dHidden = 0;
+    // Minibatch standard deviation in D (Karras et al. 2018, StyleGAN): at 4x4,
+    // one feature map holding the mean std over groups of this many samples is
+    // appended before the last conv. 0 = off (the paper); Q never has it.
+    int mbstdGroup = 0;
+    // Standard deviation of the codebook's initial N(0, s^2) pages (SPEC 3: 1).
+    double codebookInit = 1.0;
+
+    int hiddenWidth() const { return dHidden > 0 ? dHidden : 2 * dL * dC; }
 
     int topWidth() const { return arch == "mlp" ? mlpHidden.front() : gWidths.front(); }
     // d_p of SPEC 3: (conv) 4*4*W / d_l, (mlp) W / d_l.
@@ -43,6 +54,13 @@ struct TrainConfig {
     double weightDecay = 1e-4;
     double beta1 = 0.0, beta2 = 0.99;
     double lambdaR2 = 10, lambdaCls = 1, lambdaCgp = 10;
+    // Ablations (issue 9); defaults are the paper's (off / 1).
+    // Mode-seeking regularisation on G (Mao et al. 2019, MSGAN): half of G's
+    // batch repeats the other half's codes with fresh z, and L_G gains
+    // lambda_ms / (eps + mean|G(z1,c) - G(z2,c)| / mean|z1 - z2|). 0 = off.
+    double lambdaMs = 0;
+    // The codebook's learning rate is lr_g times this (SPEC 3: 1, like any G weight).
+    double codebookLrScale = 1.0;
     // Step from which the prior follows Q (SPEC 4.9); -1 = never. When
     // priorStartEpoch >= 0 it wins and is converted with the dataset size.
     int64_t priorStartStep = -1;

@@ -32,6 +32,12 @@ torch::Tensor discriminatorAdversarial(const torch::Tensor& realScores, const to
 // SPEC 4.7: mean softplus(-s_fake).
 torch::Tensor generatorAdversarial(const torch::Tensor& fakeScores);
 
+// Mode-seeking regularisation (Mao et al. 2019, MSGAN; train.lambda_ms): the
+// batch's two halves share their codes, so pair i = (i, i + b/2) differs only in
+// z. Returns 1 / (eps + mean_i d_img(i) / d_z(i)) with d = mean absolute
+// difference; G minimises it, i.e. moves pairs apart in image space.
+torch::Tensor modeSeekingLoss(const torch::Tensor& images, const torch::Tensor& z, double eps = 1e-5);
+
 // SPEC 4.9: P <- decay * P + (1 - decay) * mean_b(p). Returns the new prior.
 torch::Tensor updatedPrior(const torch::Tensor& prior, const torch::Tensor& p, double decay);
 

@@ -45,12 +45,23 @@ struct GeneratorImpl : torch::nn::Module {
 };
 TORCH_MODULE(Generator);
 
+// Minibatch standard deviation (Karras et al. 2018; StyleGAN2's form): for
+// groups of `group` consecutive samples, the std over the group of every
+// feature (sqrt(var + 1e-8), so its gradient is finite where all members are
+// equal), averaged over channels and positions; that one number per group is
+// appended as an extra feature map of h [b, C, H, W] -> [b, C + 1, H, W].
+// A batch smaller than the group forms one group; b must divide by the group.
+torch::Tensor minibatchStddev(const torch::Tensor& h, int64_t group);
+
 // Encoder: images [b, C, R, R] (or points) -> logits [b, outputs].
+// minibatchStd (D only, model.mbstd_group > 0): the minibatch std feature at
+// 4x4, before the last conv (conv arch only).
 struct EncoderImpl : torch::nn::Module {
-    EncoderImpl(const ModelConfig& config, int64_t outputs);
+    EncoderImpl(const ModelConfig& config, int64_t outputs, bool minibatchStd = false);
     torch::Tensor forward(const torch::Tensor& x);
 
     ModelConfig config;
+    int64_t mbstdGroup = 0; // 0 = no minibatch std feature
     EqualizedConv2d fromImage{nullptr}, last{nullptr};
     torch::nn::ModuleList blocks;
     EqualizedLinear hidden{nullptr}, out{nullptr};
