@@ -275,11 +275,20 @@ void TestAblations::modeSeekingTrainsAndIsFinite()
     c.train.lambdaMs = 1.0;
     Trainer with(c, tinyData());
     Trainer without(tiny(), tinyData());
-    StepStats a, b;
+    // The knob turns it on in a run configured without it: the same steps as the config.
+    Trainer viaKnob(tiny(), tinyData());
+    auto knobs = viaKnob.knobs();
+    QCOMPARE(knobs.lambdaMs, 0.0);
+    knobs.lambdaMs = 1.0;
+    viaKnob.setKnobs(knobs);
+    QCOMPARE(with.knobs().lambdaMs, 1.0);
+    StepStats a, b, k;
     for (int i = 0; i < 3; ++i) {
         a = with.step();
         b = without.step();
+        k = viaKnob.step();
         QVERIFY(a.finite());
+        QCOMPARE(k.gAdversarial, a.gAdversarial);
     }
     // Same seed, same D/Q half of the step: the generator's loss is where they part.
     QVERIFY(a.gAdversarial != b.gAdversarial);

@@ -222,6 +222,8 @@ void TestCli::info()
     const QString text = QString::fromUtf8(r.out);
     QVERIFY2(QRegularExpression("(^|\\n)step\\s+8\\s*(\\n|$)").match(text).hasMatch(), qPrintable(text));
     QVERIFY2(text.contains("d_z 16"), qPrintable(text));
+    // The demo preset's mode seeking is named (issue 9's devices beyond the paper).
+    QVERIFY2(text.contains("mode seeking lambda_ms 0.1"), qPrintable(text));
 
     r = run({"info", "--json", checkpoint});
     QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));

@@ -102,6 +102,7 @@ private Q_SLOTS:
         QVERIFY(knobs.lrG != 0.0123);
         knobs.lrG = 0.0123;
         knobs.lambdaCgp = 2.5;
+        knobs.lambdaMs = 0.25;
         knobs.priorMode = cgpgan::TrainingKnobs::PriorMode::Frozen;
         QSignalSpy applied(&c, &TrainingController::knobsApplied);
         c.setKnobs(knobs);
@@ -109,6 +110,7 @@ private Q_SLOTS:
         const auto back = applied.last().at(0).value<cgpgan::TrainingKnobs>();
         QCOMPARE(back.lrG, 0.0123);
         QCOMPARE(back.lambdaCgp, 2.5);
+        QCOMPARE(back.lambdaMs, 0.25);
         QVERIFY(back.priorMode == cgpgan::TrainingKnobs::PriorMode::Frozen);
         c.stepOnce();
         QTRY_COMPARE_WITH_TIMEOUT(c.step(), int64_t(3), 30000);

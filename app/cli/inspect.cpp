@@ -184,6 +184,20 @@ int runInfo(const std::string& checkpoint, bool asJson)
                 c.train.priorStartEpoch >= 0 ? ("epoch " + std::to_string(c.train.priorStartEpoch)).c_str()
                 : c.train.priorStartStep >= 0 ? ("step " + std::to_string(c.train.priorStartStep)).c_str()
                                               : "never (frozen)");
+    // Issue 9's devices beyond the paper, when a config turns any on.
+    std::string extras;
+    const auto add = [&extras](const std::string& item) { extras += (extras.empty() ? "" : ", ") + item; };
+    if (c.train.lambdaMs > 0)
+        add("mode seeking lambda_ms " + fmt::format("{:g}", c.train.lambdaMs));
+    if (c.model.mbstdGroup > 0)
+        add("minibatch std in D, groups of " + std::to_string(c.model.mbstdGroup));
+    if (c.model.dHidden > 0)
+        add("encoder hidden width " + std::to_string(c.model.dHidden));
+    if (c.model.codebookInit != 1.0)
+        add("codebook init std " + fmt::format("{:g}", c.model.codebookInit));
+    if (c.train.codebookLrScale != 1.0)
+        add("codebook lr x " + fmt::format("{:g}", c.train.codebookLrScale));
+    std::printf("beyond paper    %s\n", extras.empty() ? "none (the paper's architecture and losses)" : extras.c_str());
     std::printf("prior P(C)\n%s", priorTable(info.prior, c.model.dL, c.model.dC).c_str());
     return 0;
 }

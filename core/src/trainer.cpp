@@ -154,7 +154,7 @@ Trainer::Trainer(Config config, std::shared_ptr<const Dataset> data)
                                           : t.priorStartStep;
     if (vanilla)
         m_priorStart = -1; // no classifier: the prior stays uniform
-    m_knobs = {t.lrG, t.lrD, t.lrQ, t.lambdaR2, t.lambdaCls, t.lambdaCgp, TrainingKnobs::PriorMode::Auto};
+    m_knobs = {t.lrG, t.lrD, t.lrQ, t.lambdaR2, t.lambdaCls, t.lambdaCgp, TrainingKnobs::PriorMode::Auto, t.lambdaMs};
     resetDataOrder();
 }
 
@@ -393,7 +393,8 @@ StepStats Trainer::stepLocked()
     // 7. Generator step on fresh z, c; D is frozen meanwhile.
     setRequiresGrad(*n.d, false);
     auto [z2, c2] = sampleLatents(b);
-    const double lambdaMs = m_config.train.lambdaMs;
+    // A knob may turn mode seeking on; it pairs the batch in halves, so an odd batch keeps it off.
+    const double lambdaMs = b % 2 == 0 ? m_knobs.lambdaMs : 0.0;
     if (lambdaMs > 0) {
         // Mode seeking (train.lambda_ms): the second half repeats the first
         // half's codes (c stays ~ P(C) per sample), z stays fresh.

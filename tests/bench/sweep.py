@@ -132,13 +132,13 @@ def run_one(args, name, extra, seed, log):
     return row
 
 
-def fmt(values):
+def fmt(values, digits=3):
     values = [v for v in values if isinstance(v, (int, float)) and not math.isnan(v)]
     if not values:
         return "-"
     if len(values) == 1:
-        return f"{values[0]:.3f}"
-    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
+        return f"{values[0]:.{digits}f}"
+    return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
 
 
 def write_tables(args, configs, rows):
@@ -161,7 +161,8 @@ def write_tables(args, configs, rows):
     for name, extra in configs:
         mine = [r for r in rows if r["config"] == name and "failed" not in r]
         failed = [r for r in rows if r["config"] == name and "failed" in r]
-        cells = [fmt([r.get(m, float("nan")) for r in mine]) for m in metrics]
+        cells = [fmt([r.get(m, float("nan")) for r in mine], 0 if m in ("steps", "train_seconds") else 3)
+                 for m in metrics]
         note = f" ({len(failed)} failed)" if failed else ""
         lines.append(f"| {name}{note} | `{' '.join(extra) or '(preset)'}` | " + " | ".join(cells) + " |")
     with open(os.path.join(args.out, "sweep.md"), "w") as f:

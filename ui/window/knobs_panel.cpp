@@ -73,7 +73,10 @@ KnobsPanel::KnobsPanel(TrainingController* controller, QWidget* parent)
     m_lambdaR2 = weightBox(tr("Weight of the R2 gradient penalty on fakes in L_D (SPEC 4.4, 4.6)"));
     m_lambdaCls = weightBox(tr("Weight of Q's classification loss on fakes in L_Q (SPEC 4.5, 4.6)"));
     m_lambdaCgp = weightBox(tr("Weight of the classifier gradient penalty in L_Q (SPEC 4.5, 4.6)"));
-    for (auto* box : {m_lambdaR2, m_lambdaCls, m_lambdaCgp})
+    m_lambdaMs = weightBox(tr("Weight of mode seeking in L_G (train.lambda_ms, MSGAN): pushes samples of one "
+                              "combination apart so that G keeps using z. Raise it when the z-diversity under the "
+                              "grid falls towards 0; too high and G ignores the code instead. 0 = off (the paper)."));
+    for (auto* box : {m_lambdaR2, m_lambdaCls, m_lambdaCgp, m_lambdaMs})
         connect(box, &QDoubleSpinBox::valueChanged, this, &KnobsPanel::applyKnobs);
     m_priorMode = new QComboBox;
     m_priorMode->addItem(tr("Follow the schedule"), int(TrainingKnobs::PriorMode::Auto));
@@ -88,6 +91,7 @@ KnobsPanel::KnobsPanel(TrainingController* controller, QWidget* parent)
     form->addRow(tr("λ r2"), m_lambdaR2);
     form->addRow(tr("λ cls"), m_lambdaCls);
     form->addRow(tr("λ cgp"), m_lambdaCgp);
+    form->addRow(tr("λ ms"), m_lambdaMs);
     form->addRow(tr("Prior"), m_priorMode);
     m_applied = new QLabel;
     m_applied->setWordWrap(true);
@@ -131,6 +135,8 @@ void KnobsPanel::showSession(const SessionInfo& info)
     showKnobs(m_controller->knobs());
     m_applied->clear();
     setEnabled(true);
+    // Mode seeking pairs G's batch in halves: not for an odd batch.
+    m_lambdaMs->setEnabled(info.config.train.batch % 2 == 0);
 }
 
 void KnobsPanel::showKnobs(const TrainingKnobs& knobs)
@@ -142,6 +148,7 @@ void KnobsPanel::showKnobs(const TrainingKnobs& knobs)
     m_lambdaR2->setValue(knobs.lambdaR2);
     m_lambdaCls->setValue(knobs.lambdaCls);
     m_lambdaCgp->setValue(knobs.lambdaCgp);
+    m_lambdaMs->setValue(knobs.lambdaMs);
     m_priorMode->setCurrentIndex(m_priorMode->findData(int(knobs.priorMode)));
     m_updating = false;
 }
@@ -157,6 +164,7 @@ void KnobsPanel::applyKnobs()
     k.lambdaR2 = m_lambdaR2->value();
     k.lambdaCls = m_lambdaCls->value();
     k.lambdaCgp = m_lambdaCgp->value();
+    k.lambdaMs = m_lambdaMs->value();
     k.priorMode = TrainingKnobs::PriorMode(m_priorMode->currentData().toInt());
     m_controller->setKnobs(k);
 }

@@ -34,6 +34,7 @@ private:
     QDoubleSpinBox* m_lambdaR2;
     QDoubleSpinBox* m_lambdaCls;
     QDoubleSpinBox* m_lambdaCgp;
+    QDoubleSpinBox* m_lambdaMs;
     QComboBox* m_priorMode;
     QLabel* m_applied;
     bool m_updating = false;

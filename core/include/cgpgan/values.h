@@ -39,6 +39,8 @@ struct TrainingKnobs {
     double lambdaR2 = 0, lambdaCls = 0, lambdaCgp = 0;
     // Prior: follow the config's prior_start (Auto), or force it.
     enum class PriorMode { Auto, Frozen, Free } priorMode = PriorMode::Auto;
+    // Mode seeking on G (train.lambda_ms); used only when the batch is even.
+    double lambdaMs = 0;
 };
 
 // Q over a dataset (SPEC 6): per sample and label the argmax category and its
