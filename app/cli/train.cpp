@@ -91,7 +91,7 @@ int runTrain(const TrainOptions& o)
     const auto combos = gridCombinations(config);
     // z-diversity (issue 9) of every grid, against the real images' own pairwise distance.
     const bool measureDiversity = images && config.run.gridRows >= 2;
-    const double realDistance = measureDiversity ? realPairwiseDistance(*data, 256, config.train.seed) : 0.0;
+    const double realDistance = measureDiversity ? realPairwiseDistance(*data, kReferenceImages, config.train.seed) : 0.0;
     // Writes the grid; returns its z-diversity (NaN when not measured).
     auto writeGrid = [&](int64_t step) {
         if (!images)

@@ -19,7 +19,7 @@ torch::Tensor unitPixels(const torch::Tensor& images)
     return flat.to(torch::kFloat).add(1.0).mul_(0.5);
 }
 
-// Sum over unordered pairs of the mean absolute difference, and the pair count.
+// Mean over unordered pairs of the mean absolute difference per pixel; flat is [n, P].
 double pairwiseMean(const torch::Tensor& flat)
 {
     const int64_t n = flat.size(0);
@@ -56,18 +56,12 @@ double realPairwiseDistance(const Dataset& data, int64_t n, uint64_t seed)
     if (data.count < 2)
         throw Error("z-diversity needs at least 2 real images");
     const int64_t m = std::min(n, data.count);
-    std::vector<int64_t> index(size_t(data.count));
-    std::iota(index.begin(), index.end(), 0);
-    if (m < data.count) {
-        auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-        const auto perm = torch::randperm(data.count, gen, torch::kLong);
-        std::copy(perm.data_ptr<int64_t>(), perm.data_ptr<int64_t>() + m, index.begin());
-    }
-    const int64_t size = data.imageSize();
-    auto images = torch::empty({m, size}, torch::kUInt8);
-    for (int64_t i = 0; i < m; ++i)
-        std::copy_n(data.pixels.data() + index[size_t(i)] * size, size, images[i].data_ptr<uint8_t>());
-    return meanPairwiseDistance(images);
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    const auto index = m < data.count ? torch::randperm(data.count, gen, torch::kLong).narrow(0, 0, m)
+                                      : torch::arange(data.count, torch::kLong);
+    const auto all = torch::from_blob(const_cast<uint8_t*>(data.pixels.data()), {data.count, data.imageSize()},
+                                      torch::kUInt8);
+    return meanPairwiseDistance(all.index_select(0, index));
 }
 
 double gridZDiversity(const torch::Tensor& tiles, int64_t rows, int64_t cols, double reference)
@@ -108,15 +102,11 @@ ZDiversity zDiversity(const Trainer& trainer, const Dataset& real, int64_t combi
         codes = torch::one_hot(idx.t(), m.dC).to(torch::kFloat);
     }
     const int64_t k = codes.size(0);
-    const auto z = trainer.latentRows(perCombination, seed);
-    // Row-major grid: tile (r, j) = G_ema(z[r], code j).
-    const auto zz = z.unsqueeze(1).expand({perCombination, k, z.size(1)}).reshape({perCombination * k, z.size(1)});
-    const auto cc = codes.unsqueeze(0).expand({perCombination, k, m.dL, m.dC}).reshape({perCombination * k, m.dL, m.dC});
-    const auto tiles = trainer.generate(zz, cc);
+    const auto tiles = trainer.generateGrid(trainer.latentRows(perCombination, seed), codes);
     ZDiversity out;
     out.combinations = k;
     out.perCombination = perCombination;
-    out.real = realPairwiseDistance(real, 256, seed);
+    out.real = realPairwiseDistance(real, kReferenceImages, seed);
     out.ratio = gridZDiversity(tiles, perCombination, k, out.real);
     out.fake = out.ratio * out.real;
     return out;

@@ -57,10 +57,6 @@ double priorEntropy(const torch::Tensor& prior)
     return -(P * torch::log(P.clamp_min(1e-30))).sum(-1).mean().item<double>();
 }
 
-} // namespace cgpgan
-
-namespace cgpgan {
-
 torch::Tensor modeSeekingLoss(const torch::Tensor& images, const torch::Tensor& z, double eps)
 {
     const int64_t half = images.size(0) / 2;

@@ -1,8 +1,8 @@
-#include <cmath>
 #include "cgpgan/runner.h"
 
 #include "cgpgan/error.h"
 
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 #include <vector>

@@ -60,18 +60,22 @@ torch::Tensor Trainer::generate(const torch::Tensor& z, const torch::Tensor& c) 
     return torch::cat(parts, 0);
 }
 
+torch::Tensor Trainer::generateGrid(const torch::Tensor& z, const torch::Tensor& codes) const
+{
+    const int64_t rows = z.size(0);
+    const int64_t cols = codes.size(0);
+    // Row-major: tile (r, j) = G_ema(z[r], codes[j]).
+    const auto zz = z.unsqueeze(1).expand({rows, cols, z.size(1)}).reshape({rows * cols, z.size(1)});
+    const auto cc = codes.unsqueeze(0).expand({rows, cols, codes.size(1), codes.size(2)})
+                        .reshape({rows * cols, codes.size(1), codes.size(2)});
+    return generate(zz, cc);
+}
+
 torch::Tensor Trainer::gridSamples(const torch::Tensor& z, const std::vector<int64_t>& combinations) const
 {
     if (m_config.model.arch != "conv")
         throw Error("sample grids need an image model; this one (" + m_config.model.arch + ") makes points");
-    const int64_t rows = z.size(0);
-    const int64_t cols = int64_t(combinations.size());
-    const auto codes = combinationCodes(combinations);
-    // Row-major: tile (r, j) = G_ema(z[r], combination j).
-    const auto zz = z.unsqueeze(1).expand({rows, cols, z.size(1)}).reshape({rows * cols, z.size(1)});
-    const auto cc = codes.unsqueeze(0).expand({rows, cols, codes.size(1), codes.size(2)})
-                        .reshape({rows * cols, codes.size(1), codes.size(2)});
-    const auto images = generate(zz, cc);
+    const auto images = generateGrid(z, combinationCodes(combinations));
     return images.add(1.0).mul(127.5).round().clamp(0, 255).to(torch::kUInt8).contiguous();
 }
 

@@ -21,11 +21,15 @@ void setRequiresGrad(torch::nn::Module& module, bool on)
         p.requires_grad_(on);
 }
 
+// SPEC 4: AdamW(lr, weight_decay 1e-4, beta1 0, beta2 0.99), one each for D, Q, G.
+torch::optim::AdamWOptions adamWOptions(double lr, const TrainConfig& t)
+{
+    return torch::optim::AdamWOptions(lr).betas({t.beta1, t.beta2}).weight_decay(t.weightDecay);
+}
+
 std::unique_ptr<torch::optim::AdamW> makeOptimizer(torch::nn::Module& module, double lr, const TrainConfig& t)
 {
-    // SPEC 4: AdamW(lr, weight_decay 1e-4, beta1 0, beta2 0.99), one each for D, Q, G.
-    auto options = torch::optim::AdamWOptions(lr).betas({t.beta1, t.beta2}).weight_decay(t.weightDecay);
-    return std::make_unique<torch::optim::AdamW>(module.parameters(), options);
+    return std::make_unique<torch::optim::AdamW>(module.parameters(), adamWOptions(lr, t));
 }
 
 // G's optimizer: one parameter group (SPEC 4), or, when
@@ -39,17 +43,16 @@ std::unique_ptr<torch::optim::AdamW> makeGeneratorOptimizer(GeneratorImpl& g, co
     for (const auto& p : g.parameters())
         if (!p.is_same(g.codebook))
             rest.push_back(p);
-    auto options = torch::optim::AdamWOptions(t.lrG).betas({t.beta1, t.beta2}).weight_decay(t.weightDecay);
-    auto bookOptions = options;
-    bookOptions.lr(t.lrG * t.codebookLrScale);
+    const auto options = adamWOptions(t.lrG, t);
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(rest, std::make_unique<torch::optim::AdamWOptions>(options));
-    groups.emplace_back(std::vector<torch::Tensor>{g.codebook}, std::make_unique<torch::optim::AdamWOptions>(bookOptions));
+    groups.emplace_back(std::vector<torch::Tensor>{g.codebook},
+                        std::make_unique<torch::optim::AdamWOptions>(adamWOptions(t.lrG * t.codebookLrScale, t)));
     return std::make_unique<torch::optim::AdamW>(std::move(groups), options);
 }
 
-// Sets the learning rate of every group; group i > 0 keeps its ratio
-// scales[i] to the first (the codebook's train.codebook_lr_scale).
+// Sets the learning rate of every group: lr for the first, lr * laterGroupScale
+// for the others (G's codebook group, train.codebook_lr_scale).
 void setLearningRate(torch::optim::AdamW* opt, double lr, double laterGroupScale = 1.0)
 {
     if (!opt)
@@ -405,11 +408,8 @@ StepStats Trainer::stepLocked()
     const auto dOfG = forward([&] { return n.d->forward(inMemoryFormat(gOut, n.memoryFormat)); });
     const auto sG = vanilla ? dOfG : conditionalScores(dOfG.view({b, m.dL, m.dC}), c2);
     auto lG = generatorAdversarial(sG);
-    torch::Tensor lMs;
-    if (lambdaMs > 0) {
-        lMs = modeSeekingLoss(gOut, z2);
-        lG = lG + lambdaMs * lMs;
-    }
+    if (lambdaMs > 0)
+        lG = lG + lambdaMs * modeSeekingLoss(gOut, z2);
     n.optG->zero_grad();
     lG.backward();
     n.optG->step();

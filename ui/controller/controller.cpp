@@ -115,7 +115,7 @@ struct TrainingController::Impl {
     double realDistance(const std::shared_ptr<const Dataset>& data)
     {
         if (referenceData != data) {
-            referenceDistance = realPairwiseDistance(*data, 256, 1);
+            referenceDistance = realPairwiseDistance(*data);
             referenceData = data;
         }
         return referenceDistance;
@@ -496,10 +496,7 @@ quint64 TrainingController::requestSamples(const SampleRequest& request)
                                    .narrow(0, request.firstRow, rows);
                 const auto codes = torch::from_blob(const_cast<float*>(request.codes.data()),
                                                     {cols, m.dL, m.dC}, torch::kFloat).clone();
-                // Row-major tiles: (r, j) = G_ema(z[r], codes[j]).
-                const auto zz = z.unsqueeze(1).expand({rows, cols, z.size(1)}).reshape({rows * cols, z.size(1)});
-                const auto cc = codes.unsqueeze(0).expand({rows, cols, m.dL, m.dC}).reshape({rows * cols, m.dL, m.dC});
-                const auto images = trainer->generate(zz, cc);
+                const auto images = trainer->generateGrid(z, codes); // row-major (r, j)
                 result.tiles = toImages(images);
                 if (rows >= 2)
                     result.zDiversity = gridZDiversity(images, rows, cols, m_impl->realDistance(trainer->datasetPtr()));

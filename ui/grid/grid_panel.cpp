@@ -7,8 +7,6 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
-
-#include <cmath>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRandomGenerator>
@@ -21,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace cgpgan::ui {

@@ -23,9 +23,12 @@ double meanPairwiseDistance(const torch::Tensor& images);
 // The same within each group of groups [g, n, ...] (n >= 2), averaged over groups.
 double withinGroupDistance(const torch::Tensor& groups);
 
+// Real images in the reference distance below.
+constexpr int64_t kReferenceImages = 256;
+
 // Reference: mean pairwise distance of up to n real images drawn from seed
 // (all of them when the data has fewer). Throws Error for point data.
-double realPairwiseDistance(const Dataset& data, int64_t n = 256, uint64_t seed = 1);
+double realPairwiseDistance(const Dataset& data, int64_t n = kReferenceImages, uint64_t seed = 1);
 
 // For a row-major grid of tiles [rows * cols, C, H, W] (row = fixed z, column =
 // one combination, as Trainer::gridSamples makes it): within-column distance

@@ -75,6 +75,9 @@ public:
     // G_ema(z, c) for any (soft) code c [n, d_l, d_c]; CPU float. Images are
     // clipped to [-1, 1]; points (mlp) are returned as generated.
     torch::Tensor generate(const torch::Tensor& z, const torch::Tensor& c) const;
+    // A grid of generate(): tile (r, j) = G_ema(z[r], codes[j]) for z [rows, d_z]
+    // and (soft) codes [cols, d_l, d_c], row-major [rows * cols, ...], CPU float.
+    torch::Tensor generateGrid(const torch::Tensor& z, const torch::Tensor& codes) const;
     // Grid: row r = z[r], column j = combinations[j] (NCHW uint8 on CPU, row-major).
     torch::Tensor gridSamples(const torch::Tensor& z, const std::vector<int64_t>& combinations) const;
     Image8 gridImage(const torch::Tensor& z, const std::vector<int64_t>& combinations) const;
