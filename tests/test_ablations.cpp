@@ -102,7 +102,7 @@ void TestAblations::gridZDiversityMatchesHandComputedValue()
     // (distance 1); mean within columns 0.5; reference 0.25 -> 2.
     QCOMPARE(gridZDiversity(constantImages({0, 0, 0, 255}), 2, 2, 0.25), 2.0);
     // The same tiles read as columns would give a different value: the
-    // layout is rows of fixed z (Trainer::gridSamples), not columns.
+    // layout is rows of fixed z (Model::generateGrid), not columns.
     //   rows {0, 0} and {0, 255}: column 0 = {0, 0}, column 1 = {0, 255}.
     QCOMPARE(gridZDiversity(constantImages({0, 0, 255, 0}), 2, 2, 1.0), 0.5);
     QVERIFY_THROWS_EXCEPTION(Error, gridZDiversity(constantImages({0, 0, 0}), 2, 2, 1.0));
@@ -116,7 +116,7 @@ void TestAblations::zDiversityOfATrainer()
     const auto real = realPairwiseDistance(*tinyData(), 64, 3);
     QVERIFY(real > 0.01 && real < 1.0);
     QCOMPARE(realPairwiseDistance(*tinyData(), 64, 3), real); // deterministic for a seed
-    const auto zd = zDiversity(trainer, *tinyData(), 16, 4, 3);
+    const auto zd = zDiversity(trainer.model(), *tinyData(), 16, 4, 3);
     QCOMPARE(zd.combinations, int64_t(16)); // d_c^d_l = 4^2: every combination
     QCOMPARE(zd.perCombination, int64_t(4));
     QVERIFY(std::isfinite(zd.ratio) && zd.ratio >= 0);
@@ -310,8 +310,8 @@ void TestAblations::codebookInitScalesThePages()
     Trainer small(c, tinyData());
     Trainer normal(tiny(), tinyData());
     // Same seed: the same draw, scaled.
-    QVERIFY(torch::allclose(small.codebook(), normal.codebook() * 0.1, 1e-6, 1e-7));
-    VERIFY_NEAR(small.codebook().std().item<double>(), 0.1, 0.02);
+    QVERIFY(torch::allclose(small.model().codebook(), normal.model().codebook() * 0.1, 1e-6, 1e-7));
+    VERIFY_NEAR(small.model().codebook().std().item<double>(), 0.1, 0.02);
 }
 
 void TestAblations::codebookLearningRateScale()
@@ -323,10 +323,10 @@ void TestAblations::codebookLearningRateScale()
         c.train.codebookLrScale = scale;
         c.train.emaDecay = 0.0; // G_ema = G: see G's codebook directly
         Trainer t(c, tinyData());
-        const auto before = t.codebook();
+        const auto before = t.model().codebook();
         for (int i = 0; i < 2; ++i)
             t.step();
-        return (t.codebook() - before).abs().mean().item<double>();
+        return (t.model().codebook() - before).abs().mean().item<double>();
     };
     const double normal = change(1.0), slow = change(1e-3);
     QVERIFY2(normal > 0, "the codebook did not train");

@@ -420,8 +420,8 @@ void TestMetrics::evaluateTrainer()
     Trainer a(config, data);
     Trainer b(config, data);
     BuiltinExtractor extractor;
-    const auto r1 = evaluate(a, *data, extractor, 64, 3);
-    const auto r2 = evaluate(a, *data, extractor, 64, 3);
+    const auto r1 = evaluate(a.model(), *data, extractor, 64, 3);
+    const auto r2 = evaluate(a.model(), *data, extractor, 64, 3);
     QCOMPARE(r1.realSamples, int64_t(64));
     QCOMPARE(r1.fakeSamples, int64_t(64));
     QCOMPARE(r1.dimension, extractor.dimension());
@@ -434,7 +434,7 @@ void TestMetrics::evaluateTrainer()
     QCOMPARE(r1.precision, r2.precision);
     QCOMPARE(r1.recall, r2.recall);
     // More samples than the data has: all of it.
-    QCOMPARE(evaluate(a, *data, extractor, 1000, 3).realSamples, data->count);
+    QCOMPARE(evaluate(a.model(), *data, extractor, 1000, 3).realSamples, data->count);
     // The trainer's RNG is untouched: the next step matches a trainer that
     // never evaluated.
     const auto sa = a.step();
@@ -443,8 +443,8 @@ void TestMetrics::evaluateTrainer()
     QCOMPARE(sa.gAdversarial, sb.gAdversarial);
     QCOMPARE(sa.fakeAccuracy, sb.fakeAccuracy);
     // Cancelling throws.
-    QVERIFY_THROWS_EXCEPTION(Error, evaluate(a, *data, extractor, 64, 3, [](int64_t, int64_t) { return false; }));
-    QVERIFY_THROWS_EXCEPTION(Error, evaluate(a, *data, extractor, 3, 3));
+    QVERIFY_THROWS_EXCEPTION(Error, evaluate(a.model(), *data, extractor, 64, 3, [](int64_t, int64_t) { return false; }));
+    QVERIFY_THROWS_EXCEPTION(Error, evaluate(a.model(), *data, extractor, 3, 3));
 }
 
 QTEST_APPLESS_MAIN(TestMetrics)

@@ -217,11 +217,11 @@ void TestSpeedOptions::checkpointsMoveBetweenLayouts()
         restored.load(path);
         QCOMPARE(restored.stepCount(), int64_t(3));
         // Sampling reads G_ema: the same weights give the same images.
-        const auto z = restored.latentRows(4, 7);
-        const auto codes = restored.combinationCodes({0, 1, 2, 3});
+        const auto z = restored.model().latentRows(4, 7);
+        const auto codes = restored.model().combinationCodes({0, 1, 2, 3});
         Trainer reference(saver, tinyData());
         reference.load(path);
-        QVERIFY(torch::allclose(restored.generate(z, codes), reference.generate(z, codes), 1e-5, 1e-5));
+        QVERIFY(torch::allclose(restored.model().generate(z, codes), reference.model().generate(z, codes), 1e-5, 1e-5));
         const auto resumed = run(restored, 3);
         double worst = 0;
         const QString where = compare(continued, resumed, worst);

@@ -6,6 +6,7 @@
 #include "cgpgan/data.h"
 #include "cgpgan/error.h"
 #include "cgpgan/losses.h"
+#include "cgpgan/model.h"
 #include "cgpgan/networks.h"
 #include "cgpgan/runner.h"
 #include "cgpgan/trainer.h"
@@ -28,6 +29,7 @@ using cgpgan::Config;
 using cgpgan::Dataset;
 using cgpgan::StepStats;
 using cgpgan::Trainer;
+using cgpgan::Model;
 
 namespace {
 
@@ -305,6 +307,7 @@ private Q_SLOTS:
     void checkpointOfAnotherShapeIsRefused();
     void damagedOrMissingCheckpointIsAnError();
     void samplingApi();
+    void modelLoadsWithoutDataOrOptimizers();
     void codebookEditsLandInGAndGEma();
     void assignClustersShape();
     void tooManyCombinationsForIds();
@@ -645,6 +648,41 @@ void TestTrainer::damagedOrMissingCheckpointIsAnError()
     QVERIFY(trainer.step().finite());
 }
 
+void TestTrainer::modelLoadsWithoutDataOrOptimizers()
+{
+    // What the command line's sample / cluster / eval and an export need: the
+    // model of a checkpoint, with no dataset (issue 10).
+    const Config config = tinyConfig();
+    Trainer trainer(config, tinyData());
+    trainer.step();
+    trainer.step();
+    const auto path = tempPath(m_dir, "model-only.pt");
+    trainer.save(path);
+
+    const auto model = Model::load(path);
+    QCOMPARE(model->step(), int64_t(2));
+    QVERIFY(torch::equal(model->prior(), trainer.model().prior()));
+    QCOMPARE(model->parameterCount(), trainer.model().parameterCount());
+    QCOMPARE(Trainer::readInfo(path).parameters, trainer.model().parameterCount());
+    const auto z = model->latentRows(3, 9);
+    const auto c = model->combinationCodes({0, 7, 15});
+    QVERIFY(torch::equal(model->generate(z, c), trainer.model().generate(z, c)));
+    QVERIFY(torch::equal(model->codebook(), trainer.model().codebook()));
+    const auto a = model->assignClusters(*tinyData());
+    const auto b = trainer.model().assignClusters(*tinyData());
+    QCOMPARE(a.combined, b.combined);
+    QCOMPARE(a.confidence, b.confidence);
+    const auto ga = model->sampleGrid(5, 2, std::vector<int64_t>{1, 2});
+    const auto gb = trainer.model().sampleGrid(5, 2, std::vector<int64_t>{1, 2});
+    QCOMPARE(ga.pixels, gb.pixels);
+
+    // A given config must have the checkpoint's shape.
+    Config other = config;
+    other.model.dZ += 1;
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, Model::load(path, other));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, Model::load(tempPath(m_dir, "no-such-model.pt")));
+}
+
 void TestTrainer::samplingApi()
 {
     const Config config = tinyConfig();
@@ -652,44 +690,57 @@ void TestTrainer::samplingApi()
     Trainer trainer(config, tinyData());
     trainer.step();
 
-    // Grid: [rows * cols, C, R, R] uint8, row-major.
-    const auto z = trainer.latentRows(2, 42);
+    // Grid: rows * cols owned 8-bit tiles, row-major.
+    const auto z = trainer.model().latentRows(2, 42);
     QCOMPARE(z.sizes().vec(), (std::vector<int64_t>{2, m.dZ}));
-    QVERIFY(torch::equal(z, trainer.latentRows(2, 42)));
+    QVERIFY(torch::equal(z, trainer.model().latentRows(2, 42)));
     const std::vector<int64_t> combos{0, 5, 15};
-    const auto grid = trainer.gridSamples(z, combos);
-    QCOMPARE(grid.scalar_type(), torch::kUInt8);
-    QCOMPARE(grid.sizes().vec(), (std::vector<int64_t>{6, m.channels, m.resolution, m.resolution}));
-    // Tile (r, j) is G_ema(z[r], combination j).
-    const auto single = trainer.gridSamples(z.narrow(0, 1, 1), {5});
-    QVERIFY(torch::equal(grid[4], single[0]));
+    const auto grid = trainer.model().sampleGrid(42, 2, combos);
+    QCOMPARE(grid.rows, 2);
+    QCOMPARE(grid.columns, 3);
+    QCOMPARE(grid.channels, m.channels);
+    QCOMPARE(grid.size, m.resolution);
+    QCOMPARE(grid.step, int64_t(1));
+    QCOMPARE(int64_t(grid.pixels.size()), 6 * grid.tileBytes());
+    QVERIFY(std::isnan(grid.zDiversity)); // not asked for
+    // Tile (r, j) is G_ema(z[r], combination j): row 1 alone (firstRow 1), column 5.
+    const auto single = trainer.model().sampleGrid(42, 1, 1, trainer.model().combinationCodes({5}));
+    QVERIFY(std::equal(single.tile(0, 0), single.tile(0, 0) + single.tileBytes(), grid.tile(1, 1)));
+    // The bytes are G_ema's floats mapped from [-1, 1] to [0, 255].
+    const auto floats = trainer.model().generate(z.narrow(0, 1, 1), trainer.model().combinationCodes({5}));
+    const auto expected = floats.add(1.0).mul(127.5).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+    QVERIFY(std::equal(single.tile(0, 0), single.tile(0, 0) + single.tileBytes(), expected.data_ptr<uint8_t>()));
+    // With a reference distance the z-diversity comes along; one row has none.
+    QVERIFY(std::isfinite(trainer.model().sampleGrid(42, 2, combos, 0.5).zDiversity));
+    QVERIFY(std::isnan(trainer.model().sampleGrid(42, 1, combos, 0.5).zDiversity));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().sampleGrid(42, 0, combos));
 
     // Combination codes: label 0 most significant.
     std::vector<int64_t> all(16);
     std::iota(all.begin(), all.end(), 0);
-    const auto codes = trainer.combinationCodes(all);
+    const auto codes = trainer.model().combinationCodes(all);
     QCOMPARE(codes.sizes().vec(), (std::vector<int64_t>{16, 2, 4}));
     for (int64_t k = 0; k < 16; ++k) {
         QCOMPARE(codes[k][0][k / 4].item<float>(), 1.0f);
         QCOMPARE(codes[k][1][k % 4].item<float>(), 1.0f);
         QCOMPARE(codes[k].sum().item<float>(), 2.0f);
     }
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.combinationCodes({16}));
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.combinationCodes({-1}));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().combinationCodes({16}));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().combinationCodes({-1}));
 
     // generate is a pure function of (z, c).
-    const auto zz = trainer.latentRows(4, 7);
-    const auto cc = trainer.combinationCodes({1, 2, 3, 9});
-    const auto a = trainer.generate(zz, cc);
-    const auto b = trainer.generate(zz, cc);
+    const auto zz = trainer.model().latentRows(4, 7);
+    const auto cc = trainer.model().combinationCodes({1, 2, 3, 9});
+    const auto a = trainer.model().generate(zz, cc);
+    const auto b = trainer.model().generate(zz, cc);
     QVERIFY(torch::equal(a, b));
     QCOMPARE(a.sizes().vec(), (std::vector<int64_t>{4, m.channels, m.resolution, m.resolution}));
     QVERIFY(a.max().item<float>() <= 1.0f && a.min().item<float>() >= -1.0f);
     // A soft code mixes pages: generate accepts it.
     const auto soft = torch::full({4, m.dL, m.dC}, 1.0f / float(m.dC));
-    QVERIFY(torch::isfinite(trainer.generate(zz, soft)).all().item<bool>());
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.generate(torch::zeros({4, m.dZ + 1}), cc));
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.generate(zz, torch::zeros({4, m.dL, m.dC + 1})));
+    QVERIFY(torch::isfinite(trainer.model().generate(zz, soft)).all().item<bool>());
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().generate(torch::zeros({4, m.dZ + 1}), cc));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().generate(zz, torch::zeros({4, m.dL, m.dC + 1})));
 }
 
 // Pages written through setPage come back exactly, land in G as well as
@@ -701,24 +752,24 @@ void TestTrainer::codebookEditsLandInGAndGEma()
     const auto& m = config.model;
     Trainer trainer(config, tinyData());
     trainer.step();
-    QVERIFY(trainer.hasCodebook());
-    const auto before = trainer.codebook();
+    QVERIFY(trainer.model().hasCodebook());
+    const auto before = trainer.model().codebook();
     QCOMPARE(before.sizes().vec(), (std::vector<int64_t>{m.dL, m.dC, m.pageSize()}));
 
-    const auto zz = trainer.latentRows(2, 3);
-    const auto untouchedCode = trainer.combinationCodes({0, 0}); // categories (0, 0)
-    const auto touchedCode = trainer.combinationCodes({6, 6});   // categories (1, 2)
-    const auto untouchedBefore = trainer.generate(zz, untouchedCode);
-    const auto touchedBefore = trainer.generate(zz, touchedCode);
+    const auto zz = trainer.model().latentRows(2, 3);
+    const auto untouchedCode = trainer.model().combinationCodes({0, 0}); // categories (0, 0)
+    const auto touchedCode = trainer.model().combinationCodes({6, 6});   // categories (1, 2)
+    const auto untouchedBefore = trainer.model().generate(zz, untouchedCode);
+    const auto touchedBefore = trainer.model().generate(zz, touchedCode);
 
     const auto value = torch::linspace(-2.0, 2.0, m.pageSize());
-    trainer.setPage(1, 2, value);
-    QVERIFY(torch::equal(trainer.page(1, 2), value));
+    trainer.model().setPage(1, 2, value);
+    QVERIFY(torch::equal(trainer.model().page(1, 2), value));
     auto expected = before.clone();
     expected[1][2].copy_(value);
-    QVERIFY(torch::equal(trainer.codebook(), expected));
-    QVERIFY(torch::equal(trainer.generate(zz, untouchedCode), untouchedBefore));
-    QVERIFY(!torch::equal(trainer.generate(zz, touchedCode), touchedBefore));
+    QVERIFY(torch::equal(trainer.model().codebook(), expected));
+    QVERIFY(torch::equal(trainer.model().generate(zz, untouchedCode), untouchedBefore));
+    QVERIFY(!torch::equal(trainer.model().generate(zz, touchedCode), touchedBefore));
 
     const auto path = tempPath(m_dir, "codebook.pt");
     trainer.save(path);
@@ -728,8 +779,8 @@ void TestTrainer::codebookEditsLandInGAndGEma()
     QVERIFY(torch::equal(g.at("codebook")[1][2], value));
     QVERIFY(torch::equal(e.at("codebook")[1][2], value));
 
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.page(m.dL, 0));
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.setPage(0, 0, torch::zeros({m.pageSize() + 1})));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().page(m.dL, 0));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().setPage(0, 0, torch::zeros({m.pageSize() + 1})));
 }
 
 void TestTrainer::tooManyCombinationsForIds()
@@ -750,7 +801,7 @@ void TestTrainer::tooManyCombinationsForIds()
     config.model.gWidths = {16, 8, 8}; // d_p = 16 * 16 / 16
     config.validate();
     Trainer trainer(config, tinyData());
-    const auto a = trainer.assignClusters(*tinyData());
+    const auto a = trainer.model().assignClusters(*tinyData());
     QCOMPARE(a.combinations(), cgpgan::kTooManyCombinations);
     for (int64_t i = 0; i < a.count; ++i) {
         QCOMPARE(a.combined[size_t(i)], int64_t(-1));
@@ -766,7 +817,7 @@ void TestTrainer::assignClustersShape()
     trainer.step();
     const auto& data = *tinyData();
     int64_t calls = 0;
-    const auto a = trainer.assignClusters(data, [&](int64_t done, int64_t total) {
+    const auto a = trainer.model().assignClusters(data, [&](int64_t done, int64_t total) {
         ++calls;
         return done <= total;
     });
@@ -795,7 +846,7 @@ void TestTrainer::assignClustersShape()
         QVERIFY(std::abs(combined - a.confidence[size_t(2 * i)] * a.confidence[size_t(2 * i + 1)]) < 1e-6f);
     }
     // Cancelling throws.
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.assignClusters(data, [](int64_t, int64_t) { return false; }));
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().assignClusters(data, [](int64_t, int64_t) { return false; }));
 }
 
 void TestTrainer::knobsAndPriorModes()
@@ -815,7 +866,7 @@ void TestTrainer::knobsAndPriorModes()
     for (int i = 0; i < 2; ++i)
         QVERIFY(trainer.step().finite());
     QCOMPARE(trainer.knobs().lrG, 5e-4); // still in force after being applied
-    QCOMPARE(maxDeviationFromUniform(trainer.prior()) < 1e-6, true);
+    QCOMPARE(maxDeviationFromUniform(trainer.model().prior()) < 1e-6, true);
 
     // Frozen (forced): the prior stays uniform.
     knobs.priorMode = cgpgan::TrainingKnobs::PriorMode::Frozen;
@@ -826,7 +877,7 @@ void TestTrainer::knobsAndPriorModes()
         QVERIFY(s.finite());
     }
     QVERIFY(trainer.priorFrozen());
-    const double frozenDeviation = maxDeviationFromUniform(trainer.prior());
+    const double frozenDeviation = maxDeviationFromUniform(trainer.model().prior());
     QVERIFY2(frozenDeviation < 1e-6, qPrintable(QString::number(frozenDeviation)));
 
     // Free: the prior follows Q at once.
@@ -839,7 +890,7 @@ void TestTrainer::knobsAndPriorModes()
         QVERIFY(last.finite());
     }
     QVERIFY(!trainer.priorFrozen());
-    const auto prior = trainer.prior();
+    const auto prior = trainer.model().prior();
     const double freeDeviation = maxDeviationFromUniform(prior);
     qInfo("max |P - 1/d_c| after 3 free steps: %g (frozen: %g)", freeDeviation, frozenDeviation);
     QVERIFY2(freeDeviation > 1e-6, qPrintable(QString::number(freeDeviation)));
@@ -853,10 +904,10 @@ void TestTrainer::knobsAndPriorModes()
     Trainer autoTrainer(autoConfig, tinyData());
     QVERIFY(autoTrainer.step().priorFrozen);
     QVERIFY(autoTrainer.step().priorFrozen);
-    QVERIFY(maxDeviationFromUniform(autoTrainer.prior()) < 1e-6);
+    QVERIFY(maxDeviationFromUniform(autoTrainer.model().prior()) < 1e-6);
     QVERIFY(!autoTrainer.priorFrozen());
     QVERIFY(!autoTrainer.step().priorFrozen);
-    QVERIFY(maxDeviationFromUniform(autoTrainer.prior()) > 1e-6);
+    QVERIFY(maxDeviationFromUniform(autoTrainer.model().prior()) > 1e-6);
 }
 
 // A learning rate of 1e6 diverges; the stats and runTraining say so.
@@ -934,7 +985,7 @@ void TestTrainer::toy2dSplitsTheFourGaussians()
     const double seconds = timer.elapsed() / 1000.0;
 
     // 1. Q on the real points: the 4 components have 4 different majority clusters.
-    const auto a = trainer.assignClusters(*data);
+    const auto a = trainer.model().assignClusters(*data);
     const auto& truth = data->labels.front().values;
     const int64_t clusters = a.combinations();
     std::vector<std::vector<int64_t>> counts(4, std::vector<int64_t>(size_t(clusters), 0));
@@ -949,7 +1000,7 @@ void TestTrainer::toy2dSplitsTheFourGaussians()
         const int64_t total = std::accumulate(row.begin(), row.end(), int64_t(0));
         lines << QString("component %1: cluster %2 (%3/%4)").arg(k).arg(best).arg(row[size_t(best)]).arg(total);
     }
-    const auto prior = trainer.prior();
+    const auto prior = trainer.model().prior();
     std::vector<float> masses(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
     std::vector<float> sorted = masses;
     std::sort(sorted.begin(), sorted.end(), std::greater<float>());
@@ -985,8 +1036,8 @@ void TestTrainer::toy2dSplitsTheFourGaussians()
         const double mass = masses[size_t(k)];
         if (mass <= 0.05)
             continue;
-        const auto z = trainer.latentRows(n, 1000 + uint64_t(k));
-        const auto c = trainer.combinationCodes(std::vector<int64_t>(size_t(n), k));
+        const auto z = trainer.model().latentRows(n, 1000 + uint64_t(k));
+        const auto c = trainer.model().combinationCodes(std::vector<int64_t>(size_t(n), k));
         const auto points = gEma->forward(z, c);
         const auto [distance, nearest] = torch::cdist(points, centres).min(1);
         const auto near = distance < 0.9; // 3 sigma
@@ -1038,13 +1089,13 @@ void TestTrainer::toyGenerateIsNotClipped()
         gEma->load(sub);
     }
     torch::NoGradGuard noGrad;
-    const auto z = trainer.latentRows(256, 3);
+    const auto z = trainer.model().latentRows(256, 3);
     std::vector<int64_t> ids(256);
     for (size_t i = 0; i < ids.size(); ++i)
         ids[i] = int64_t(i) % config.model.dC;
-    const auto c = trainer.combinationCodes(ids);
+    const auto c = trainer.model().combinationCodes(ids);
     const auto expected = gEma->forward(z, c);
-    const auto got = trainer.generate(z, c);
+    const auto got = trainer.model().generate(z, c);
     QVERIFY2(expected.abs().max().item<float>() > 1.0f, "the trained toy generator never leaves [-1, 1]");
     QVERIFY2(torch::equal(got, expected),
              qPrintable(QString("Trainer::generate clips points: max |x| %1, G_ema gives %2")

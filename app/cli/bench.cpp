@@ -79,7 +79,7 @@ int runBench(BenchOptions o)
     if (profiler) {
         const auto ops = profiler->finish(o.profile);
         std::cerr << "profile of " << o.steps << " steps of preset " << config.preset << " on "
-                  << trainer.deviceName() << " (" << config.run.precision
+                  << trainer.model().deviceName() << " (" << config.run.precision
                   << (config.run.channelsLast ? ", channels-last" : ", contiguous")
                   << "); chrome trace in " << o.profile << "\n";
         printOpTable(std::cerr, ops, seconds, o.steps, size_t(std::max(o.profileTop, 1)));
@@ -87,7 +87,7 @@ int runBench(BenchOptions o)
     const nlohmann::json out{{"impl", "cpp"},
                              {"preset", config.preset},
                              {"torch", TORCH_VERSION},
-                             {"device", trainer.deviceName()},
+                             {"device", trainer.model().deviceName()},
                              {"threads", torch::get_num_threads()},
                              {"precision", config.run.precision},
                              {"channels_last", config.run.channelsLast},

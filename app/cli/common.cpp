@@ -103,25 +103,9 @@ Restored restore(const std::string& checkpoint, const ConfigOptions& options, bo
     Restored r;
     r.config = options.build(checkpointConfig(checkpoint));
     setUpThreads(r.config);
-    if (needData) {
+    if (needData)
         r.data = loadData(r.config);
-    } else {
-        // Sampling needs no real data: a single placeholder sample of the right shape.
-        r.data = std::make_shared<Dataset>();
-        r.data->name = "none";
-        r.data->count = 1;
-        if (r.config.model.arch == "mlp") {
-            r.data->pointDim = r.config.model.channels;
-            r.data->points.assign(size_t(r.data->pointDim), 0.0f);
-        } else {
-            r.data->channels = r.config.model.channels;
-            r.data->height = r.data->width = r.config.model.resolution;
-            r.data->pixels.assign(size_t(r.data->imageSize()), 0);
-        }
-        r.config.train.batch = std::max(r.config.train.batch, 2);
-    }
-    r.trainer = std::make_unique<Trainer>(r.config, r.data);
-    r.trainer->load(checkpoint);
+    r.model = Model::load(checkpoint, r.config); // no dataset, no optimizers: all that sampling needs
     return r;
 }
 

@@ -1,10 +1,11 @@
 #pragma once
 // Shared pieces of the `cgpgan` subcommands: how a run's config is put
 // together from a preset / file / checkpoint and single-field overrides, a
-// trainer restored from a checkpoint, and the clustering scores of SPEC 6.
+// model restored from a checkpoint, and the clustering scores of SPEC 6.
 #include "cgpgan/clustering.h"
 #include "cgpgan/config.h"
 #include "cgpgan/dataset.h"
+#include "cgpgan/model.h"
 #include "cgpgan/trainer.h"
 
 #include <CLI/CLI.hpp>
@@ -48,13 +49,12 @@ inline constexpr const char* kLogPattern = "[%H:%M:%S] %^%l%$ %v";
 // stderr, so that a --json command prints nothing on stdout but its JSON.
 void logToStderr();
 
-// A trainer restored from a checkpoint, on the data its config names (or the
-// overrides), ready to sample, assign or evaluate. Without needData it gets a
-// single placeholder sample of the right shape (sampling needs no real data).
+// The model of a checkpoint (its config with the overrides), ready to
+// sample, assign or evaluate, and with needData the data its config names.
 struct Restored {
     Config config;
-    std::shared_ptr<Dataset> data;
-    std::unique_ptr<Trainer> trainer;
+    std::shared_ptr<Dataset> data; // null without needData
+    std::shared_ptr<Model> model;
 };
 Restored restore(const std::string& checkpoint, const ConfigOptions& options, bool needData);
 

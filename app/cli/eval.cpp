@@ -7,7 +7,7 @@
 #include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
 #include "cgpgan/metrics.h"
-#include "cgpgan/trainer.h"
+#include "cgpgan/model.h"
 
 #include <nlohmann/json.hpp>
 
@@ -62,11 +62,11 @@ int runEval(const EvalOptions& o)
     const auto& data = *r.data;
     std::unique_ptr<FeatureExtractor> extractor;
     if (o.features.empty())
-        extractor = std::make_unique<BuiltinExtractor>(r.trainer->device());
+        extractor = std::make_unique<BuiltinExtractor>(r.model->device());
     else
-        extractor = std::make_unique<TorchScriptExtractor>(o.features, r.trainer->device());
+        extractor = std::make_unique<TorchScriptExtractor>(o.features, r.model->device());
 
-    const auto report = evaluate(*r.trainer, data, *extractor, o.samples, o.seed,
+    const auto report = evaluate(*r.model, data, *extractor, o.samples, o.seed,
                                  progressPrinter("embedding real and generated images", o.json));
     if (!o.json)
         std::fprintf(stderr, "\n");
@@ -75,7 +75,7 @@ int runEval(const EvalOptions& o)
     result["checkpoint"] = o.checkpoint;
     result["step"] = report.step;
     result["data"] = data.name;
-    result["device"] = r.trainer->deviceName();
+    result["device"] = r.model->deviceName();
     result["features"] = {{"extractor", report.extractor},
                           {"dimension", report.dimension},
                           {"path", o.features.empty() ? json(nullptr) : json(o.features)}};
@@ -89,7 +89,7 @@ int runEval(const EvalOptions& o)
     result["metric_seconds"] = report.seconds;
     // z-diversity (issue 9): 0 = G_ema ignores z (rows of a grid column identical).
     if (r.config.model.arch == "conv") {
-        const auto zd = zDiversity(*r.trainer, data, 16, 8, o.seed);
+        const auto zd = zDiversity(*r.model, data, 16, 8, o.seed);
         result["z_diversity"] = {{"ratio", zd.ratio}, {"fake", zd.fake}, {"real", zd.real},
                                  {"combinations", zd.combinations}, {"per_combination", zd.perCombination}};
     }
@@ -97,10 +97,10 @@ int runEval(const EvalOptions& o)
     // Clustering of the real data by Q, scored against its labels (SPEC 6).
     const bool hasQ = r.config.model.mode != "vanilla";
     if (hasQ && data.hasLabels()) {
-        const auto a = r.trainer->assignClusters(data, progressPrinter("assigning clusters", o.json));
+        const auto a = r.model->assignClusters(data, progressPrinter("assigning clusters", o.json));
         if (!o.json)
             std::fprintf(stderr, "\n");
-        result["clustering"] = clusteringSummary(a, r.trainer->prior(), data);
+        result["clustering"] = clusteringSummary(a, r.model->prior(), data);
         result["clustering"]["samples"] = a.count;
     }
     result["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -74,10 +74,10 @@ int runSample(const SampleOptions& o)
                 combos.push_back(i);
         }
     }
-    const auto grid = r.trainer->gridImage(r.trainer->latentRows(o.rows, o.zSeed), combos);
+    const auto grid = r.model->sampleGrid(o.zSeed, o.rows, combos).image();
     writePng(o.out, grid);
     std::cout << "wrote " << o.out << ": " << o.rows << " rows (z) x " << combos.size()
-              << " combinations, step " << r.trainer->stepCount() << "\n";
+              << " combinations, step " << r.model->step() << "\n";
     return 0;
 }
 
@@ -97,7 +97,7 @@ int runCluster(const ClusterOptions& o)
     auto r = restore(o.checkpoint, o.config, /*needData=*/true);
     const auto& data = *r.data;
     int64_t lastShown = -1;
-    const auto a = r.trainer->assignClusters(data, [&](int64_t done, int64_t total) {
+    const auto a = r.model->assignClusters(data, [&](int64_t done, int64_t total) {
         const int64_t percent = done * 100 / total;
         if (percent / 10 != lastShown / 10 && !o.json) {
             std::fprintf(stderr, "\rassigning clusters: %3lld%%", (long long)percent);
@@ -133,17 +133,17 @@ int runCluster(const ClusterOptions& o)
 
     json result;
     result["checkpoint"] = o.checkpoint;
-    result["step"] = r.trainer->stepCount();
+    result["step"] = r.model->step();
     result["data"] = data.name;
     result["samples"] = a.count;
     result["assignments_csv"] = o.out;
-    result.update(clusteringSummary(a, r.trainer->prior(), data));
+    result.update(clusteringSummary(a, r.model->prior(), data));
     if (o.json) {
         std::cout << result.dump(2) << "\n";
         return 0;
     }
     std::printf("clustered %lld samples of %s with the classifier of %s (step %lld)\n", (long long)a.count,
-                data.name.c_str(), o.checkpoint.c_str(), (long long)r.trainer->stepCount());
+                data.name.c_str(), o.checkpoint.c_str(), (long long)r.model->step());
     printClusteringSummary(result);
     std::printf("assignments: %s\n", o.out.c_str());
     return 0;

@@ -80,14 +80,14 @@ int runTrain(const TrainOptions& o)
     const std::string checkpointPath = (fs::path(folder) / "checkpoint.pt").string();
     saveConfigFile(config, (fs::path(folder) / "config.json").string());
     spdlog::info("preset {} on {}: {} parameters, {} steps ({} to go), prior frozen until step {}", config.preset,
-                 trainer.deviceName(), trainer.parameterCount(), trainer.totalSteps(),
+                 trainer.model().deviceName(), trainer.model().parameterCount(), trainer.totalSteps(),
                  std::max<int64_t>(0, trainer.totalSteps() - trainer.stepCount()), trainer.priorStartStep());
     spdlog::info("run folder: {}", folder);
 
     MetricsCsv metrics((fs::path(folder) / "metrics.csv").string(), config.model.dL, config.model.dC,
                        trainer.stepCount());
     const bool images = config.model.arch == "conv";
-    const auto gridZ = images ? trainer.latentRows(config.run.gridRows, config.train.seed + 7919) : torch::Tensor();
+    const uint64_t gridZSeed = config.train.seed + 7919; // the grid's fixed z rows
     const auto combos = gridCombinations(config);
     // z-diversity (issue 9) of every grid, against the real images' own pairwise distance.
     const bool measureDiversity = images && config.run.gridRows >= 2;
@@ -96,15 +96,13 @@ int runTrain(const TrainOptions& o)
     auto writeGrid = [&](int64_t step) {
         if (!images)
             return std::numeric_limits<double>::quiet_NaN();
-        const auto tiles = trainer.gridSamples(gridZ, combos);
-        const auto grid = tileImages(tiles.data_ptr<uint8_t>(), tiles.size(0), int(tiles.size(1)),
-                                     int(tiles.size(2)), int(combos.size()));
+        const auto samples = trainer.model().sampleGrid(gridZSeed, config.run.gridRows, combos, realDistance);
+        const auto grid = samples.image();
         writePng((fs::path(folder) / "grid.png").string(), grid);
         char name[48];
         std::snprintf(name, sizeof name, "grid_%08lld.png", (long long)step);
         writePng((fs::path(folder) / "grids" / name).string(), grid);
-        return measureDiversity ? gridZDiversity(tiles, gridZ.size(0), int64_t(combos.size()), realDistance)
-                                : std::numeric_limits<double>::quiet_NaN();
+        return samples.zDiversity; // NaN unless measureDiversity
     };
 
     TrainingControl control;

@@ -1,9 +1,11 @@
-// Checkpoints (issue: one file holding G, G_ema, D, Q, the optimizer states,
-// prior, step, RNG state, data order and the config), written atomically.
+// Checkpoints: one file holding G, G_ema, D, Q, the optimizer states, prior,
+// step, RNG state, data order and the config, written atomically. A Model
+// reads the model's part alone (Model::load), a Trainer all of it.
 #include "cgpgan/error.h"
+#include "cgpgan/model.h"
 #include "cgpgan/trainer.h"
+#include "model_impl.h"
 #include "speed_options.h"
-#include "trainer_impl.h"
 
 #include <spdlog/spdlog.h>
 
@@ -15,7 +17,34 @@ namespace fs = std::filesystem;
 
 namespace {
 
-torch::serialize::InputArchive openArchive(const std::string& path, const torch::Device& device)
+int64_t readInt(torch::serialize::InputArchive& archive, const std::string& key)
+{
+    torch::Tensor t;
+    archive.read(key, t);
+    return t.item<int64_t>();
+}
+
+void readModule(torch::serialize::InputArchive& archive, const char* key, torch::nn::Module& module,
+                const std::string& path)
+{
+    torch::serialize::InputArchive sub;
+    if (!archive.try_read(key, sub))
+        throw Error(path + " lacks " + key);
+    module.load(sub);
+}
+
+void readOptimizer(torch::serialize::InputArchive& archive, const char* key, torch::optim::Optimizer& opt,
+                   const std::string& path)
+{
+    torch::serialize::InputArchive sub;
+    if (!archive.try_read(key, sub))
+        throw Error(path + " lacks " + key);
+    opt.load(sub);
+}
+
+} // namespace
+
+torch::serialize::InputArchive openCheckpoint(const std::string& path, const torch::Device& device)
 {
     if (!fs::exists(path))
         throw Error("checkpoint " + path + " does not exist");
@@ -28,7 +57,7 @@ torch::serialize::InputArchive openArchive(const std::string& path, const torch:
     return archive;
 }
 
-Config readConfig(torch::serialize::InputArchive& archive, const std::string& path)
+Config readCheckpointConfig(torch::serialize::InputArchive& archive, const std::string& path)
 {
     c10::IValue format, config;
     if (!archive.try_read("format_version", format) || !archive.try_read("config", config))
@@ -39,22 +68,30 @@ Config readConfig(torch::serialize::InputArchive& archive, const std::string& pa
     return configFromJson(config.toStringRef(), path + " (config)");
 }
 
-int64_t readInt(torch::serialize::InputArchive& archive, const std::string& key)
+void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n, const std::string& path)
 {
-    torch::Tensor t;
-    archive.read(key, t);
-    return t.item<int64_t>();
+    readModule(archive, "G", *n.g, path);
+    readModule(archive, "G_ema", *n.gEma, path);
+    readModule(archive, "D", *n.d, path);
+    if (n.q)
+        readModule(archive, "Q", *n.q, path);
+    torch::Tensor prior;
+    archive.read("prior", prior);
+    n.prior = prior.to(torch::kCPU).clone();
+    n.step = readInt(archive, "step");
+    // A checkpoint keeps the layout it was saved in (channels-last or not);
+    // this model's run.channels_last decides.
+    n.applyMemoryFormat();
 }
-
-} // namespace
 
 void Trainer::save(const std::string& path) const
 {
-    const auto lock = m_gate.forCall();
-    const auto& n = *m_nets;
+    const auto lock = m_model->gate().forCall();
+    const auto& n = m_model->networks();
+    const auto& s = *m_state;
     torch::serialize::OutputArchive archive;
     archive.write("format_version", c10::IValue(int64_t(kCheckpointFormat)));
-    archive.write("config", c10::IValue(toJson(m_config)));
+    archive.write("config", c10::IValue(toJson(config())));
     auto writeModule = [&](const char* key, const torch::nn::Module& module) {
         torch::serialize::OutputArchive sub;
         module.save(sub);
@@ -68,17 +105,19 @@ void Trainer::save(const std::string& path) const
     writeModule("G", *n.g);
     writeModule("G_ema", *n.gEma);
     writeModule("D", *n.d);
-    writeOptimizer("opt_G", *n.optG);
-    writeOptimizer("opt_D", *n.optD);
+    writeOptimizer("opt_G", *s.optG);
+    writeOptimizer("opt_D", *s.optD);
     if (n.q) {
         writeModule("Q", *n.q);
-        writeOptimizer("opt_Q", *n.optQ);
+        writeOptimizer("opt_Q", *s.optQ);
     }
     archive.write("prior", n.prior);
     archive.write("step", torch::tensor(n.step, torch::kLong));
-    archive.write("rng_state", n.rng.get_state());
-    archive.write("data_order", n.order);
-    archive.write("data_cursor", torch::tensor(n.cursor, torch::kLong));
+    archive.write("rng_state", s.rng.get_state());
+    archive.write("data_order", s.order);
+    archive.write("data_cursor", torch::tensor(s.cursor, torch::kLong));
+    // For `cgpgan info`, which then needs to build nothing.
+    archive.write("parameter_count", torch::tensor(m_model->parameterCountLocked(), torch::kLong));
 
     const fs::path target(path);
     if (target.has_parent_path())
@@ -99,97 +138,110 @@ void Trainer::save(const std::string& path) const
 
 void Trainer::load(const std::string& path)
 {
-    auto archive = openArchive(path, m_device);
-    const Config saved = readConfig(archive, path);
-    const auto diffs = shapeDifferences(saved, m_config);
+    auto archive = openCheckpoint(path, m_device);
+    const Config saved = readCheckpointConfig(archive, path);
+    const auto diffs = shapeDifferences(saved, config());
     if (!diffs.empty()) {
         std::string message = "checkpoint " + path + " holds a model of another shape (checkpoint vs current):";
         for (const auto& d : diffs)
             message += "\n  - " + d;
         throw Error(message);
     }
-    const auto lock = m_gate.forCall();
-    auto& n = *m_nets;
-    auto readModule = [&](const char* key, torch::nn::Module& module) {
-        torch::serialize::InputArchive sub;
-        if (!archive.try_read(key, sub))
-            throw Error(path + " lacks " + key);
-        module.load(sub);
-    };
-    auto readOptimizer = [&](const char* key, torch::optim::Optimizer& opt) {
-        torch::serialize::InputArchive sub;
-        if (!archive.try_read(key, sub))
-            throw Error(path + " lacks " + key);
-        opt.load(sub);
-    };
+    const auto lock = m_model->gate().forCall();
+    auto& n = m_model->networks();
+    auto& s = *m_state;
     try {
-        readModule("G", *n.g);
-        readModule("G_ema", *n.gEma);
-        readModule("D", *n.d);
-        readOptimizer("opt_G", *n.optG);
-        readOptimizer("opt_D", *n.optD);
-        if (n.q) {
-            readModule("Q", *n.q);
-            readOptimizer("opt_Q", *n.optQ);
-        }
-        torch::Tensor prior, rng, order;
-        archive.read("prior", prior);
-        n.prior = prior.to(torch::kCPU).clone();
-        n.step = readInt(archive, "step");
+        readModelParts(archive, n, path);
+        readOptimizer(archive, "opt_G", *s.optG, path);
+        readOptimizer(archive, "opt_D", *s.optD, path);
+        if (n.q)
+            readOptimizer(archive, "opt_Q", *s.optQ, path);
+        torch::Tensor rng, order;
         archive.read("rng_state", rng);
-        n.rng.set_state(rng.to(torch::kCPU));
+        s.rng.set_state(rng.to(torch::kCPU));
         archive.read("data_order", order);
-        n.order = order.to(torch::kCPU).clone();
-        n.cursor = readInt(archive, "data_cursor");
-        // A checkpoint keeps the layout it was saved in (channels-last or
-        // not); this trainer's run.channels_last decides.
-        n.applyMemoryFormat();
+        s.order = order.to(torch::kCPU).clone();
+        s.cursor = readInt(archive, "data_cursor");
+        s.applyMemoryFormat(n.memoryFormat);
     } catch (const c10::Error& e) {
         throw Error("checkpoint " + path + " is damaged: " + e.what_without_backtrace());
     }
-    if (n.order.size(0) != n.data.size(0)) {
+    if (s.order.size(0) != s.data.size(0)) {
         spdlog::warn("checkpoint {} was trained on {} samples, the data now has {}: starting a new data order", path,
-                     n.order.size(0), n.data.size(0));
-        n.order = torch::randperm(n.data.size(0), n.rng, torch::kLong);
-        n.cursor = 0;
+                     s.order.size(0), s.data.size(0));
+        s.order = torch::randperm(s.data.size(0), s.rng, torch::kLong);
+        s.cursor = 0;
     }
     // Training settings (learning rates, loss weights, length) stay those of
     // this trainer's config: the caller decides whether they follow the
     // checkpoint (`cgpgan train --resume` starts from the checkpoint's config).
 }
 
+std::shared_ptr<Model> Model::load(const std::string& path, std::optional<Config> config)
+{
+    auto archive = openCheckpoint(path, torch::kCPU);
+    const Config saved = readCheckpointConfig(archive, path);
+    if (config) {
+        const auto diffs = shapeDifferences(saved, *config);
+        if (!diffs.empty()) {
+            std::string message = "checkpoint " + path + " holds a model of another shape (checkpoint vs given):";
+            for (const auto& d : diffs)
+                message += "\n  - " + d;
+            throw Error(message);
+        }
+    } else {
+        config = withDefaultMachine(saved);
+    }
+    auto model = std::make_shared<Model>(*config);
+    try {
+        const auto lock = model->gate().forCall();
+        auto& n = model->networks();
+        readModelParts(archive, n, path);
+        if (!model->device().is_cpu()) // the archive was read onto the CPU
+            for (torch::nn::Module* m : std::initializer_list<torch::nn::Module*>{
+                     n.g.ptr().get(), n.gEma.ptr().get(), n.d.ptr().get(), n.q ? n.q.ptr().get() : nullptr})
+                if (m)
+                    m->to(model->device());
+    } catch (const c10::Error& e) {
+        throw Error("checkpoint " + path + " is damaged: " + e.what_without_backtrace());
+    }
+    return model;
+}
+
 CheckpointInfo Trainer::readInfo(const std::string& path)
 {
-    auto archive = openArchive(path, torch::kCPU);
+    auto archive = openCheckpoint(path, torch::kCPU);
     CheckpointInfo info;
-    info.config = readConfig(archive, path);
+    info.config = readCheckpointConfig(archive, path);
     info.formatVersion = kCheckpointFormat;
     info.step = readInt(archive, "step");
     torch::Tensor prior;
     archive.read("prior", prior);
     prior = prior.contiguous().to(torch::kFloat);
     info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
-    // Count by building the networks of that config (no weights needed).
-    const auto& m = info.config.model;
-    const bool vanilla = m.mode == "vanilla";
-    const auto count = [](const torch::nn::Module& module) {
-        int64_t total = 0;
-        for (const auto& p : module.parameters())
-            total += p.numel();
-        return total;
-    };
-    info.parameters = count(*Generator(m)) + count(*Encoder(m, vanilla ? 1 : int64_t(m.dL) * m.dC, /*minibatchStd=*/true)) +
-                      (vanilla ? 0 : count(*Encoder(m, int64_t(m.dL) * m.dC)));
+    torch::Tensor count;
+    if (archive.try_read("parameter_count", count)) {
+        info.parameters = count.item<int64_t>();
+    } else {
+        // Checkpoints written before parameter_count was stored: the stored
+        // tensors include buffers, so count by building the networks once.
+        info.parameters = Model(withDefaultMachine(info.config)).parameterCount();
+    }
     return info;
 }
 
-Config checkpointConfig(const std::string& checkpoint)
+Config withDefaultMachine(Config config)
 {
-    Config config = Trainer::readInfo(checkpoint).config;
     const RunConfig defaults;
     config.run.device = defaults.device;
     config.run.threads = defaults.threads;
     return config;
+}
+
+Config checkpointConfig(const std::string& checkpoint)
+{
+    auto archive = openCheckpoint(checkpoint, torch::kCPU);
+    return withDefaultMachine(readCheckpointConfig(archive, checkpoint));
 }
 
 } // namespace cgpgan

@@ -1,7 +1,7 @@
 #include "cgpgan/diversity.h"
 
 #include "cgpgan/error.h"
-#include "cgpgan/trainer.h"
+#include "cgpgan/model.h"
 
 #include <algorithm>
 #include <numeric>
@@ -81,10 +81,10 @@ double gridZDiversity(const torch::Tensor& tiles, int64_t rows, int64_t cols, do
     return withinGroupDistance(groups) / reference;
 }
 
-ZDiversity zDiversity(const Trainer& trainer, const Dataset& real, int64_t combinations, int64_t perCombination,
+ZDiversity zDiversity(const Model& model, const Dataset& real, int64_t combinations, int64_t perCombination,
                       uint64_t seed)
 {
-    const auto& m = trainer.config().model;
+    const auto& m = model.config().model;
     if (m.arch != "conv")
         throw Error("z-diversity needs an image model");
     const int64_t total = m.combinations();
@@ -95,14 +95,14 @@ ZDiversity zDiversity(const Trainer& trainer, const Dataset& real, int64_t combi
     if (total != kTooManyCombinations && total <= combinations) {
         std::vector<int64_t> ids(static_cast<size_t>(total));
         std::iota(ids.begin(), ids.end(), int64_t(0));
-        codes = trainer.combinationCodes(ids);
+        codes = model.combinationCodes(ids);
     } else {
         auto gen = at::make_generator<at::CPUGeneratorImpl>(seed + 1);
-        const auto idx = torch::multinomial(trainer.prior(), combinations, /*replacement=*/true, gen); // [d_l, k]
+        const auto idx = torch::multinomial(model.prior(), combinations, /*replacement=*/true, gen); // [d_l, k]
         codes = torch::one_hot(idx.t(), m.dC).to(torch::kFloat);
     }
     const int64_t k = codes.size(0);
-    const auto tiles = trainer.generateGrid(trainer.latentRows(perCombination, seed), codes);
+    const auto tiles = model.generateGrid(model.latentRows(perCombination, seed), codes);
     ZDiversity out;
     out.combinations = k;
     out.perCombination = perCombination;

@@ -3,8 +3,8 @@
 #include "cgpgan/metrics.h"
 
 #include "cgpgan/error.h"
-#include "cgpgan/trainer.h"
-#include "trainer_impl.h"
+#include "cgpgan/model.h"
+#include "model_impl.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/script.h>
@@ -301,11 +301,11 @@ PrecisionRecall precisionRecall(const torch::Tensor& real, const torch::Tensor& 
 
 // ---- evaluate --------------------------------------------------------------
 
-EvalReport evaluate(const Trainer& trainer, const Dataset& real, FeatureExtractor& extractor, int64_t samples,
+EvalReport evaluate(const Model& model, const Dataset& real, FeatureExtractor& extractor, int64_t samples,
                     uint64_t seed, const std::function<bool(int64_t, int64_t)>& progress)
 {
     const auto started = std::chrono::steady_clock::now();
-    const auto& m = trainer.config().model;
+    const auto& m = model.config().model;
     if (m.arch != "conv")
         throw Error("FID, precision and recall need an image model; this one (" + m.arch + ") makes points");
     if (!real.isImages() || real.channels != m.channels || real.height != m.resolution ||
@@ -341,12 +341,12 @@ EvalReport evaluate(const Trainer& trainer, const Dataset& real, FeatureExtracto
 
     // Fake: G_ema(z, c), z from the trainer's latent rows, c ~ P(C) label by
     // label (SPEC 2), both from their own seeds.
-    const auto z = trainer.latentRows(n, seed);
-    const auto idx = torch::multinomial(trainer.prior(), n, /*replacement=*/true, gen); // [d_l, n]
+    const auto z = model.latentRows(n, seed);
+    const auto idx = torch::multinomial(model.prior(), n, /*replacement=*/true, gen); // [d_l, n]
     const auto c = torch::one_hot(idx.t(), m.dC).to(torch::kFloat);
     for (int64_t i = 0; i < n; i += kChunk) {
         const int64_t len = std::min(kChunk, n - i);
-        fakeParts.push_back(extractor.features(trainer.generate(z.narrow(0, i, len), c.narrow(0, i, len))));
+        fakeParts.push_back(extractor.features(model.generate(z.narrow(0, i, len), c.narrow(0, i, len))));
         tick(n + i + len);
     }
 
@@ -357,7 +357,7 @@ EvalReport evaluate(const Trainer& trainer, const Dataset& real, FeatureExtracto
     report.dimension = realFeatures.size(1);
     report.realSamples = n;
     report.fakeSamples = n;
-    report.step = trainer.stepCount();
+    report.step = model.step();
     report.fid = fid(realFeatures, fakeFeatures);
     report.precision = pr.precision;
     report.recall = pr.recall;

@@ -1,8 +1,10 @@
-// Sampling from G_ema, codebook pages and cluster assignment: what the CLI's
-// `sample` / `cluster` and the explorer's grid, sliders and browser call.
+// Sampling from G_ema, codebook pages and cluster assignment (model.h): what
+// the CLI's `sample` / `cluster` and the explorer's grid, sliders and browser call.
+#include "cgpgan/combinations.h"
+#include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
-#include "cgpgan/trainer.h"
-#include "trainer_impl.h"
+#include "cgpgan/model.h"
+#include "model_impl.h"
 
 #include <algorithm>
 
@@ -12,33 +14,19 @@ namespace {
 constexpr int64_t kChunk = 256; // samples per forward pass when sampling or assigning
 }
 
-torch::Tensor Trainer::latentRows(int64_t n, uint64_t seed) const
+torch::Tensor Model::latentRows(int64_t n, uint64_t seed) const
 {
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    const auto& m = m_config.model;
-    if (m.latentDist == "uniform")
-        return (torch::rand({n, m.dZ}, gen) * 2.0 - 1.0) * std::sqrt(3.0);
-    return torch::randn({n, m.dZ}, gen);
+    return drawLatents(n, m_config.model, at::make_generator<at::CPUGeneratorImpl>(seed));
 }
 
-torch::Tensor Trainer::combinationCodes(const std::vector<int64_t>& combinations) const
+torch::Tensor Model::combinationCodes(const std::vector<int64_t>& combinations) const
 {
     const auto& m = m_config.model;
-    const int64_t total = m.combinations();
-    auto codes = torch::zeros({int64_t(combinations.size()), m.dL, m.dC});
-    auto acc = codes.accessor<float, 3>();
-    for (size_t i = 0; i < combinations.size(); ++i) {
-        const int64_t id = combinations[i];
-        if (id < 0 || id >= total)
-            throw Error("combination " + std::to_string(id) + " is out of range (0.." + std::to_string(total - 1) + ")");
-        const auto categories = combinationCategories(id, m.dL, m.dC);
-        for (int l = 0; l < m.dL; ++l)
-            acc[int64_t(i)][l][categories[size_t(l)]] = 1.0f;
-    }
-    return codes;
+    auto codes = oneHotCodes(combinations, m.dL, m.dC);
+    return torch::from_blob(codes.data(), {int64_t(combinations.size()), m.dL, m.dC}, torch::kFloat).clone();
 }
 
-torch::Tensor Trainer::generate(const torch::Tensor& z, const torch::Tensor& c) const
+torch::Tensor Model::generate(const torch::Tensor& z, const torch::Tensor& c) const
 {
     const auto& m = m_config.model;
     if (z.dim() != 2 || z.size(1) != m.dZ)
@@ -60,7 +48,7 @@ torch::Tensor Trainer::generate(const torch::Tensor& z, const torch::Tensor& c) 
     return torch::cat(parts, 0);
 }
 
-torch::Tensor Trainer::generateGrid(const torch::Tensor& z, const torch::Tensor& codes) const
+torch::Tensor Model::generateGrid(const torch::Tensor& z, const torch::Tensor& codes) const
 {
     const int64_t rows = z.size(0);
     const int64_t cols = codes.size(0);
@@ -71,24 +59,36 @@ torch::Tensor Trainer::generateGrid(const torch::Tensor& z, const torch::Tensor&
     return generate(zz, cc);
 }
 
-torch::Tensor Trainer::gridSamples(const torch::Tensor& z, const std::vector<int64_t>& combinations) const
+GridSamples Model::sampleGrid(uint64_t zSeed, int firstRow, int rows, const torch::Tensor& codes,
+                              double reference) const
 {
-    if (m_config.model.arch != "conv")
-        throw Error("sample grids need an image model; this one (" + m_config.model.arch + ") makes points");
-    const auto images = generateGrid(z, combinationCodes(combinations));
-    return images.add(1.0).mul(127.5).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+    const auto& m = m_config.model;
+    if (m.arch != "conv")
+        throw Error("sample grids need an image model; this one (" + m.arch + ") makes points");
+    if (rows < 1 || firstRow < 0)
+        throw Error("a grid needs rows >= 1 and firstRow >= 0");
+    GridSamples out;
+    out.step = step(); // a step may land before generateGrid takes the lock: the grid is at least this new
+    const auto z = latentRows(int64_t(firstRow) + rows, zSeed).narrow(0, firstRow, rows);
+    const auto images = generateGrid(z, codes); // row-major (r, j), floats in [-1, 1]
+    out.rows = rows;
+    out.columns = int(codes.size(0));
+    out.channels = m.channels;
+    out.size = m.resolution;
+    const auto bytes = images.add(1.0).mul(127.5).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+    out.pixels.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
+    if (reference > 0 && rows >= 2)
+        out.zDiversity = gridZDiversity(images, rows, out.columns, reference);
+    return out;
 }
 
-Image8 Trainer::gridImage(const torch::Tensor& z, const std::vector<int64_t>& combinations) const
+GridSamples Model::sampleGrid(uint64_t zSeed, int rows, const std::vector<int64_t>& combinations,
+                              double reference) const
 {
-    const auto tiles = gridSamples(z, combinations);
-    return tileImages(tiles.data_ptr<uint8_t>(), tiles.size(0), int(tiles.size(1)), int(tiles.size(2)),
-                      int(combinations.size()));
+    return sampleGrid(zSeed, 0, rows, combinationCodes(combinations), reference);
 }
 
-bool Trainer::hasCodebook() const { return m_config.model.codebook; }
-
-torch::Tensor Trainer::codebook() const
+torch::Tensor Model::codebook() const
 {
     if (!hasCodebook())
         throw Error("this model has no codebook (model.codebook is false)");
@@ -96,7 +96,7 @@ torch::Tensor Trainer::codebook() const
     return m_nets->gEma->codebook.detach().to(torch::kCPU).clone();
 }
 
-torch::Tensor Trainer::page(int label, int category) const
+torch::Tensor Model::page(int label, int category) const
 {
     const auto& m = m_config.model;
     if (label < 0 || label >= m.dL || category < 0 || category >= m.dC)
@@ -104,7 +104,7 @@ torch::Tensor Trainer::page(int label, int category) const
     return codebook()[label][category].clone();
 }
 
-void Trainer::setCodebook(const torch::Tensor& book)
+void Model::setCodebook(const torch::Tensor& book)
 {
     if (!hasCodebook())
         throw Error("this model has no codebook (model.codebook is false)");
@@ -117,7 +117,7 @@ void Trainer::setCodebook(const torch::Tensor& book)
     m_nets->gEma->codebook.copy_(book);
 }
 
-void Trainer::setPage(int label, int category, const torch::Tensor& value)
+void Model::setPage(int label, int category, const torch::Tensor& value)
 {
     auto book = codebook();
     if (value.numel() != book.size(2))
@@ -126,7 +126,7 @@ void Trainer::setPage(int label, int category, const torch::Tensor& value)
     setCodebook(book);
 }
 
-ClusterAssignment Trainer::assignClusters(const Dataset& data,
+ClusterAssignment Model::assignClusters(const Dataset& data,
                                           const std::function<bool(int64_t, int64_t)>& progress) const
 {
     const auto& m = m_config.model;
@@ -141,7 +141,7 @@ ClusterAssignment Trainer::assignClusters(const Dataset& data,
     out.confidence.resize(size_t(data.count * m.dL));
     out.combined.resize(size_t(data.count));
     out.combinedConfidence.resize(size_t(data.count));
-    out.step = stepCount();
+    out.step = step();
     const bool combinedIds = m.combinations() != kTooManyCombinations;
     for (int64_t i = 0; i < data.count; i += kChunk) {
         const int64_t len = std::min(kChunk, data.count - i);
@@ -156,16 +156,15 @@ ClusterAssignment Trainer::assignClusters(const Dataset& data,
         const auto bestA = best.accessor<float, 2>();
         const auto indexA = index.accessor<int64_t, 2>();
         for (int64_t r = 0; r < len; ++r) {
-            int64_t id = 0;
+            std::vector<int> categories(size_t(m.dL));
             float conf = 1.0f;
             for (int l = 0; l < m.dL; ++l) {
+                categories[size_t(l)] = int(indexA[r][l]);
                 out.category[size_t((i + r) * m.dL + l)] = int32_t(indexA[r][l]);
                 out.confidence[size_t((i + r) * m.dL + l)] = bestA[r][l];
-                if (combinedIds)
-                    id = id * m.dC + indexA[r][l];
                 conf *= bestA[r][l];
             }
-            out.combined[size_t(i + r)] = combinedIds ? id : -1;
+            out.combined[size_t(i + r)] = combinedIds ? combinationId(categories, m.dL, m.dC) : -1;
             out.combinedConfidence[size_t(i + r)] = conf;
         }
         if (progress && !progress(i + len, data.count))

@@ -4,9 +4,7 @@
 #include "cgpgan/error.h"
 #include "cgpgan/losses.h"
 #include "speed_options.h"
-#include "trainer_impl.h"
-
-#include <spdlog/spdlog.h>
+#include "model_impl.h"
 
 #include <chrono>
 #include <cmath>
@@ -64,36 +62,6 @@ void setLearningRate(torch::optim::AdamW* opt, double lr, double laterGroupScale
 
 } // namespace
 
-torch::Tensor dataView(const Dataset& data, const ModelConfig& model)
-{
-    if (data.count <= 0)
-        throw Error("the dataset \"" + data.name + "\" is empty");
-    if (model.arch == "mlp") {
-        if (data.isImages())
-            throw Error("model.arch mlp needs point data, but \"" + data.name + "\" holds images");
-        if (data.pointDim != model.channels)
-            throw Error("the data has " + std::to_string(data.pointDim) + "-D points, the model expects " +
-                        std::to_string(model.channels));
-        return torch::from_blob(const_cast<float*>(data.points.data()), {data.count, data.pointDim}, torch::kFloat);
-    }
-    if (!data.isImages())
-        throw Error("a conv model needs images, but \"" + data.name + "\" holds points");
-    if (data.channels != model.channels || data.height != model.resolution || data.width != model.resolution)
-        throw Error("\"" + data.name + "\" has " + std::to_string(data.channels) + "x" + std::to_string(data.height) +
-                    "x" + std::to_string(data.width) + " images but the model expects " +
-                    std::to_string(model.channels) + "x" + std::to_string(model.resolution) + "x" +
-                    std::to_string(model.resolution) + " (set model.channels / model.resolution)");
-    return torch::from_blob(const_cast<uint8_t*>(data.pixels.data()),
-                            {data.count, data.channels, data.height, data.width}, torch::kUInt8);
-}
-
-torch::Tensor toModelInput(const torch::Tensor& batch)
-{
-    if (batch.scalar_type() == torch::kUInt8)
-        return batch.to(torch::kFloat).mul_(2.0 / 255.0).sub_(1.0); // [0, 255] -> [-1, 1]
-    return batch;
-}
-
 bool StepStats::finite() const
 {
     for (double v : {dAdversarial, r2, cls, cgp, gAdversarial, realScore, fakeScore})
@@ -104,58 +72,31 @@ bool StepStats::finite() const
 
 int64_t ClusterAssignment::combinations() const { return combinationCount(dL, dC); }
 
-Trainer::Trainer(Config config, std::shared_ptr<const Dataset> data)
-    : m_config(std::move(config)), m_data(std::move(data)), m_device(chooseDevice(m_config.run.device)),
-      m_nets(std::make_unique<Networks>())
+Trainer::Trainer(Config settings, std::shared_ptr<const Dataset> data)
+    : m_model(std::make_shared<Model>(std::move(settings))), m_data(std::move(data)),
+      m_device(m_model->device()), m_state(std::make_unique<State>())
 {
-    m_config.validate();
     if (!m_data)
         throw Error("no dataset given to the trainer");
-    const auto& m = m_config.model;
-    const auto& t = m_config.train;
-
-    // Weights are initialised from the seed, so a config gives one network.
-    torch::manual_seed(t.seed);
-    auto& n = *m_nets;
-    n.g = Generator(m);
-    n.gEma = Generator(m);
-    const bool vanilla = m.mode == "vanilla";
-    n.d = Encoder(m, vanilla ? 1 : int64_t(m.dL) * m.dC, /*minibatchStd=*/true);
-    if (!vanilla)
-        n.q = Encoder(m, int64_t(m.dL) * m.dC);
-    n.g->to(m_device);
-    n.gEma->to(m_device);
-    n.d->to(m_device);
+    const auto& m = config().model;
+    const auto& t = config().train;
+    auto& n = m_model->networks();
+    auto& s = *m_state;
+    s.optG = makeGeneratorOptimizer(*n.g, t);
+    s.optD = makeOptimizer(*n.d, t.lrD, t);
     if (n.q)
-        n.q->to(m_device);
-    configureCudnn(m_config.run, m_device);
-    n.memoryFormat = modelMemoryFormat(m_config.run);
-    n.bf16 = m_config.run.precision == "bf16";
-    n.applyMemoryFormat();
-    {
-        torch::NoGradGuard noGrad;
-        auto src = n.g->parameters();
-        auto dst = n.gEma->parameters();
-        for (size_t i = 0; i < src.size(); ++i)
-            dst[i].copy_(src[i]);
-    }
-    setRequiresGrad(*n.gEma, false);
-    n.optG = makeGeneratorOptimizer(*n.g, t);
-    n.optD = makeOptimizer(*n.d, t.lrD, t);
-    if (n.q)
-        n.optQ = makeOptimizer(*n.q, t.lrQ, t);
-    // SPEC 2: the prior starts uniform.
-    n.prior = torch::full({m.dL, m.dC}, 1.0f / float(m.dC));
-    n.rng = at::make_generator<at::CPUGeneratorImpl>(t.seed);
+        s.optQ = makeOptimizer(*n.q, t.lrQ, t);
+    s.bf16 = config().run.precision == "bf16";
+    s.rng = at::make_generator<at::CPUGeneratorImpl>(t.seed);
     // All training data on the device; images stay uint8 (a quarter of the
     // memory of float) and are scaled per batch.
-    n.data = dataView(*m_data, m).to(m_device, /*non_blocking=*/false, /*copy=*/true);
+    s.data = dataView(*m_data, m).to(m_device, /*non_blocking=*/false, /*copy=*/true);
 
     const double stepsPerEpoch = double(m_data->count) / double(t.batch);
     m_totalSteps = t.epochs > 0 ? int64_t(std::ceil(t.epochs * stepsPerEpoch)) : t.steps;
     m_priorStart = t.priorStartEpoch >= 0 ? int64_t(std::llround(t.priorStartEpoch * stepsPerEpoch))
                                           : t.priorStartStep;
-    if (vanilla)
+    if (m.mode == "vanilla")
         m_priorStart = -1; // no classifier: the prior stays uniform
     m_knobs = {t.lrG, t.lrD, t.lrQ, t.lambdaR2, t.lambdaCls, t.lambdaCgp, TrainingKnobs::PriorMode::Auto, t.lambdaMs};
     resetDataOrder();
@@ -163,31 +104,18 @@ Trainer::Trainer(Config config, std::shared_ptr<const Dataset> data)
 
 Trainer::~Trainer() = default;
 
-void Trainer::Networks::applyMemoryFormat()
+void Trainer::State::applyMemoryFormat(at::MemoryFormat format)
 {
-    for (torch::nn::Module* module :
-         std::initializer_list<torch::nn::Module*>{g.ptr().get(), gEma.ptr().get(), d.ptr().get(),
-                                                  q ? q.ptr().get() : nullptr})
-        if (module)
-            setMemoryFormat(*module, memoryFormat);
     for (torch::optim::Optimizer* opt : {static_cast<torch::optim::Optimizer*>(optG.get()),
                                          static_cast<torch::optim::Optimizer*>(optD.get()),
                                          static_cast<torch::optim::Optimizer*>(optQ.get())})
         if (opt)
-            setMemoryFormat(*opt, memoryFormat);
-}
-
-std::string Trainer::deviceName() const { return describeDevice(m_device); }
-
-int64_t Trainer::stepCount() const
-{
-    const auto lock = m_gate.forCall();
-    return m_nets->step;
+            setMemoryFormat(*opt, format);
 }
 
 bool Trainer::priorFrozen() const
 {
-    const auto lock = m_gate.forCall();
+    const auto lock = m_model->gate().forCall();
     return priorFrozenLocked();
 }
 
@@ -201,35 +129,18 @@ bool Trainer::priorFrozenLocked() const
     case TrainingKnobs::PriorMode::Auto:
         break;
     }
-    return m_priorStart < 0 || m_nets->step < m_priorStart;
-}
-
-torch::Tensor Trainer::prior() const
-{
-    const auto lock = m_gate.forCall();
-    return m_nets->prior.clone();
-}
-
-int64_t Trainer::parameterCount() const
-{
-    int64_t total = 0;
-    for (torch::nn::Module* module : std::initializer_list<torch::nn::Module*>{
-             m_nets->g.ptr().get(), m_nets->d.ptr().get(), m_nets->q ? m_nets->q.ptr().get() : nullptr})
-        if (module)
-            for (const auto& p : module->parameters())
-                total += p.numel();
-    return total;
+    return m_priorStart < 0 || m_model->networks().step < m_priorStart;
 }
 
 TrainingKnobs Trainer::knobs() const
 {
-    const auto lock = m_gate.forCall();
+    const auto lock = m_model->gate().forCall();
     return m_pendingKnobs ? *m_pendingKnobs : m_knobs;
 }
 
 void Trainer::setKnobs(const TrainingKnobs& knobs)
 {
-    const auto lock = m_gate.forCall();
+    const auto lock = m_model->gate().forCall();
     m_pendingKnobs = knobs;
 }
 
@@ -239,45 +150,41 @@ void Trainer::applyKnobsLocked()
         return;
     m_knobs = *m_pendingKnobs;
     m_pendingKnobs.reset();
-    setLearningRate(m_nets->optG.get(), m_knobs.lrG, m_config.train.codebookLrScale);
-    setLearningRate(m_nets->optD.get(), m_knobs.lrD);
-    setLearningRate(m_nets->optQ.get(), m_knobs.lrQ);
+    setLearningRate(m_state->optG.get(), m_knobs.lrG, config().train.codebookLrScale);
+    setLearningRate(m_state->optD.get(), m_knobs.lrD);
+    setLearningRate(m_state->optQ.get(), m_knobs.lrQ);
 }
 
 void Trainer::resetDataOrder()
 {
-    auto& n = *m_nets;
-    n.order = torch::randperm(n.data.size(0), n.rng, torch::kLong);
-    n.cursor = 0;
+    auto& s = *m_state;
+    s.order = torch::randperm(s.data.size(0), s.rng, torch::kLong);
+    s.cursor = 0;
 }
 
 torch::Tensor Trainer::nextRealBatch()
 {
-    auto& n = *m_nets;
-    const int64_t b = m_config.train.batch;
+    auto& s = *m_state;
+    const int64_t b = config().train.batch;
     // Epochs of a fresh permutation each; a partial last batch is dropped.
-    if (n.cursor + b > n.order.size(0)) {
-        if (b > n.order.size(0))
+    if (s.cursor + b > s.order.size(0)) {
+        if (b > s.order.size(0))
             throw Error("the batch (" + std::to_string(b) + ") is larger than the dataset (" +
-                        std::to_string(n.order.size(0)) + " samples)");
+                        std::to_string(s.order.size(0)) + " samples)");
         resetDataOrder();
     }
-    const auto index = n.order.narrow(0, n.cursor, b).to(m_device);
-    n.cursor += b;
-    return toModelInput(n.data.index_select(0, index));
+    const auto index = s.order.narrow(0, s.cursor, b).to(m_device);
+    s.cursor += b;
+    return toModelInput(s.data.index_select(0, index));
 }
 
 std::pair<torch::Tensor, torch::Tensor> Trainer::sampleLatents(int64_t b)
 {
-    auto& n = *m_nets;
-    const auto& m = m_config.model;
-    torch::Tensor z;
-    if (m.latentDist == "uniform")
-        z = (torch::rand({b, m.dZ}, n.rng) * 2.0 - 1.0) * std::sqrt(3.0); // U(-sqrt3, sqrt3), unit variance
-    else
-        z = torch::randn({b, m.dZ}, n.rng);
+    auto& s = *m_state;
+    const auto& m = config().model;
+    const auto z = drawLatents(b, m, s.rng);
     // c ~ P(C), label by label (SPEC 2).
-    const auto idx = torch::multinomial(n.prior, b, /*replacement=*/true, n.rng); // [d_l, b]
+    const auto idx = torch::multinomial(m_model->networks().prior, b, /*replacement=*/true, s.rng); // [d_l, b]
     const auto c = torch::one_hot(idx.t(), m.dC).to(torch::kFloat);
     return {z.to(m_device), c.to(m_device)};
 }
@@ -286,36 +193,17 @@ void Trainer::updateEma()
 {
     // SPEC 4.8: G_ema <- d * G_ema + (1 - d) * G.
     torch::NoGradGuard noGrad;
-    const double decay = m_config.train.emaDecay;
-    auto src = m_nets->g->parameters();
-    auto dst = m_nets->gEma->parameters();
+    const double decay = config().train.emaDecay;
+    auto& n = m_model->networks();
+    auto src = n.g->parameters();
+    auto dst = n.gEma->parameters();
     for (size_t i = 0; i < src.size(); ++i)
         dst[i].lerp_(src[i], 1.0 - decay);
 }
 
-std::unique_lock<std::mutex> StepGate::forCall()
-{
-    m_waiting.fetch_add(1);
-    std::unique_lock<std::mutex> lock(m_mutex);
-    if (m_waiting.fetch_sub(1) == 1) {
-        std::lock_guard<std::mutex> gate(m_gateMutex);
-        m_gate.notify_all();
-    }
-    return lock;
-}
-
-std::unique_lock<std::mutex> StepGate::forStep()
-{
-    {
-        std::unique_lock<std::mutex> gate(m_gateMutex);
-        m_gate.wait(gate, [this] { return m_waiting.load() == 0; });
-    }
-    return std::unique_lock<std::mutex>(m_mutex);
-}
-
 StepStats Trainer::step()
 {
-    const auto lock = m_gate.forStep();
+    const auto lock = m_model->gate().forStep();
     return stepLocked();
 }
 
@@ -323,9 +211,10 @@ StepStats Trainer::stepLocked()
 {
     applyKnobsLocked();
     const auto start = std::chrono::steady_clock::now();
-    auto& n = *m_nets;
-    const auto& m = m_config.model;
-    const int64_t b = m_config.train.batch;
+    auto& n = m_model->networks();
+    auto& st = *m_state;
+    const auto& m = config().model;
+    const int64_t b = config().train.batch;
     const bool vanilla = m.mode == "vanilla";
     const bool frozen = priorFrozenLocked();
     // Forward passes of D, Q and G run under bf16 autocast when asked; their
@@ -334,7 +223,7 @@ StepStats Trainer::stepLocked()
     // run outside autocast, in the dtypes the forward recorded.
     const auto deviceType = m_device.type();
     const auto forward = [&](const auto& f) {
-        const AutocastGuard autocast(deviceType, n.bf16);
+        const AutocastGuard autocast(deviceType, st.bf16);
         return f().to(torch::kFloat);
     };
 
@@ -385,13 +274,13 @@ StepStats Trainer::stepLocked()
 
     // 6. One backward for L_D + L_Q: D and Q share no parameters, so each
     //    gets exactly the gradient of its own loss.
-    n.optD->zero_grad();
-    if (n.optQ)
-        n.optQ->zero_grad();
+    st.optD->zero_grad();
+    if (st.optQ)
+        st.optQ->zero_grad();
     lossDQ.backward();
-    n.optD->step();
-    if (n.optQ)
-        n.optQ->step();
+    st.optD->step();
+    if (st.optQ)
+        st.optQ->step();
 
     // 7. Generator step on fresh z, c; D is frozen meanwhile.
     setRequiresGrad(*n.d, false);
@@ -410,9 +299,9 @@ StepStats Trainer::stepLocked()
     auto lG = generatorAdversarial(sG);
     if (lambdaMs > 0)
         lG = lG + lambdaMs * modeSeekingLoss(gOut, z2);
-    n.optG->zero_grad();
+    st.optG->zero_grad();
     lG.backward();
-    n.optG->step();
+    st.optG->step();
     setRequiresGrad(*n.d, true);
 
     // 8. EMA generator.
@@ -420,7 +309,7 @@ StepStats Trainer::stepLocked()
 
     // 9. Dynamic prior (stays uniform while frozen: p was normalised).
     if (!vanilla)
-        n.prior = updatedPrior(n.prior, p.to(torch::kCPU), m_config.train.priorDecay);
+        n.prior = updatedPrior(n.prior, p.to(torch::kCPU), config().train.priorDecay);
     ++n.step;
 
     // One transfer for all the scalars (a single sync on CUDA).

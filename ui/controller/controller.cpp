@@ -1,5 +1,6 @@
 #include "controller/controller.h"
 
+#include "cgpgan/combinations.h"
 #include "cgpgan/device.h"
 #include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
@@ -13,7 +14,6 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <cstring>
 #include <optional>
 #include <deque>
 #include <future>
@@ -29,21 +29,21 @@ QString describe(const std::exception& e)
     return QString::fromStdString(e.what());
 }
 
-// Converts NCHW floats in [-1, 1] (G_ema output, clipped) to owning QImages.
-QVector<QImage> toImages(const torch::Tensor& images)
+// The tiles of the core's sampling path as owning QImages (HWC per tile).
+QVector<QImage> toImages(const GridSamples& samples)
 {
-    const auto bytes = images.add(1.0).mul(127.5).round().clamp(0, 255).to(torch::kUInt8)
-                           .permute({0, 2, 3, 1}).contiguous(); // NHWC
-    const int n = int(bytes.size(0)), h = int(bytes.size(1)), w = int(bytes.size(2)),
-              ch = int(bytes.size(3));
+    const int n = samples.rows * samples.columns, h = samples.size, w = samples.size, ch = samples.channels;
     QVector<QImage> out;
     out.reserve(n);
-    const uint8_t* base = bytes.data_ptr<uint8_t>();
     for (int i = 0; i < n; ++i) {
-        const uint8_t* src = base + size_t(i) * h * w * ch;
+        const uint8_t* src = samples.pixels.data() + size_t(i) * samples.tileBytes(); // CHW
         QImage image(w, h, ch == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
-        for (int y = 0; y < h; ++y)
-            std::memcpy(image.scanLine(y), src + size_t(y) * w * ch, size_t(w) * ch);
+        for (int y = 0; y < h; ++y) {
+            uchar* line = image.scanLine(y);
+            for (int x = 0; x < w; ++x)
+                for (int c = 0; c < ch; ++c)
+                    line[x * ch + c] = src[(size_t(c) * h + y) * w + x];
+        }
         out.push_back(std::move(image));
     }
     return out;
@@ -53,20 +53,21 @@ QVector<QImage> toImages(const torch::Tensor& images)
 // the UI thread never calls the trainer).
 SessionInfo describeSession(const Trainer& trainer, const Dataset& data, const QString& checkpointPath)
 {
+    const Model& model = trainer.model();
     SessionInfo info;
     info.config = trainer.config();
-    info.deviceName = QString::fromStdString(trainer.deviceName());
-    info.cuda = trainer.device().is_cuda();
+    info.deviceName = QString::fromStdString(model.deviceName());
+    info.cuda = model.device().is_cuda();
     info.datasetName = QString::fromStdString(data.name);
     info.datasetCount = data.count;
     info.datasetHasLabels = data.hasLabels();
     info.step = trainer.stepCount();
     info.totalSteps = std::max(trainer.totalSteps(), info.step);
     info.priorStartStep = trainer.priorStartStep();
-    info.parameters = trainer.parameterCount();
+    info.parameters = model.parameterCount();
     info.checkpointPath = checkpointPath;
     info.knobs = trainer.knobs();
-    const auto prior = trainer.prior().contiguous();
+    const auto prior = model.prior().contiguous();
     info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
     return info;
 }
@@ -235,8 +236,8 @@ void TrainingController::openSession(const Config& config, std::shared_ptr<const
                 d = loaded;
             }
             auto trainer = std::make_shared<Trainer>(config, d);
-            spdlog::info("session: preset {} on {}, {} parameters", config.preset, trainer->deviceName(),
-                         trainer->parameterCount());
+            spdlog::info("session: preset {} on {}, {} parameters", config.preset, trainer->model().deviceName(),
+                         trainer->model().parameterCount());
             adoptSession(trainer, d, describeSession(*trainer, *d, {}));
         } catch (const std::exception& e) {
             const QString message = describe(e);
@@ -463,14 +464,7 @@ std::vector<int> TrainingController::categoriesOf(int64_t combination) const
 
 std::vector<float> TrainingController::combinationCodes(const std::vector<int64_t>& combinations) const
 {
-    const int dL = m_session.dL(), dC = m_session.dC();
-    std::vector<float> codes(combinations.size() * size_t(dL) * dC, 0.0f);
-    for (size_t j = 0; j < combinations.size(); ++j) {
-        const auto cats = categoriesOf(combinations[j]);
-        for (int l = 0; l < dL; ++l)
-            codes[(j * dL + l) * dC + cats[size_t(l)]] = 1.0f;
-    }
-    return codes;
+    return oneHotCodes(combinations, m_session.dL(), m_session.dC());
 }
 
 quint64 TrainingController::requestSamples(const SampleRequest& request)
@@ -481,7 +475,8 @@ quint64 TrainingController::requestSamples(const SampleRequest& request)
         return id;
     post([this, trainer, request, id] {
         try {
-            const auto& m = trainer->config().model;
+            const Model& model = trainer->model();
+            const auto& m = model.config().model;
             const int rows = std::max(request.rows, 1), cols = std::max(request.columns, 1);
             if (request.codes.size() != size_t(cols) * m.dL * m.dC)
                 throw Error("sample request: " + std::to_string(request.codes.size()) + " code values for " +
@@ -490,16 +485,15 @@ quint64 TrainingController::requestSamples(const SampleRequest& request)
             SampleResult result;
             result.id = id;
             result.request = request;
-            result.step = trainer->stepCount();
+            result.step = model.step();
             if (m.arch == "conv") {
-                const auto z = trainer->latentRows(request.firstRow + rows, request.zSeed)
-                                   .narrow(0, request.firstRow, rows);
                 const auto codes = torch::from_blob(const_cast<float*>(request.codes.data()),
-                                                    {cols, m.dL, m.dC}, torch::kFloat).clone();
-                const auto images = trainer->generateGrid(z, codes); // row-major (r, j)
-                result.tiles = toImages(images);
-                if (rows >= 2)
-                    result.zDiversity = gridZDiversity(images, rows, cols, m_impl->realDistance(trainer->datasetPtr()));
+                                                    {cols, m.dL, m.dC}, torch::kFloat);
+                const double reference = rows >= 2 ? m_impl->realDistance(trainer->datasetPtr()) : 0.0;
+                const auto samples = model.sampleGrid(request.zSeed, request.firstRow, rows, codes, reference);
+                result.step = samples.step;
+                result.tiles = toImages(samples);
+                result.zDiversity = samples.zDiversity;
             }
             toUi([this, result] { Q_EMIT samplesReady(result); });
         } catch (const std::exception& e) {
@@ -513,16 +507,16 @@ quint64 TrainingController::requestSamples(const SampleRequest& request)
 void TrainingController::requestCodebook()
 {
     auto trainer = m_impl->trainer;
-    if (!trainer || !trainer->hasCodebook())
+    if (!trainer || !trainer->model().hasCodebook())
         return;
     post([this, trainer] {
-        const auto book = trainer->codebook().contiguous();
+        const auto book = trainer->model().codebook().contiguous();
         CodebookSnapshot snap;
         snap.dL = int(book.size(0));
         snap.dC = int(book.size(1));
         snap.pageSize = int(book.size(2));
         snap.values.assign(book.data_ptr<float>(), book.data_ptr<float>() + book.numel());
-        snap.step = trainer->stepCount();
+        snap.step = trainer->model().step();
         toUi([this, snap] { Q_EMIT codebookReady(snap); });
     }, QStringLiteral("codebook"));
 }
@@ -537,7 +531,7 @@ void TrainingController::writePages(const std::vector<PageWrite>& pages)
             for (const auto& p : pages) {
                 auto values = torch::from_blob(const_cast<float*>(p.values.data()),
                                                {int64_t(p.values.size())}, torch::kFloat).clone();
-                trainer->setPage(p.label, p.category, values);
+                trainer->model().setPage(p.label, p.category, values);
             }
             toUi([this] { Q_EMIT pagesWritten(); });
         } catch (const std::exception& e) {
@@ -558,7 +552,7 @@ void TrainingController::assignClusters()
     post([this, trainer, data] {
         int lastPermille = -1;
         try {
-            auto assignment = trainer->assignClusters(*data, [this, &lastPermille](int64_t done, int64_t total) {
+            auto assignment = trainer->model().assignClusters(*data, [this, &lastPermille](int64_t done, int64_t total) {
                 const int permille = total > 0 ? int(done * 1000 / total) : 1000;
                 if (permille != lastPermille) { // at most 1000 progress events
                     lastPermille = permille;

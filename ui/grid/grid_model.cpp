@@ -152,10 +152,7 @@ std::vector<int> GridModel::categoriesOf(int64_t combination) const
 
 int64_t GridModel::combinationOf(const std::vector<int>& categories) const
 {
-    int64_t id = 0;
-    for (int l = 0; l < m_dL; ++l)
-        id = id * m_dC + (l < int(categories.size()) ? categories[size_t(l)] : 0);
-    return id;
+    return combinationId(categories, m_dL, m_dC);
 }
 
 QSize GridModel::imageSize() const

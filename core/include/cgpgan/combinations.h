@@ -21,4 +21,13 @@ int64_t combinationCount(int dL, int dC);
 // The category of each label in combination `id`.
 std::vector<int> combinationCategories(int64_t id, int dL, int dC);
 
+// The id of a tuple of categories (the inverse of combinationCategories);
+// missing trailing labels count as category 0. The caller keeps d_c ^ d_l
+// below kTooManyCombinations.
+int64_t combinationId(const std::vector<int>& categories, int dL, int dC);
+
+// One-hot codes for combination ids: ids.size() x d_l x d_c floats, row-major,
+// a 1 at each label's category. Throws Error for an id out of range.
+std::vector<float> oneHotCodes(const std::vector<int64_t>& ids, int dL, int dC);
+
 } // namespace cgpgan

@@ -14,7 +14,7 @@
 
 namespace cgpgan {
 
-class Trainer;
+class Model;
 
 // Mean absolute pixel difference over all unordered pairs of images [n, ...]
 // (n >= 2), uint8 or float as above.
@@ -31,7 +31,7 @@ constexpr int64_t kReferenceImages = 256;
 double realPairwiseDistance(const Dataset& data, int64_t n = kReferenceImages, uint64_t seed = 1);
 
 // For a row-major grid of tiles [rows * cols, C, H, W] (row = fixed z, column =
-// one combination, as Trainer::gridSamples makes it): within-column distance
+// one combination, as Model::generateGrid makes it): within-column distance
 // divided by `reference`. Needs rows >= 2 and reference > 0.
 double gridZDiversity(const torch::Tensor& tiles, int64_t rows, int64_t cols, double reference);
 
@@ -45,7 +45,7 @@ struct ZDiversity {
 
 // `combinations` combinations (all of them when there are fewer, else drawn
 // from the prior with seed) x `perCombination` z rows from seed.
-ZDiversity zDiversity(const Trainer& trainer, const Dataset& real, int64_t combinations = 16,
+ZDiversity zDiversity(const Model& model, const Dataset& real, int64_t combinations = 16,
                       int64_t perCombination = 8, uint64_t seed = 1);
 
 } // namespace cgpgan

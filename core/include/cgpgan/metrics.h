@@ -17,7 +17,7 @@
 
 namespace cgpgan {
 
-class Trainer;
+class Model;
 
 // images [n, C, H, W] float in [-1, 1], C = 1 or 3 -> features [n, d] float on CPU.
 class FeatureExtractor {
@@ -124,11 +124,11 @@ struct EvalReport {
 
 // Compares up to `samples` real images (all of them, or a random subset drawn
 // from `seed` when there are more) with as many G_ema samples: z from
-// trainer.latentRows(n, seed), c drawn from the trainer's prior P(C) with a
+// model.latentRows(n, seed), c drawn from the model's prior P(C) with a
 // generator seeded from `seed` (the trainer's own RNG is untouched). Images
 // are generated and embedded in chunks. progress(done, total) counts images
 // embedded (real then fake) and may return false to cancel (throws Error).
-EvalReport evaluate(const Trainer& trainer, const Dataset& real, FeatureExtractor& extractor, int64_t samples,
+EvalReport evaluate(const Model& model, const Dataset& real, FeatureExtractor& extractor, int64_t samples,
                     uint64_t seed, const std::function<bool(int64_t, int64_t)>& progress = {});
 
 } // namespace cgpgan
