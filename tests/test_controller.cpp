@@ -160,8 +160,13 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath("run.pt");
         QSignalSpy saved(&c, &TrainingController::checkpointSaved);
-        c.saveCheckpoint(path);
+        const quint64 saveId = c.saveCheckpoint(path);
         QVERIFY(saved.wait(30000));
+        // Reported after the file is there, with the step it holds and the request's id.
+        QCOMPARE(saved.last().at(0).toString(), path);
+        QCOMPARE(saved.last().at(1).toLongLong(), qint64(4));
+        QCOMPARE(saved.last().at(2).toULongLong(), saveId);
+        QVERIFY(QFile::exists(path));
         c.requestSamples(request);
         QVERIFY(again.wait(30000));
         const auto before = again.last().at(0).value<cgpgan::ui::SampleResult>();
@@ -207,6 +212,42 @@ private Q_SLOTS:
         QSignalSpy stats(&c, &TrainingController::statsArrived);
         c.stepOnce();
         QVERIFY(stats.wait(30000));
+    }
+
+    void failuresCarryTheirRequestsId()
+    {
+        TrainingController c;
+        QSignalSpy errors(&c, &TrainingController::errorOccurred);
+        // No session: every request is still answered, with its id.
+        cgpgan::ui::SampleRequest request;
+        request.tag = "grid";
+        const quint64 early = c.requestSamples(request);
+        QVERIFY(errors.wait(10000));
+        QCOMPARE(errors.last().at(2).toULongLong(), early);
+
+        QSignalSpy ready(&c, &TrainingController::sessionReady);
+        const quint64 open = c.openSession(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(ready.last().at(0).value<cgpgan::ui::SessionInfo>().request, open);
+
+        // A bad sample request and a save that cannot be written fail with
+        // their own ids; a good request in between is answered with its own.
+        QSignalSpy samples(&c, &TrainingController::samplesReady);
+        QSignalSpy saved(&c, &TrainingController::checkpointSaved);
+        request.rows = 2;
+        request.columns = 2;
+        request.codes = {1.0f, 0.0f}; // far too few code values
+        const quint64 bad = c.requestSamples(request);
+        request.tag = "other";
+        request.codes = c.combinationCodes({1, 2});
+        const quint64 good = c.requestSamples(request);
+        const quint64 badSave = c.saveCheckpoint(QStringLiteral("/proc/no-such-dir/x.pt"));
+        QTRY_VERIFY_WITH_TIMEOUT(errors.size() >= 3 && !samples.isEmpty(), 30000);
+        QCOMPARE(errors.at(1).at(2).toULongLong(), bad);
+        QVERIFY(errors.at(1).at(1).toString().contains("code values"));
+        QCOMPARE(errors.at(2).at(2).toULongLong(), badSave);
+        QCOMPARE(samples.last().at(0).value<cgpgan::ui::SampleResult>().id, good);
+        QVERIFY(saved.isEmpty()); // never "saved" for a save that failed
     }
 };
 

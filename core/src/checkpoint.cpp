@@ -84,7 +84,7 @@ void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n,
     n.applyMemoryFormat();
 }
 
-void Trainer::save(const std::string& path) const
+int64_t Trainer::save(const std::string& path) const
 {
     const auto lock = m_model->gate().forCall();
     const auto& n = m_model->networks();
@@ -134,6 +134,7 @@ void Trainer::save(const std::string& path) const
     fs::rename(tmp, target, ec); // atomic on POSIX: readers see the old or the new file
     if (ec)
         throw Error("cannot move " + tmp + " to " + path + ": " + ec.message());
+    return n.step;
 }
 
 void Trainer::load(const std::string& path)

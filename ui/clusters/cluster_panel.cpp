@@ -53,18 +53,21 @@ ClusterPanel::ClusterPanel(TrainingController* controller, QWidget* parent)
             reset();
         setBusy(m_busy);
     });
-    connect(m_controller, &TrainingController::clustersCancelled, this, [this] {
+    connect(m_controller, &TrainingController::clustersCancelled, this, [this](quint64 request) {
+        if (request != m_request)
+            return; // someone else's assignment
+        m_request = 0;
         setBusy(false);
         updateStatus();
         m_status->setText(m_model ? m_status->text() + tr(" · new assignment cancelled")
                                   : tr("Assignment cancelled"));
     });
-    // The controller does not say which job failed; an error while assigning
-    // ends the wait either way.
+    // Only a failure of this panel's own assignment ends its wait.
     connect(m_controller, &TrainingController::errorOccurred, this,
-            [this](const QString& what, const QString& message) {
-                if (!m_busy)
+            [this](const QString& what, const QString& message, quint64 request) {
+                if (!m_busy || request != m_request)
                     return;
+                m_request = 0;
                 setBusy(false);
                 m_status->setText(tr("Cluster assignment ended: %1").arg(what));
                 m_status->setToolTip(message);
@@ -300,7 +303,7 @@ void ClusterPanel::assignClusters()
         return;
     m_progress->setRange(0, 0); // busy until the first progress report
     setBusy(true);
-    m_controller->assignClusters();
+    m_request = m_controller->assignClusters();
 }
 
 void ClusterPanel::cancel()
@@ -328,8 +331,11 @@ void ClusterPanel::onStats(const QVector<StepStats>& stats)
     updateStatus();
 }
 
-void ClusterPanel::onClustersReady(const ClusterAssignment& assignment)
+void ClusterPanel::onClustersReady(const ClusterAssignment& assignment, quint64 request)
 {
+    if (request != m_request)
+        return; // an assignment this panel did not ask for
+    m_request = 0;
     const int64_t step = assignment.step; // the model's step when Q ran
     setBusy(false);
     try {

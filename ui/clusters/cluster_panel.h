@@ -70,7 +70,7 @@ private:
     void buildUi();
     void onSessionReady(const cgpgan::ui::SessionInfo& info);
     void onProgress(qint64 done, qint64 total);
-    void onClustersReady(const cgpgan::ClusterAssignment& assignment);
+    void onClustersReady(const cgpgan::ClusterAssignment& assignment, quint64 request);
     void onStats(const QVector<cgpgan::StepStats>& stats);
     void setBusy(bool busy);
     void reset();
@@ -88,6 +88,7 @@ private:
     int64_t m_cluster = -1;
     int m_truth = -1;
     bool m_busy = false;
+    quint64 m_request = 0; // the assignment this panel waits for (0: none)
 
     // Top bar.
     QPushButton* m_assign = nullptr;

@@ -196,6 +196,16 @@ bool TrainingController::hasSession() const
     return m_impl->trainer != nullptr;
 }
 
+quint64 TrainingController::nextId()
+{
+    return ++m_impl->nextRequestId;
+}
+
+void TrainingController::fail(quint64 id, const QString& what, const QString& message)
+{
+    toUi([this, id, what, message] { Q_EMIT errorOccurred(what, message, id); });
+}
+
 void TrainingController::setState(State state)
 {
     if (m_state == state)
@@ -206,21 +216,22 @@ void TrainingController::setState(State state)
 
 // ---------------------------------------------------------------- sessions
 
-void TrainingController::openSession(const Config& config)
+quint64 TrainingController::openSession(const Config& config)
 {
-    openSession(config, nullptr);
+    return openSession(config, nullptr);
 }
 
-void TrainingController::openSession(const Config& config, std::shared_ptr<const Dataset> data)
+quint64 TrainingController::openSession(const Config& config, std::shared_ptr<const Dataset> data)
 {
+    const quint64 id = nextId();
     if (m_state == State::Running || m_state == State::Paused || m_state == State::Loading) {
-        Q_EMIT errorOccurred(tr("Training is running"), tr("Stop training before opening another session."));
-        return;
+        fail(id, tr("Training is running"), tr("Stop training before opening another session."));
+        return id;
     }
     const State before = m_state;
     setState(State::Loading);
     const int threads = m_automaticThreads;
-    post([this, config, data, before, threads] {
+    post([this, config, data, before, threads, id] {
         try {
             config.validate();
             configureThreads(config.run.threads != 0 ? config.run.threads : threads);
@@ -238,28 +249,32 @@ void TrainingController::openSession(const Config& config, std::shared_ptr<const
             auto trainer = std::make_shared<Trainer>(config, d);
             spdlog::info("session: preset {} on {}, {} parameters", config.preset, trainer->model().deviceName(),
                          trainer->model().parameterCount());
-            adoptSession(trainer, d, describeSession(*trainer, *d, {}));
+            auto info = describeSession(*trainer, *d, {});
+            info.request = id;
+            adoptSession(trainer, d, std::move(info));
         } catch (const std::exception& e) {
             const QString message = describe(e);
-            toUi([this, message, before] {
+            toUi([this, message, before, id] {
                 setState(before == State::Loading ? State::Empty : before);
-                Q_EMIT errorOccurred(tr("Could not start a session"), message);
+                Q_EMIT errorOccurred(tr("Could not start a session"), message, id);
             });
         }
     });
+    return id;
 }
 
-void TrainingController::openCheckpoint(const QString& path, const DataSpec* dataOverride)
+quint64 TrainingController::openCheckpoint(const QString& path, const DataSpec* dataOverride)
 {
+    const quint64 id = nextId();
     if (m_state == State::Running || m_state == State::Paused || m_state == State::Loading) {
-        Q_EMIT errorOccurred(tr("Training is running"), tr("Stop training before loading a checkpoint."));
-        return;
+        fail(id, tr("Training is running"), tr("Stop training before loading a checkpoint."));
+        return id;
     }
     const State before = m_state;
     setState(State::Loading);
     const std::optional<DataSpec> spec = dataOverride ? std::optional<DataSpec>(*dataOverride) : std::nullopt;
     const int threads = m_automaticThreads;
-    post([this, path, spec, before, threads] {
+    post([this, path, spec, before, threads, id] {
         try {
             Config config = checkpointConfig(path.toStdString());
             if (spec)
@@ -269,15 +284,18 @@ void TrainingController::openCheckpoint(const QString& path, const DataSpec* dat
             auto trainer = std::make_shared<Trainer>(config, data);
             trainer->load(path.toStdString());
             spdlog::info("loaded {} at step {}", path.toStdString(), trainer->stepCount());
-            adoptSession(trainer, data, describeSession(*trainer, *data, path));
+            auto info = describeSession(*trainer, *data, path);
+            info.request = id;
+            adoptSession(trainer, data, std::move(info));
         } catch (const std::exception& e) {
             const QString message = describe(e);
-            toUi([this, message, before, path] {
+            toUi([this, message, before, path, id] {
                 setState(before == State::Loading ? State::Empty : before);
-                Q_EMIT errorOccurred(tr("Could not load %1").arg(path), message);
+                Q_EMIT errorOccurred(tr("Could not load %1").arg(path), message, id);
             });
         }
     });
+    return id;
 }
 
 void TrainingController::adoptSession(std::shared_ptr<Trainer> trainer, std::shared_ptr<const Dataset> data,
@@ -387,7 +405,8 @@ void TrainingController::start()
         if (m_step >= m_session.totalSteps) {
             Q_EMIT errorOccurred(tr("Nothing to train"),
                                  tr("The run has reached its %1 steps; raise the step count to train further.")
-                                     .arg(m_session.totalSteps));
+                                     .arg(m_session.totalSteps),
+                                 0);
             return;
         }
         launchTraining(false, false);
@@ -442,17 +461,21 @@ void TrainingController::setTotalSteps(int64_t steps)
     m_session.totalSteps = std::max<int64_t>(steps, 0);
 }
 
-void TrainingController::setKnobs(const TrainingKnobs& knobs)
+quint64 TrainingController::setKnobs(const TrainingKnobs& knobs)
 {
+    const quint64 id = nextId();
     m_knobs = knobs;
     auto trainer = m_impl->trainer;
-    if (!trainer)
-        return;
-    post([this, trainer, knobs] {
+    if (!trainer) {
+        fail(id, tr("No session"), tr("Open a session before changing the training settings."));
+        return id;
+    }
+    post([this, trainer, knobs, id] {
         trainer->setKnobs(knobs);
         const TrainingKnobs now = trainer->knobs(); // read back: what the next step uses
-        toUi([this, now] { Q_EMIT knobsApplied(now); });
+        toUi([this, now, id] { Q_EMIT knobsApplied(now, id); });
     }, QStringLiteral("knobs"));
+    return id;
 }
 
 // ---------------------------------------------------------------- service jobs
@@ -469,10 +492,12 @@ std::vector<float> TrainingController::combinationCodes(const std::vector<int64_
 
 quint64 TrainingController::requestSamples(const SampleRequest& request)
 {
-    const quint64 id = ++m_impl->nextRequestId;
+    const quint64 id = nextId();
     auto trainer = m_impl->trainer;
-    if (!trainer)
+    if (!trainer) {
+        fail(id, tr("Could not sample"), tr("There is no session: open one first."));
         return id;
+    }
     post([this, trainer, request, id] {
         try {
             const Model& model = trainer->model();
@@ -498,18 +523,22 @@ quint64 TrainingController::requestSamples(const SampleRequest& request)
             toUi([this, result] { Q_EMIT samplesReady(result); });
         } catch (const std::exception& e) {
             const QString message = describe(e);
-            toUi([this, message] { Q_EMIT errorOccurred(tr("Could not sample"), message); });
+            toUi([this, message, id] { Q_EMIT errorOccurred(tr("Could not sample"), message, id); });
         }
     }, request.tag);
     return id;
 }
 
-void TrainingController::requestCodebook()
+quint64 TrainingController::requestCodebook()
 {
+    const quint64 id = nextId();
     auto trainer = m_impl->trainer;
-    if (!trainer || !trainer->model().hasCodebook())
-        return;
-    post([this, trainer] {
+    if (!trainer || !trainer->model().hasCodebook()) {
+        fail(id, tr("No codebook"), trainer ? tr("This model has no codebook (model.codebook is false).")
+                                           : tr("There is no session: open one first."));
+        return id;
+    }
+    post([this, trainer, id] {
         const auto book = trainer->model().codebook().contiguous();
         CodebookSnapshot snap;
         snap.dL = int(book.size(0));
@@ -517,39 +546,48 @@ void TrainingController::requestCodebook()
         snap.pageSize = int(book.size(2));
         snap.values.assign(book.data_ptr<float>(), book.data_ptr<float>() + book.numel());
         snap.step = trainer->model().step();
+        snap.request = id;
         toUi([this, snap] { Q_EMIT codebookReady(snap); });
     }, QStringLiteral("codebook"));
+    return id;
 }
 
-void TrainingController::writePages(const std::vector<PageWrite>& pages)
+quint64 TrainingController::writePages(const std::vector<PageWrite>& pages)
 {
+    const quint64 id = nextId();
     auto trainer = m_impl->trainer;
-    if (!trainer)
-        return;
-    post([this, trainer, pages] {
+    if (!trainer) {
+        fail(id, tr("Could not edit the codebook"), tr("There is no session: open one first."));
+        return id;
+    }
+    post([this, trainer, pages, id] {
         try {
             for (const auto& p : pages) {
                 auto values = torch::from_blob(const_cast<float*>(p.values.data()),
                                                {int64_t(p.values.size())}, torch::kFloat).clone();
                 trainer->model().setPage(p.label, p.category, values);
             }
-            toUi([this] { Q_EMIT pagesWritten(); });
+            toUi([this, id] { Q_EMIT pagesWritten(id); });
         } catch (const std::exception& e) {
             const QString message = describe(e);
-            toUi([this, message] { Q_EMIT errorOccurred(tr("Could not edit the codebook"), message); });
+            toUi([this, message, id] { Q_EMIT errorOccurred(tr("Could not edit the codebook"), message, id); });
         }
     }); // never coalesced: every edit lands, in order
     requestCodebook();
+    return id;
 }
 
-void TrainingController::assignClusters()
+quint64 TrainingController::assignClusters()
 {
+    const quint64 id = nextId();
     auto trainer = m_impl->trainer;
     auto data = m_data;
-    if (!trainer || !data)
-        return;
+    if (!trainer || !data) {
+        fail(id, tr("Could not assign clusters"), tr("There is no session: open one first."));
+        return id;
+    }
     m_impl->cancelClusters = false;
-    post([this, trainer, data] {
+    post([this, trainer, data, id] {
         int lastPermille = -1;
         try {
             auto assignment = trainer->model().assignClusters(*data, [this, &lastPermille](int64_t done, int64_t total) {
@@ -560,16 +598,17 @@ void TrainingController::assignClusters()
                 }
                 return !m_impl->cancelClusters.load();
             });
-            toUi([this, assignment = std::move(assignment)] { Q_EMIT clustersReady(assignment); });
+            toUi([this, assignment = std::move(assignment), id] { Q_EMIT clustersReady(assignment, id); });
         } catch (const std::exception& e) {
             if (m_impl->cancelClusters) {
-                toUi([this] { Q_EMIT clustersCancelled(); });
+                toUi([this, id] { Q_EMIT clustersCancelled(id); });
                 return;
             }
             const QString message = describe(e);
-            toUi([this, message] { Q_EMIT errorOccurred(tr("Could not assign clusters"), message); });
+            toUi([this, message, id] { Q_EMIT errorOccurred(tr("Could not assign clusters"), message, id); });
         }
     }, QStringLiteral("clusters"));
+    return id;
 }
 
 void TrainingController::cancelClusters()
@@ -577,21 +616,25 @@ void TrainingController::cancelClusters()
     m_impl->cancelClusters = true;
 }
 
-void TrainingController::saveCheckpoint(const QString& path)
+quint64 TrainingController::saveCheckpoint(const QString& path)
 {
+    const quint64 id = nextId();
     auto trainer = m_impl->trainer;
-    if (!trainer)
-        return;
-    post([this, trainer, path] {
+    if (!trainer) {
+        fail(id, tr("Could not save %1").arg(path), tr("There is no session to save."));
+        return id;
+    }
+    post([this, trainer, path, id] {
         try {
-            trainer->save(path.toStdString());
-            spdlog::info("saved {} (step {})", path.toStdString(), trainer->stepCount());
-            toUi([this, path] { Q_EMIT checkpointSaved(path); });
+            const int64_t step = trainer->save(path.toStdString());
+            spdlog::info("saved {} (step {})", path.toStdString(), step);
+            toUi([this, path, step, id] { Q_EMIT checkpointSaved(path, step, id); });
         } catch (const std::exception& e) {
             const QString message = describe(e);
-            toUi([this, message, path] { Q_EMIT errorOccurred(tr("Could not save %1").arg(path), message); });
+            toUi([this, message, path, id] { Q_EMIT errorOccurred(tr("Could not save %1").arg(path), message, id); });
         }
     });
+    return id;
 }
 
 QString TrainingController::saveCheckpointNow(const QString& path)
@@ -604,8 +647,8 @@ QString TrainingController::saveCheckpointNow(const QString& path)
     auto result = done->get_future();
     post([trainer, path, done] {
         try {
-            trainer->save(path.toStdString());
-            spdlog::info("saved {} (step {})", path.toStdString(), trainer->stepCount());
+            const int64_t step = trainer->save(path.toStdString());
+            spdlog::info("saved {} (step {})", path.toStdString(), step);
             done->set_value(QString());
         } catch (const std::exception& e) {
             done->set_value(describe(e));

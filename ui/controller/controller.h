@@ -10,7 +10,10 @@
 //    these between two steps.
 //
 // Results come back as queued signals carrying values (QImage, vectors), never
-// pointers into tensor memory. Step statistics are coalesced: whatever the
+// pointers into tensor memory. Every asynchronous request returns an id, and
+// its result or its failure (errorOccurred) carries that id as its last
+// argument, so a panel knows whether a failure is its own; errors of no
+// request (e.g. "stop training first") carry 0. Step statistics are coalesced: whatever the
 // step rate, the UI gets one statsArrived() per event-loop turn at most.
 // Requests that are asked for again before they ran (a grid refresh, a slider
 // preview) keep only the newest one per tag.
@@ -50,6 +53,7 @@ struct SessionInfo {
     int64_t priorStartStep = -1;
     int64_t parameters = 0;
     QString checkpointPath;               // when opened from a checkpoint
+    quint64 request = 0;                  // what openSession/openCheckpoint returned
     std::vector<float> prior;             // [d_l * d_c]
     TrainingKnobs knobs;                  // the trainer's knobs when opened
 
@@ -89,6 +93,7 @@ struct CodebookSnapshot {
     int dL = 0, dC = 0, pageSize = 0;
     std::vector<float> values;
     int64_t step = 0;
+    quint64 request = 0; // what requestCodebook() (or writePages()) returned
     const float* page(int label, int category) const
     {
         return values.data() + (size_t(label) * dC + category) * pageSize;
@@ -125,13 +130,14 @@ public:
 
     // ---- Sessions (not while training runs: stop first) ----
     // Load the data a config names and build the trainer, on the service
-    // thread; then sessionReady() or errorOccurred().
-    void openSession(const Config& config);
+    // thread; then sessionReady() (SessionInfo::request = the id returned)
+    // or errorOccurred(..., id).
+    quint64 openSession(const Config& config);
     // Same with data already loaded (tests, the built-in set).
-    void openSession(const Config& config, std::shared_ptr<const Dataset> data);
+    quint64 openSession(const Config& config, std::shared_ptr<const Dataset> data);
     // Restore a checkpoint onto the data its config names, or onto
     // dataOverride when given (shapes must fit).
-    void openCheckpoint(const QString& path, const DataSpec* dataOverride = nullptr);
+    quint64 openCheckpoint(const QString& path, const DataSpec* dataOverride = nullptr);
 
     // ---- Training ----
     void start();       // from Ready/Finished/Paused: run to session().totalSteps
@@ -141,8 +147,8 @@ public:
     void stop();        // ends the run after the current step (state Ready)
     // Raise or lower where the run ends (e.g. "train 1000 more").
     void setTotalSteps(int64_t steps);
-    // Applied from the next step (SPEC 4 knobs).
-    void setKnobs(const TrainingKnobs& knobs);
+    // Applied from the next step (SPEC 4 knobs); knobsApplied(..., id) follows.
+    quint64 setKnobs(const TrainingKnobs& knobs);
     // Blocks until the training thread has ended (after stop()).
     void waitForStop();
     // stop() then waitForStop(); nothing happens when no run is going.
@@ -153,17 +159,21 @@ public:
     }
 
     // ---- Service jobs (results by signal) ----
-    // Returns the id its samplesReady() will carry. A request replaced by a
-    // newer one of the same tag before it ran is never answered; without a
-    // session nothing is. Failures come as errorOccurred().
+    // Each returns the id its answer carries: the result, or
+    // errorOccurred(what, message, id) (also when there is no session). A
+    // tagged request replaced by a newer one of the same tag before it ran is
+    // answered by the newer one's result only (one in flight per tag is how
+    // the panels use them, so none of theirs is ever replaced).
     quint64 requestSamples(const SampleRequest& request);
-    void requestCodebook();
-    // Writes pages into G and G_ema between steps, then emits pagesWritten()
-    // and codebookReady() with the new values.
-    void writePages(const std::vector<PageWrite>& pages);
-    void assignClusters();
+    quint64 requestCodebook();
+    // Writes pages into G and G_ema between steps, then emits
+    // pagesWritten(id) and codebookReady() with the new values.
+    quint64 writePages(const std::vector<PageWrite>& pages);
+    quint64 assignClusters(); // clustersReady(.., id) or clustersCancelled(id)
     void cancelClusters();
-    void saveCheckpoint(const QString& path);
+    // checkpointSaved(path, step, id) once the file is written and renamed:
+    // step is the step it holds.
+    quint64 saveCheckpoint(const QString& path);
     // For closing: waits for the service thread, saves, returns "" or the error.
     QString saveCheckpointNow(const QString& path);
 
@@ -179,20 +189,24 @@ Q_SIGNALS:
     void runEnded(cgpgan::RunEnd end, const QString& message);
     void samplesReady(const cgpgan::ui::SampleResult& result);
     void codebookReady(const cgpgan::ui::CodebookSnapshot& codebook);
-    void pagesWritten();
-    void knobsApplied(const cgpgan::TrainingKnobs& knobs);
+    void pagesWritten(quint64 request);
+    void knobsApplied(const cgpgan::TrainingKnobs& knobs, quint64 request);
     void clusterProgress(qint64 done, qint64 total);
-    void clustersReady(const cgpgan::ClusterAssignment& assignment);
-    void clustersCancelled();
-    void checkpointSaved(const QString& path);
-    // what: a short title ("Could not load the data"); message: what to fix.
-    void errorOccurred(const QString& what, const QString& message);
+    void clustersReady(const cgpgan::ClusterAssignment& assignment, quint64 request);
+    void clustersCancelled(quint64 request);
+    void checkpointSaved(const QString& path, qint64 step, quint64 request);
+    // what: a short title ("Could not load the data"); message: what to fix;
+    // request: the id of the request that failed, 0 for none.
+    void errorOccurred(const QString& what, const QString& message, quint64 request);
 
 private:
     struct Impl;
     void setState(State state);
     // From the service thread: make a new trainer the session (on the UI thread).
     void adoptSession(std::shared_ptr<Trainer> trainer, std::shared_ptr<const Dataset> data, SessionInfo info);
+    quint64 nextId();
+    // Reports a failure of request id from the service thread (or, queued, from the UI thread).
+    void fail(quint64 id, const QString& what, const QString& message);
     void drainStats();
     void launchTraining(bool startPaused, bool singleStep);
     // The training thread of run `runId` ended: join it, report once.

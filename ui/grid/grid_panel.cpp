@@ -28,9 +28,6 @@ namespace {
 
 constexpr int kMaxRows = 16;
 constexpr int kMaxColumns = 64;
-// A request that has not come back after this long is taken as lost (the
-// controller reported an error for it, or the session went away).
-constexpr qint64 kLostAfterMs = 60000;
 
 } // namespace
 
@@ -69,8 +66,16 @@ GridPanel::GridPanel(TrainingController* controller, QWidget* parent)
         if (m_controller->state() != TrainingController::State::Running)
             refreshNow();
     });
-    // A failed request sends no samples; do not wait for it forever.
-    connect(m_controller, &TrainingController::errorOccurred, this, [this] { m_inFlight = 0; });
+    // A failed request answers with its id instead of samples.
+    connect(m_controller, &TrainingController::errorOccurred, this,
+            [this](const QString& what, const QString& message, quint64 request) {
+                if (m_inFlight == 0 || request != m_inFlight)
+                    return;
+                m_inFlight = 0;
+                m_status->setText(tr("%1: %2").arg(what, message));
+                if (m_wanted)
+                    refreshNow();
+            });
 
     m_state = m_controller->state();
     if (m_controller->hasSession())
@@ -430,7 +435,7 @@ void GridPanel::refreshNow()
     m_settleTimer->stop();
     if (!m_images || !m_controller->hasSession())
         return;
-    if (m_inFlight != 0 && m_inFlightSince.elapsed() < kLostAfterMs) {
+    if (m_inFlight != 0) {
         m_wanted = true; // asked again when the one in flight comes back
         return;
     }
@@ -446,7 +451,6 @@ void GridPanel::refreshNow()
     m_requestModel = m_model;
     m_wanted = false;
     m_refreshTimer->stop();
-    m_inFlightSince.start();
     m_inFlight = m_controller->requestSamples(request);
 }
 

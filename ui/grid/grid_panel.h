@@ -12,7 +12,6 @@
 #include "controller/controller.h"
 #include "grid/grid_model.h"
 
-#include <QElapsedTimer>
 #include <QWidget>
 
 class QComboBox;
@@ -91,7 +90,6 @@ private:
     bool m_images = false;     // the session generates images
     quint64 m_inFlight = 0;    // id of the request in flight, 0 when none
     bool m_wanted = false;     // a refresh was asked for while one was in flight
-    QElapsedTimer m_inFlightSince;
 
     QTimer* m_refreshTimer;    // single shot: the next refresh while training
     QTimer* m_settleTimer;     // single shot: coalesces control edits

@@ -106,9 +106,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_controller, &TrainingController::statsArrived, this, &MainWindow::onStats);
     connect(m_controller, &TrainingController::runEnded, this, &MainWindow::onRunEnded);
     connect(m_controller, &TrainingController::errorOccurred, this, &MainWindow::onError);
-    connect(m_controller, &TrainingController::checkpointSaved, this, [this](const QString& path) {
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-    });
+    // A save counts once the file is written: the step it holds is what is
+    // no longer unsaved, and only then does it join the recent files.
+    connect(m_controller, &TrainingController::checkpointSaved, this,
+            [this](const QString& path, qint64 step, quint64 request) {
+                if (!m_pendingSaves.remove(request))
+                    return;
+                m_savedStep = step;
+                if (path != autosavePath())
+                    addRecent(path);
+                statusBar()->showMessage(tr("Saved %1 (step %2)").arg(path).arg(step), 5000);
+            });
+    connect(m_controller, &TrainingController::errorOccurred, this,
+            [this](const QString&, const QString&, quint64 request) { m_pendingSaves.remove(request); });
 
     restoreSettings();
     onState(m_controller->state());
@@ -303,9 +313,8 @@ bool MainWindow::save()
 {
     if (m_checkpointPath.isEmpty())
         return saveAs();
-    m_controller->saveCheckpoint(m_checkpointPath);
-    m_savedStep = m_controller->step();
-    addRecent(m_checkpointPath);
+    m_pendingSaves.insert(m_controller->saveCheckpoint(m_checkpointPath));
+    statusBar()->showMessage(tr("Saving %1...").arg(m_checkpointPath));
     return true;
 }
 
@@ -341,8 +350,9 @@ void MainWindow::autosave()
     if (!m_controller->hasSession() || m_controller->step() == m_savedStep)
         return;
     const QString path = m_checkpointPath.isEmpty() ? autosavePath() : m_checkpointPath;
-    m_controller->saveCheckpoint(path);
-    m_savedStep = m_controller->step();
+    if (!m_pendingSaves.isEmpty())
+        return; // the last save is still being written
+    m_pendingSaves.insert(m_controller->saveCheckpoint(path));
     statusBar()->showMessage(tr("Autosaving to %1").arg(path), 5000);
 }
 

@@ -6,6 +6,7 @@
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QSet>
 #include <QStringList>
 
 #include <deque>
@@ -106,6 +107,7 @@ private:
 
     QTimer* m_autosaveTimer;
     QString m_checkpointPath;
+    QSet<quint64> m_pendingSaves; // saveCheckpoint() ids not yet answered
     int64_t m_savedStep = -1;     // step of the last save/load (unsaved work: step != this)
     bool m_promptOnClose = true;
 

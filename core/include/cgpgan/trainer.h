@@ -52,7 +52,8 @@ public:
     void setKnobs(const TrainingKnobs& knobs);
 
     // ---- Checkpoints: one file, written atomically ----
-    void save(const std::string& path) const;
+    // Returns the step the file holds (a save lands between two steps).
+    int64_t save(const std::string& path) const;
     // Restores everything (networks, optimizers, prior, step, RNG, data
     // order). Throws Error naming the differing fields when shapes differ.
     void load(const std::string& path);
