@@ -405,7 +405,7 @@ private Q_SLOTS:
             config.model.mlpHidden = {32, 32};
             config.model.dZ = 8;
             config.data.count = 256;
-            config.run.device = "cpu";
+            config.run.device = cgpgan::DeviceChoice::Cpu;
             config.run.threads = 2;
         } else {
             config.model.codebook = false;

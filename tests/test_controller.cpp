@@ -188,7 +188,7 @@ private Q_SLOTS:
         TrainingController c;
         QSignalSpy errors(&c, &TrainingController::errorOccurred);
         auto config = cgpgan::testing::tinyConfig(64);
-        config.data.kind = "mnist";
+        config.data.kind = cgpgan::DataKind::Mnist;
         config.data.path = "/nonexistent/mnist";
         c.openSession(config);
         QVERIFY(errors.wait(30000));

@@ -69,7 +69,7 @@ torch::Tensor referenceBlur(const torch::Tensor& x, int64_t pad0, int64_t pad1)
 Config smallConvConfig(bool codebook)
 {
     Config c;
-    c.model.arch = "conv";
+    c.model.arch = cgpgan::Arch::Conv;
     c.model.resolution = 16;
     c.model.channels = 3;
     c.model.gWidths = {8, 4};
@@ -84,8 +84,8 @@ Config smallConvConfig(bool codebook)
 Config smallMlpConfig(bool codebook)
 {
     Config c;
-    c.data.kind = "toy2d";
-    c.model.arch = "mlp";
+    c.data.kind = cgpgan::DataKind::Toy2d;
+    c.model.arch = cgpgan::Arch::Mlp;
     c.model.channels = 2;
     c.model.mlpHidden = {16, 16};
     c.model.dZ = 8;
@@ -548,7 +548,7 @@ void TestLayers::networkShapesMlp()
     }
     // mlp needs toy2d data (validate() must say so).
     Config bad = smallMlpConfig(true);
-    bad.data.kind = "builtin";
+    bad.data.kind = cgpgan::DataKind::Builtin;
     QVERIFY_THROWS_EXCEPTION(std::exception, bad.validate());
 }
 

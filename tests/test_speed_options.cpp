@@ -131,21 +131,21 @@ void TestSpeedOptions::optionsRoundTripThroughJson()
     Config c = tinyConfig();
     QCOMPARE(c.run.cudnnBenchmark, true);
     QCOMPARE(c.run.channelsLast, false);
-    QCOMPARE(c.run.precision, std::string("fp32"));
+    QCOMPARE(c.run.precision, cgpgan::Precision::Fp32);
     cgpgan::applyOverride(c, "run.precision=bf16");
     cgpgan::applyOverride(c, "run.channels_last=true");
     cgpgan::applyOverride(c, "run.cudnn_benchmark=false");
     const Config back = cgpgan::configFromJson(cgpgan::toJson(c), "round trip");
-    QCOMPARE(back.run.precision, std::string("bf16"));
+    QCOMPARE(back.run.precision, cgpgan::Precision::Bf16);
     QCOMPARE(back.run.channelsLast, true);
     QCOMPARE(back.run.cudnnBenchmark, false);
     back.validate();
 
+    // An unknown precision is refused where it is read (run.precision is a Precision).
     Config bad = tinyConfig();
-    bad.run.precision = "fp16";
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, bad.validate());
+    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, cgpgan::applyOverride(bad, "run.precision=fp16"));
     try {
-        bad.validate();
+        cgpgan::applyOverride(bad, "run.precision=fp16");
     } catch (const cgpgan::Error& e) {
         QVERIFY2(QString(e.what()).contains("run.precision"), e.what());
     }
@@ -158,7 +158,7 @@ void TestSpeedOptions::presetsKeepTheDefaults()
 {
     for (const auto& name : cgpgan::presetNames()) {
         const Config c = cgpgan::preset(name);
-        QVERIFY2(c.run.precision == "fp32" && !c.run.channelsLast && c.run.cudnnBenchmark, name.c_str());
+        QVERIFY2(c.run.precision == cgpgan::Precision::Fp32 && !c.run.channelsLast && c.run.cudnnBenchmark, name.c_str());
     }
 }
 
@@ -168,7 +168,7 @@ void TestSpeedOptions::autocastGuardRestoresState()
     // bf16 trainer: after its steps autocast is off again on this thread.
     QVERIFY(!at::autocast::is_cpu_enabled());
     Config c = tinyConfig();
-    c.run.precision = "bf16";
+    c.run.precision = cgpgan::Precision::Bf16;
     Trainer trainer(c, tinyData());
     trainer.step();
     QVERIFY(!at::autocast::is_cpu_enabled());
@@ -249,7 +249,7 @@ void TestSpeedOptions::bf16StaysNearFp32()
     Config fp32 = tinyConfig();
     fp32.train.seed = seed;
     Config bf16 = fp32;
-    bf16.run.precision = "bf16";
+    bf16.run.precision = cgpgan::Precision::Bf16;
     const auto a = run(fp32, kSteps);
     const auto b = run(bf16, kSteps);
     QStringList lines;

@@ -27,7 +27,7 @@ inline Config tinyConfig(int64_t count = 256)
     c.model.dZ = 16;
     c.train.batch = 8;
     c.train.steps = 100;
-    c.data.kind = "builtin";
+    c.data.kind = cgpgan::DataKind::Builtin;
     c.data.count = count;
     c.data.resolution = c.model.resolution;
     c.data.channels = c.model.channels;
@@ -38,7 +38,7 @@ inline Config tinyConfig(int64_t count = 256)
     c.model.codebookInit = 1.0;
     c.train.lambdaMs = 0;
     c.train.codebookLrScale = 1.0;
-    c.run.device = "cpu";
+    c.run.device = cgpgan::DeviceChoice::Cpu;
     c.run.threads = 2;
     c.validate();
     return c;

@@ -965,7 +965,7 @@ void TestTrainer::toy2dSplitsTheFourGaussians()
     auto restoreThreads = qScopeGuard([threads] { torch::set_num_threads(threads); });
 
     Config config = cgpgan::preset("toy-2d");
-    config.run.device = "cpu";
+    config.run.device = cgpgan::DeviceChoice::Cpu;
     config.data.count = 4000;
     config.train.seed = seed;
     config.train.lrG = config.train.lrD = config.train.lrQ = 1e-3;

@@ -49,7 +49,7 @@ int runBench(BenchOptions o)
     // Random images, as the Python mirror uses: the data does not change the cost of a step.
     auto data = std::make_shared<Dataset>();
     data->name = "random";
-    if (config.model.arch == "mlp") {
+    if (config.model.arch == Arch::Mlp) {
         data->count = 4096;
         data->pointDim = config.model.channels;
         data->points.resize(size_t(data->count * data->pointDim));
@@ -79,7 +79,7 @@ int runBench(BenchOptions o)
     if (profiler) {
         const auto ops = profiler->finish(o.profile);
         std::cerr << "profile of " << o.steps << " steps of preset " << config.preset << " on "
-                  << trainer.model().deviceName() << " (" << config.run.precision
+                  << trainer.model().deviceName() << " (" << nameOf(config.run.precision)
                   << (config.run.channelsLast ? ", channels-last" : ", contiguous")
                   << "); chrome trace in " << o.profile << "\n";
         printOpTable(std::cerr, ops, seconds, o.steps, size_t(std::max(o.profileTop, 1)));
@@ -89,7 +89,7 @@ int runBench(BenchOptions o)
                              {"torch", TORCH_VERSION},
                              {"device", trainer.model().deviceName()},
                              {"threads", torch::get_num_threads()},
-                             {"precision", config.run.precision},
+                             {"precision", nameOf(config.run.precision)},
                              {"channels_last", config.run.channelsLast},
                              {"cudnn_benchmark", config.run.cudnnBenchmark},
                              {"profiled", !o.profile.empty()},

@@ -50,12 +50,13 @@ Config ConfigOptions::build(std::optional<Config> base) const
         config.train.batch = *batch;
     if (seed)
         config.train.seed = *seed;
+    // The words go through the same field table as --set (settings.h).
     if (!dataKind.empty())
-        config.data.kind = dataKind;
+        applyOverride(config, "data.kind=" + dataKind);
     if (!dataPath.empty())
         config.data.path = dataPath;
     if (!device.empty())
-        config.run.device = device;
+        applyOverride(config, "run.device=" + device);
     if (threads)
         config.run.threads = *threads;
     config.data.resolution = config.model.resolution;

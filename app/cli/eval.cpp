@@ -88,14 +88,14 @@ int runEval(const EvalOptions& o)
     result["k"] = report.k;
     result["metric_seconds"] = report.seconds;
     // z-diversity (issue 9): 0 = G_ema ignores z (rows of a grid column identical).
-    if (r.config.model.arch == "conv") {
+    if (r.config.model.arch == Arch::Conv) {
         const auto zd = zDiversity(*r.model, data, 16, 8, o.seed);
         result["z_diversity"] = {{"ratio", zd.ratio}, {"fake", zd.fake}, {"real", zd.real},
                                  {"combinations", zd.combinations}, {"per_combination", zd.perCombination}};
     }
 
     // Clustering of the real data by Q, scored against its labels (SPEC 6).
-    const bool hasQ = r.config.model.mode != "vanilla";
+    const bool hasQ = r.config.model.mode != GanMode::Vanilla;
     if (hasQ && data.hasLabels()) {
         const auto a = r.model->assignClusters(data, progressPrinter("assigning clusters", o.json));
         if (!o.json)

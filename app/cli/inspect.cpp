@@ -171,13 +171,13 @@ int runInfo(const std::string& checkpoint, bool asJson)
     std::printf("preset          %s\n", c.preset.c_str());
     std::printf("step            %lld\n", (long long)info.step);
     std::printf("model           %s %s, %s, %s, d_z %d, d_l %d x d_c %d (%lld combinations), %lld parameters\n",
-                c.model.mode.c_str(), c.model.arch.c_str(), c.model.codebook ? "codebook" : "one-hot code",
-                c.model.arch == "conv"
+                nameOf(c.model.mode), nameOf(c.model.arch), c.model.codebook ? "codebook" : "one-hot code",
+                c.model.arch == Arch::Conv
                     ? (std::to_string(c.model.channels) + "x" + std::to_string(c.model.resolution) + "x" +
                        std::to_string(c.model.resolution)).c_str()
                     : (std::to_string(c.model.channels) + "-D points").c_str(),
                 c.model.dZ, c.model.dL, c.model.dC, (long long)c.model.combinations(), (long long)info.parameters);
-    std::printf("data            %s%s%s\n", c.data.kind.c_str(), c.data.path.empty() ? "" : " ", c.data.path.c_str());
+    std::printf("data            %s%s%s\n", nameOf(c.data.kind), c.data.path.empty() ? "" : " ", c.data.path.c_str());
     std::printf("training        batch %d, lr G/D/Q %g/%g/%g, lambda r2/cls/cgp %g/%g/%g, prior from %s\n",
                 c.train.batch, c.train.lrG, c.train.lrD, c.train.lrQ, c.train.lambdaR2, c.train.lambdaCls,
                 c.train.lambdaCgp,

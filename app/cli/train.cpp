@@ -86,7 +86,7 @@ int runTrain(const TrainOptions& o)
 
     MetricsCsv metrics((fs::path(folder) / "metrics.csv").string(), config.model.dL, config.model.dC,
                        trainer.stepCount());
-    const bool images = config.model.arch == "conv";
+    const bool images = config.model.arch == Arch::Conv;
     const uint64_t gridZSeed = config.train.seed + 7919; // the grid's fixed z rows
     const auto combos = gridCombinations(config);
     // z-diversity (issue 9) of every grid, against the real images' own pairwise distance.

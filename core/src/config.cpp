@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 namespace cgpgan {
 
@@ -17,7 +19,7 @@ using nlohmann::json;
 
 int ModelConfig::pageSize() const
 {
-    const int spatial = arch == "mlp" ? 1 : 16; // 4 x 4 map in conv mode (SPEC 3)
+    const int spatial = arch == Arch::Mlp ? 1 : 16; // 4 x 4 map in conv mode (SPEC 3)
     return spatial * topWidth() / std::max(dL, 1);
 }
 
@@ -25,181 +27,142 @@ int64_t ModelConfig::combinations() const { return combinationCount(dL, dC); }
 
 namespace {
 
+// ---- The one table of fields ---------------------------------------------
+//
+// Every config field once, with its section and JSON key, in file order.
+// Writing, reading (unknown keys are refused) and --set (through the JSON
+// form) all walk this list, so a new field is one line here.
+template <typename C, typename F>
+void forEachField(C& c, F&& f)
+{
+    f("", "preset", c.preset);
+    f("", "description", c.description);
+    f("data", "kind", c.data.kind);
+    f("data", "path", c.data.path);
+    f("data", "split", c.data.split);
+    f("data", "count", c.data.count);
+    f("data", "seed", c.data.seed);
+    f("model", "arch", c.model.arch);
+    f("model", "mode", c.model.mode);
+    f("model", "codebook", c.model.codebook);
+    f("model", "resolution", c.model.resolution);
+    f("model", "channels", c.model.channels);
+    f("model", "g_widths", c.model.gWidths);
+    f("model", "d_widths", c.model.dWidths);
+    f("model", "mlp_hidden", c.model.mlpHidden);
+    f("model", "d_z", c.model.dZ);
+    f("model", "d_l", c.model.dL);
+    f("model", "d_c", c.model.dC);
+    f("model", "latent_dist", c.model.latentDist);
+    f("model", "d_hidden", c.model.dHidden);
+    f("model", "mbstd_group", c.model.mbstdGroup);
+    f("model", "codebook_init", c.model.codebookInit);
+    f("train", "batch", c.train.batch);
+    f("train", "lr_g", c.train.lrG);
+    f("train", "lr_d", c.train.lrD);
+    f("train", "lr_q", c.train.lrQ);
+    f("train", "weight_decay", c.train.weightDecay);
+    f("train", "beta1", c.train.beta1);
+    f("train", "beta2", c.train.beta2);
+    f("train", "lambda_r2", c.train.lambdaR2);
+    f("train", "lambda_cls", c.train.lambdaCls);
+    f("train", "lambda_cgp", c.train.lambdaCgp);
+    f("train", "lambda_ms", c.train.lambdaMs);
+    f("train", "codebook_lr_scale", c.train.codebookLrScale);
+    f("train", "prior_start_step", c.train.priorStartStep);
+    f("train", "prior_start_epoch", c.train.priorStartEpoch);
+    f("train", "prior_decay", c.train.priorDecay);
+    f("train", "ema_decay", c.train.emaDecay);
+    f("train", "steps", c.train.steps);
+    f("train", "epochs", c.train.epochs);
+    f("train", "seed", c.train.seed);
+    f("run", "device", c.run.device);
+    f("run", "threads", c.run.threads);
+    f("run", "grid_every", c.run.gridEvery);
+    f("run", "checkpoint_every", c.run.checkpointEvery);
+    f("run", "grid_rows", c.run.gridRows);
+    f("run", "grid_columns", c.run.gridColumns);
+    f("run", "cudnn_benchmark", c.run.cudnnBenchmark);
+    f("run", "channels_last", c.run.channelsLast);
+    f("run", "precision", c.run.precision);
+}
+
+std::string fieldName(const char* section, const char* key)
+{
+    return *section ? std::string(section) + "." + key : std::string(key);
+}
+
 // ---- JSON writing -------------------------------------------------------
+
+template <typename T>
+json jsonOf(const T& value)
+{
+    if constexpr (std::is_enum_v<T>)
+        return nameOf(value); // the same words as before the enums
+    else
+        return value;
+}
 
 json toJsonValue(const Config& c)
 {
-    json j;
-    j["preset"] = c.preset;
-    j["description"] = c.description;
-    j["data"] = {{"kind", c.data.kind},   {"path", c.data.path},
-                 {"split", c.data.split}, {"count", c.data.count},
-                 {"seed", c.data.seed}};
-    j["model"] = {{"arch", c.model.arch},
-                  {"mode", c.model.mode},
-                  {"codebook", c.model.codebook},
-                  {"resolution", c.model.resolution},
-                  {"channels", c.model.channels},
-                  {"g_widths", c.model.gWidths},
-                  {"d_widths", c.model.dWidths},
-                  {"mlp_hidden", c.model.mlpHidden},
-                  {"d_z", c.model.dZ},
-                  {"d_l", c.model.dL},
-                  {"d_c", c.model.dC},
-                  {"latent_dist", c.model.latentDist},
-                  {"d_hidden", c.model.dHidden},
-                  {"mbstd_group", c.model.mbstdGroup},
-                  {"codebook_init", c.model.codebookInit}};
-    j["train"] = {{"batch", c.train.batch},
-                  {"lr_g", c.train.lrG},
-                  {"lr_d", c.train.lrD},
-                  {"lr_q", c.train.lrQ},
-                  {"weight_decay", c.train.weightDecay},
-                  {"beta1", c.train.beta1},
-                  {"beta2", c.train.beta2},
-                  {"lambda_r2", c.train.lambdaR2},
-                  {"lambda_cls", c.train.lambdaCls},
-                  {"lambda_cgp", c.train.lambdaCgp},
-                  {"lambda_ms", c.train.lambdaMs},
-                  {"codebook_lr_scale", c.train.codebookLrScale},
-                  {"prior_start_step", c.train.priorStartStep},
-                  {"prior_start_epoch", c.train.priorStartEpoch},
-                  {"prior_decay", c.train.priorDecay},
-                  {"ema_decay", c.train.emaDecay},
-                  {"steps", c.train.steps},
-                  {"epochs", c.train.epochs},
-                  {"seed", c.train.seed}};
-    j["run"] = {{"device", c.run.device},
-                {"threads", c.run.threads},
-                {"grid_every", c.run.gridEvery},
-                {"checkpoint_every", c.run.checkpointEvery},
-                {"grid_rows", c.run.gridRows},
-                {"grid_columns", c.run.gridColumns},
-                {"cudnn_benchmark", c.run.cudnnBenchmark},
-                {"channels_last", c.run.channelsLast},
-                {"precision", c.run.precision}};
+    json j = json::object();
+    forEachField(c, [&](const char* section, const char* key, const auto& field) {
+        (*section ? j[section][key] : j[key]) = jsonOf(field);
+    });
     return j;
 }
 
 // ---- JSON reading: every key must be known ------------------------------
 
-class ObjectReader {
-public:
-    ObjectReader(const json& object, std::string where, std::string origin)
-        : m_object(object), m_where(std::move(where)), m_origin(std::move(origin))
-    {
-        if (!m_object.is_object())
-            throw Error(m_origin + ": \"" + m_where + "\" must be a JSON object");
-    }
-
-    template <typename T>
-    void read(const char* key, T& out)
-    {
-        m_known.insert(key);
-        const auto it = m_object.find(key);
-        if (it == m_object.end())
-            return; // keep the default
+template <typename T>
+void readValue(const json& value, T& out, const std::string& name, const std::string& origin)
+{
+    if constexpr (std::is_enum_v<T>) {
+        const auto parsed = value.is_string() ? parseName<T>(value.get<std::string>()) : std::nullopt;
+        if (!parsed)
+            throw Error(origin + ": " + name + " must be " + choicesOf<T>() + ", not " + value.dump());
+        out = *parsed;
+    } else {
         try {
-            out = it->template get<T>();
+            out = value.get<T>();
         } catch (const json::exception& e) {
-            throw Error(m_origin + ": " + m_where + "." + key + " has the wrong type (" +
-                        it->dump() + "): " + e.what());
+            throw Error(origin + ": " + name + " has the wrong type (" + value.dump() + "): " + e.what());
         }
     }
-
-    const json* child(const char* key)
-    {
-        m_known.insert(key);
-        const auto it = m_object.find(key);
-        return it == m_object.end() ? nullptr : &*it;
-    }
-
-    void rejectUnknown() const
-    {
-        for (auto it = m_object.begin(); it != m_object.end(); ++it)
-            if (!m_known.count(it.key()))
-                throw Error(m_origin + ": unknown setting \"" + (m_where.empty() ? "" : m_where + ".") +
-                            it.key() + "\"");
-    }
-
-private:
-    const json& m_object;
-    std::string m_where;
-    std::string m_origin;
-    std::set<std::string> m_known;
-};
+}
 
 Config fromJsonValue(const json& j, const std::string& origin)
 {
+    if (!j.is_object())
+        throw Error(origin + ": the configuration must be a JSON object");
     Config c;
-    ObjectReader top(j, "", origin);
-    top.read("preset", c.preset);
-    top.read("description", c.description);
-    if (const json* d = top.child("data")) {
-        ObjectReader r(*d, "data", origin);
-        r.read("kind", c.data.kind);
-        r.read("path", c.data.path);
-        r.read("split", c.data.split);
-        r.read("count", c.data.count);
-        r.read("seed", c.data.seed);
-        r.rejectUnknown();
+    std::map<std::string, std::set<std::string>> known; // section -> keys ("" = top level)
+    forEachField(c, [&](const char* section, const char* key, auto& field) {
+        known[section].insert(key);
+        const json* object = &j;
+        if (*section) {
+            const auto it = j.find(section);
+            if (it == j.end())
+                return; // the whole section keeps its defaults
+            if (!it->is_object())
+                throw Error(origin + ": \"" + section + "\" must be a JSON object");
+            object = &*it;
+        }
+        const auto it = object->find(key);
+        if (it != object->end())
+            readValue(*it, field, fieldName(section, key), origin);
+    });
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const auto section = known.find(it.key());
+        if (section == known.end() || it.key().empty()) {
+            if (!known[""].count(it.key()))
+                throw Error(origin + ": unknown setting \"" + it.key() + "\"");
+            continue;
+        }
+        for (auto field = it->begin(); field != it->end(); ++field)
+            if (!section->second.count(field.key()))
+                throw Error(origin + ": unknown setting \"" + it.key() + "." + field.key() + "\"");
     }
-    if (const json* m = top.child("model")) {
-        ObjectReader r(*m, "model", origin);
-        r.read("arch", c.model.arch);
-        r.read("mode", c.model.mode);
-        r.read("codebook", c.model.codebook);
-        r.read("resolution", c.model.resolution);
-        r.read("channels", c.model.channels);
-        r.read("g_widths", c.model.gWidths);
-        r.read("d_widths", c.model.dWidths);
-        r.read("mlp_hidden", c.model.mlpHidden);
-        r.read("d_z", c.model.dZ);
-        r.read("d_l", c.model.dL);
-        r.read("d_c", c.model.dC);
-        r.read("latent_dist", c.model.latentDist);
-        r.read("d_hidden", c.model.dHidden);
-        r.read("mbstd_group", c.model.mbstdGroup);
-        r.read("codebook_init", c.model.codebookInit);
-        r.rejectUnknown();
-    }
-    if (const json* t = top.child("train")) {
-        ObjectReader r(*t, "train", origin);
-        r.read("batch", c.train.batch);
-        r.read("lr_g", c.train.lrG);
-        r.read("lr_d", c.train.lrD);
-        r.read("lr_q", c.train.lrQ);
-        r.read("weight_decay", c.train.weightDecay);
-        r.read("beta1", c.train.beta1);
-        r.read("beta2", c.train.beta2);
-        r.read("lambda_r2", c.train.lambdaR2);
-        r.read("lambda_cls", c.train.lambdaCls);
-        r.read("lambda_cgp", c.train.lambdaCgp);
-        r.read("lambda_ms", c.train.lambdaMs);
-        r.read("codebook_lr_scale", c.train.codebookLrScale);
-        r.read("prior_start_step", c.train.priorStartStep);
-        r.read("prior_start_epoch", c.train.priorStartEpoch);
-        r.read("prior_decay", c.train.priorDecay);
-        r.read("ema_decay", c.train.emaDecay);
-        r.read("steps", c.train.steps);
-        r.read("epochs", c.train.epochs);
-        r.read("seed", c.train.seed);
-        r.rejectUnknown();
-    }
-    if (const json* u = top.child("run")) {
-        ObjectReader r(*u, "run", origin);
-        r.read("device", c.run.device);
-        r.read("threads", c.run.threads);
-        r.read("grid_every", c.run.gridEvery);
-        r.read("checkpoint_every", c.run.checkpointEvery);
-        r.read("grid_rows", c.run.gridRows);
-        r.read("grid_columns", c.run.gridColumns);
-        r.read("cudnn_benchmark", c.run.cudnnBenchmark);
-        r.read("channels_last", c.run.channelsLast);
-        r.read("precision", c.run.precision);
-        r.rejectUnknown();
-    }
-    top.rejectUnknown();
     c.data.resolution = c.model.resolution;
     c.data.channels = c.model.channels;
     return c;
@@ -236,14 +199,9 @@ void Config::validate() const
             problems.push_back(message);
     };
     const auto& m = model;
-    require(m.arch == "conv" || m.arch == "mlp", "model.arch must be conv or mlp, not \"" + m.arch + "\"");
-    require(m.mode == "cgpgan" || m.mode == "vanilla",
-            "model.mode must be cgpgan or vanilla, not \"" + m.mode + "\"");
-    require(m.latentDist == "normal" || m.latentDist == "uniform",
-            "model.latent_dist must be normal or uniform, not \"" + m.latentDist + "\"");
     require(m.dZ > 0, "model.d_z must be positive");
     require(m.dL > 0 && m.dC > 1, "model.d_l must be >= 1 and model.d_c >= 2");
-    if (m.arch == "conv") {
+    if (m.arch == Arch::Conv) {
         require(isPowerOfTwo(m.resolution) && m.resolution >= 16 && m.resolution <= 256,
                 "model.resolution must be a power of two in 16..256, not " + std::to_string(m.resolution));
         const int blocks = log2Int(std::max(m.resolution, 4) / 4);
@@ -262,9 +220,9 @@ void Config::validate() const
         require(!m.mlpHidden.empty(), "model.mlp_hidden must not be empty");
         require(m.channels > 0, "model.channels (the point dimension) must be positive");
     }
-    const bool widthsGiven = m.arch == "mlp" ? !m.mlpHidden.empty() : !m.gWidths.empty();
+    const bool widthsGiven = m.arch == Arch::Mlp ? !m.mlpHidden.empty() : !m.gWidths.empty();
     if (m.codebook && widthsGiven) {
-        const int spatial = m.arch == "mlp" ? 1 : 16;
+        const int spatial = m.arch == Arch::Mlp ? 1 : 16;
         require((spatial * m.topWidth()) % m.dL == 0,
                 "codebook page size d_p = " + std::to_string(spatial) + " * W / d_l must be an integer (W = " +
                     std::to_string(m.topWidth()) + ", d_l = " + std::to_string(m.dL) + ")");
@@ -289,16 +247,12 @@ void Config::validate() const
     require(train.priorDecay >= 0 && train.priorDecay <= 1, "train.prior_decay must be in [0, 1]");
     require(train.emaDecay >= 0 && train.emaDecay <= 1, "train.ema_decay must be in [0, 1]");
     require(train.steps > 0 || train.epochs > 0, "train.steps or train.epochs must be positive");
-    require(run.device == "auto" || run.device == "cpu" || run.device == "cuda",
-            "run.device must be auto, cpu or cuda, not \"" + run.device + "\"");
     require(run.threads >= 0, "run.threads must be >= 0");
-    require(run.precision == "fp32" || run.precision == "bf16",
-            "run.precision must be fp32 or bf16, not \"" + run.precision + "\"");
     require(run.gridRows >= 1 && run.gridColumns >= 1, "run.grid_rows and run.grid_columns must be >= 1");
-    if (m.arch == "mlp")
-        require(data.kind == "toy2d", "model.arch mlp trains on point data: data.kind must be toy2d");
+    if (m.arch == Arch::Mlp)
+        require(data.kind == DataKind::Toy2d, "model.arch mlp trains on point data: data.kind must be toy2d");
     else
-        require(data.kind != "toy2d", "data.kind toy2d needs model.arch mlp");
+        require(data.kind != DataKind::Toy2d, "data.kind toy2d needs model.arch mlp");
     if (!problems.empty()) {
         std::string message = "invalid configuration \"" + preset + "\":";
         for (const auto& p : problems)
@@ -382,7 +336,7 @@ std::vector<std::string> shapeDifferences(const Config& a, const Config& b)
     std::vector<std::string> diffs;
     auto cmp = [&](const char* name, const auto& x, const auto& y) {
         if (!(x == y))
-            diffs.push_back(std::string(name) + ": " + json(x).dump() + " vs " + json(y).dump());
+            diffs.push_back(std::string(name) + ": " + jsonOf(x).dump() + " vs " + jsonOf(y).dump());
     };
     cmp("model.arch", a.model.arch, b.model.arch);
     cmp("model.mode", a.model.mode, b.model.mode);
@@ -393,7 +347,7 @@ std::vector<std::string> shapeDifferences(const Config& a, const Config& b)
     cmp("model.d_c", a.model.dC, b.model.dC);
     cmp("model.d_hidden", a.model.hiddenWidth(), b.model.hiddenWidth());
     cmp("model.mbstd_group", a.model.mbstdGroup > 0, b.model.mbstdGroup > 0);
-    if (a.model.arch == "conv" && b.model.arch == "conv") {
+    if (a.model.arch == Arch::Conv && b.model.arch == Arch::Conv) {
         cmp("model.resolution", a.model.resolution, b.model.resolution);
         cmp("model.g_widths", a.model.gWidths, b.model.gWidths);
         cmp("model.d_widths", a.model.dWidths, b.model.dWidths);

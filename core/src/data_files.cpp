@@ -749,12 +749,8 @@ Dataset loadDataset(const DataSpec& spec)
     if (spec.count < 0)
         throw Error("data count must be 0 (all) or positive, got " + std::to_string(spec.count));
     const int64_t generated = spec.count > 0 ? spec.count : 20000;
-    const std::array<const char*, 5> kinds = {"builtin", "mnist", "cifar10", "folder", "toy2d"};
-    if (std::find(kinds.begin(), kinds.end(), spec.kind) == kinds.end())
-        throw Error("unknown data kind '" + spec.kind
-                    + "' (expected one of: builtin, mnist, cifar10, folder, toy2d)");
-
-    if (spec.kind == "toy2d")
+    // (An unknown kind cannot get here: data.kind is read as a DataKind, settings.h.)
+    if (spec.kind == DataKind::Toy2d)
         return makeToy2dDataset(generated, spec.seed);
 
     // SPEC 2: image resolution is a power of two from 16 to 256.
@@ -763,14 +759,21 @@ Dataset loadDataset(const DataSpec& spec)
                     + std::to_string(spec.resolution));
 
     Dataset data;
-    if (spec.kind == "builtin")
+    switch (spec.kind) {
+    case DataKind::Builtin:
         return makeShapesDataset(generated, spec.resolution, spec.seed);
-    if (spec.kind == "mnist")
+    case DataKind::Mnist:
         data = loadMnist(spec.path, spec.split);
-    else if (spec.kind == "cifar10")
+        break;
+    case DataKind::Cifar10:
         data = loadCifar10(spec.path);
-    else // folder
+        break;
+    case DataKind::Folder:
         data = loadImageFolder(spec.path, spec.resolution, spec.channels);
+        break;
+    case DataKind::Toy2d:
+        break; // returned above
+    }
 
     keepFirst(data, spec.count);
     if (data.height != spec.resolution || data.width != spec.resolution)

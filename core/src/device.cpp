@@ -8,19 +8,20 @@
 
 namespace cgpgan {
 
-torch::Device chooseDevice(const std::string& request)
+torch::Device chooseDevice(DeviceChoice request)
 {
-    if (request == "cpu")
+    switch (request) {
+    case DeviceChoice::Cpu:
         return torch::kCPU;
-    if (request == "cuda") {
+    case DeviceChoice::Cuda:
         if (!torch::cuda::is_available())
             throw Error("--device cuda was asked for, but this libtorch sees no CUDA device "
                         "(Debian's libtorch is CPU-only; build against a CUDA libtorch)");
         return torch::Device(torch::kCUDA, 0);
+    case DeviceChoice::Auto:
+        break;
     }
-    if (request == "auto")
-        return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-    throw Error("unknown device \"" + request + "\" (use auto, cpu or cuda)");
+    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 }
 
 namespace {

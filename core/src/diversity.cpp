@@ -85,7 +85,7 @@ ZDiversity zDiversity(const Model& model, const Dataset& real, int64_t combinati
                       uint64_t seed)
 {
     const auto& m = model.config().model;
-    if (m.arch != "conv")
+    if (m.arch != Arch::Conv)
         throw Error("z-diversity needs an image model");
     const int64_t total = m.combinations();
     // Codes [k, d_l, d_c]: every combination when there are few, else one

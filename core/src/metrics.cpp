@@ -306,8 +306,8 @@ EvalReport evaluate(const Model& model, const Dataset& real, FeatureExtractor& e
 {
     const auto started = std::chrono::steady_clock::now();
     const auto& m = model.config().model;
-    if (m.arch != "conv")
-        throw Error("FID, precision and recall need an image model; this one (" + m.arch + ") makes points");
+    if (m.arch != Arch::Conv)
+        throw Error("FID, precision and recall need an image model; this one (" + std::string(nameOf(m.arch)) + ") makes points");
     if (!real.isImages() || real.channels != m.channels || real.height != m.resolution ||
         real.width != m.resolution)
         throw Error("\"" + real.name + "\" images are " + std::to_string(real.channels) + "x" +

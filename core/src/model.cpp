@@ -15,7 +15,7 @@ torch::Tensor dataView(const Dataset& data, const ModelConfig& model)
 {
     if (data.count <= 0)
         throw Error("the dataset \"" + data.name + "\" is empty");
-    if (model.arch == "mlp") {
+    if (model.arch == Arch::Mlp) {
         if (data.isImages())
             throw Error("model.arch mlp needs point data, but \"" + data.name + "\" holds images");
         if (data.pointDim != model.channels)
@@ -43,7 +43,7 @@ torch::Tensor toModelInput(const torch::Tensor& batch)
 
 torch::Tensor drawLatents(int64_t n, const ModelConfig& model, at::Generator gen)
 {
-    if (model.latentDist == "uniform")
+    if (model.latentDist == LatentDist::Uniform)
         return (torch::rand({n, model.dZ}, gen) * 2.0 - 1.0) * std::sqrt(3.0); // U(-sqrt3, sqrt3)
     return torch::randn({n, model.dZ}, gen);
 }
@@ -88,7 +88,7 @@ Model::Model(Config config)
     auto& n = *m_nets;
     n.g = Generator(m);
     n.gEma = Generator(m);
-    const bool vanilla = m.mode == "vanilla";
+    const bool vanilla = m.mode == GanMode::Vanilla;
     n.d = Encoder(m, vanilla ? 1 : int64_t(m.dL) * m.dC, /*minibatchStd=*/true);
     if (!vanilla)
         n.q = Encoder(m, int64_t(m.dL) * m.dC);

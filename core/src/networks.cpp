@@ -47,7 +47,7 @@ GeneratorImpl::GeneratorImpl(const ModelConfig& cfg) : config(cfg)
 {
     const int64_t codeSize = int64_t(cfg.dL) * cfg.dC;
     const int64_t W = cfg.topWidth();
-    const bool conv = cfg.arch == "conv";
+    const bool conv = cfg.arch == Arch::Conv;
     const int64_t spatial = conv ? 16 : 1;
     if (cfg.codebook) {
         // z -> dense -> 4x4xW; pages fill the other W channels (SPEC 3).
@@ -88,7 +88,7 @@ torch::Tensor GeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor
 {
     const int64_t b = z.size(0);
     const int64_t W = config.topWidth();
-    const bool conv = config.arch == "conv";
+    const bool conv = config.arch == Arch::Conv;
     torch::Tensor h;
     if (config.codebook)
         h = torch::cat({lrelu(input->forward(z)), pages(c)}, 1);
@@ -125,9 +125,9 @@ EncoderImpl::EncoderImpl(const ModelConfig& cfg, int64_t outputs, bool minibatch
 {
     // SPEC 3: hidden dense of 2 * d_l * d_c units; model.d_hidden widens it (ablation).
     const int64_t hiddenSize = cfg.hiddenWidth();
-    mbstdGroup = (minibatchStd && cfg.arch == "conv") ? cfg.mbstdGroup : 0;
+    mbstdGroup = (minibatchStd && cfg.arch == Arch::Conv) ? cfg.mbstdGroup : 0;
     blocks = register_module("blocks", torch::nn::ModuleList());
-    if (cfg.arch == "conv") {
+    if (cfg.arch == Arch::Conv) {
         fromImage = register_module("from_image", EqualizedConv2d(cfg.channels, cfg.dWidths.front(), 1));
         int64_t in = cfg.dWidths.front();
         for (int width : cfg.dWidths) {
@@ -150,7 +150,7 @@ EncoderImpl::EncoderImpl(const ModelConfig& cfg, int64_t outputs, bool minibatch
 torch::Tensor EncoderImpl::forward(const torch::Tensor& x)
 {
     torch::Tensor h;
-    if (config.arch == "conv") {
+    if (config.arch == Arch::Conv) {
         h = lrelu(fromImage->forward(x));
         for (const auto& block : *blocks)
             h = block->as<ResidualDownBlock>()->forward(h);

@@ -41,7 +41,7 @@ torch::Tensor Model::generate(const torch::Tensor& z, const torch::Tensor& c) co
         const auto zi = z.narrow(0, i, len).to(m_device, torch::kFloat);
         const auto ci = c.narrow(0, i, len).to(m_device, torch::kFloat);
         auto out = m_nets->gEma->forward(zi, ci);
-        if (m_config.model.arch == "conv")
+        if (m_config.model.arch == Arch::Conv)
             out = out.clamp(-1.0, 1.0); // SPEC 3: images are clipped for display; points are not
         parts.push_back(out.to(torch::kCPU).contiguous()); // NCHW for callers, whatever run.channels_last
     }
@@ -63,8 +63,8 @@ GridSamples Model::sampleGrid(uint64_t zSeed, int firstRow, int rows, const torc
                               double reference) const
 {
     const auto& m = m_config.model;
-    if (m.arch != "conv")
-        throw Error("sample grids need an image model; this one (" + m.arch + ") makes points");
+    if (m.arch != Arch::Conv)
+        throw Error("sample grids need an image model; this one (" + std::string(nameOf(m.arch)) + ") makes points");
     if (rows < 1 || firstRow < 0)
         throw Error("a grid needs rows >= 1 and firstRow >= 0");
     GridSamples out;
@@ -130,7 +130,7 @@ ClusterAssignment Model::assignClusters(const Dataset& data,
                                           const std::function<bool(int64_t, int64_t)>& progress) const
 {
     const auto& m = m_config.model;
-    if (m.mode == "vanilla")
+    if (m.mode == GanMode::Vanilla)
         throw Error("a vanilla GAN has no classifier Q: it cannot assign clusters");
     const auto all = dataView(data, m); // the same checks and layout as training data
     ClusterAssignment out;

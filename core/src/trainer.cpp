@@ -86,7 +86,7 @@ Trainer::Trainer(Config settings, std::shared_ptr<const Dataset> data)
     s.optD = makeOptimizer(*n.d, t.lrD, t);
     if (n.q)
         s.optQ = makeOptimizer(*n.q, t.lrQ, t);
-    s.bf16 = config().run.precision == "bf16";
+    s.bf16 = config().run.precision == Precision::Bf16;
     s.rng = at::make_generator<at::CPUGeneratorImpl>(t.seed);
     // All training data on the device; images stay uint8 (a quarter of the
     // memory of float) and are scaled per batch.
@@ -96,7 +96,7 @@ Trainer::Trainer(Config settings, std::shared_ptr<const Dataset> data)
     m_totalSteps = t.epochs > 0 ? int64_t(std::ceil(t.epochs * stepsPerEpoch)) : t.steps;
     m_priorStart = t.priorStartEpoch >= 0 ? int64_t(std::llround(t.priorStartEpoch * stepsPerEpoch))
                                           : t.priorStartStep;
-    if (m.mode == "vanilla")
+    if (m.mode == GanMode::Vanilla)
         m_priorStart = -1; // no classifier: the prior stays uniform
     m_knobs = {t.lrG, t.lrD, t.lrQ, t.lambdaR2, t.lambdaCls, t.lambdaCgp, TrainingKnobs::PriorMode::Auto, t.lambdaMs};
     resetDataOrder();
@@ -215,7 +215,7 @@ StepStats Trainer::stepLocked()
     auto& st = *m_state;
     const auto& m = config().model;
     const int64_t b = config().train.batch;
-    const bool vanilla = m.mode == "vanilla";
+    const bool vanilla = m.mode == GanMode::Vanilla;
     const bool frozen = priorFrozenLocked();
     // Forward passes of D, Q and G run under bf16 autocast when asked; their
     // outputs come back as float, so losses, penalties and the statistics are

@@ -511,7 +511,7 @@ quint64 TrainingController::requestSamples(const SampleRequest& request)
             result.id = id;
             result.request = request;
             result.step = model.step();
-            if (m.arch == "conv") {
+            if (m.arch == Arch::Conv) {
                 const auto codes = torch::from_blob(const_cast<float*>(request.codes.data()),
                                                     {cols, m.dL, m.dC}, torch::kFloat);
                 const double reference = rows >= 2 ? m_impl->realDistance(trainer->datasetPtr()) : 0.0;

@@ -60,7 +60,7 @@ struct SessionInfo {
     int dL() const { return config.model.dL; }
     int dC() const { return config.model.dC; }
     bool hasCodebook() const { return config.model.codebook; }
-    bool images() const { return config.model.arch != "mlp"; }
+    bool images() const { return config.model.arch != Arch::Mlp; }
     int64_t combinations() const { return config.model.combinations(); }
 };
 

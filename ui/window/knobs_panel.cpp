@@ -113,12 +113,12 @@ KnobsPanel::KnobsPanel(TrainingController* controller, QWidget* parent)
 void KnobsPanel::showSession(const SessionInfo& info)
 {
     const auto& m = info.config.model;
-    const QString model = m.arch == "mlp" ? tr("MLP, %1-d points").arg(m.channels)
+    const QString model = m.arch == Arch::Mlp ? tr("MLP, %1-d points").arg(m.channels)
                                           : tr("%1x%1, %2 channel(s)").arg(m.resolution).arg(m.channels);
     m_summary->setText(tr("<b>%1</b> (%2)<br>%3, %4 samples%5<br>%6<br>d_l = %7, d_c = %8 (%9 combinations), "
                           "%10, %11<br>%12 parameters, batch %13")
                            .arg(QString::fromStdString(info.config.preset),
-                                QString::fromStdString(m.mode == "vanilla" ? "vanilla GAN" : "CGPGAN"),
+                                QString::fromStdString(m.mode == GanMode::Vanilla ? "vanilla GAN" : "CGPGAN"),
                                 info.datasetName.toHtmlEscaped())
                            .arg(info.datasetCount)
                            .arg(info.datasetHasLabels ? tr(", labelled") : QString())

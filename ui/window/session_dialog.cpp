@@ -32,11 +32,11 @@ SessionDialog::SessionDialog(QWidget* parent) : QDialog(parent)
     form->addRow(QString(), m_description);
 
     m_kind = new QComboBox;
-    m_kind->addItem(tr("Built-in shapes (no download)"), "builtin");
-    m_kind->addItem(tr("MNIST / Fashion-MNIST (IDX files)"), "mnist");
-    m_kind->addItem(tr("CIFAR-10 (binary batches)"), "cifar10");
-    m_kind->addItem(tr("Image folder (PNG / JPEG)"), "folder");
-    m_kind->addItem(tr("toy-2d points (built-in)"), "toy2d");
+    m_kind->addItem(tr("Built-in shapes (no download)"), int(DataKind::Builtin));
+    m_kind->addItem(tr("MNIST / Fashion-MNIST (IDX files)"), int(DataKind::Mnist));
+    m_kind->addItem(tr("CIFAR-10 (binary batches)"), int(DataKind::Cifar10));
+    m_kind->addItem(tr("Image folder (PNG / JPEG)"), int(DataKind::Folder));
+    m_kind->addItem(tr("toy-2d points (built-in)"), int(DataKind::Toy2d));
     form->addRow(tr("Data"), m_kind);
 
     m_path = new QLineEdit;
@@ -67,9 +67,9 @@ SessionDialog::SessionDialog(QWidget* parent) : QDialog(parent)
     form->addRow(tr("Batch"), m_batch);
 
     m_device = new QComboBox;
-    m_device->addItem(tr("Automatic (CUDA when present)"), "auto");
-    m_device->addItem(tr("CPU"), "cpu");
-    m_device->addItem(tr("CUDA"), "cuda");
+    m_device->addItem(tr("Automatic (CUDA when present)"), int(DeviceChoice::Auto));
+    m_device->addItem(tr("CPU"), int(DeviceChoice::Cpu));
+    m_device->addItem(tr("CUDA"), int(DeviceChoice::Cuda));
     form->addRow(tr("Device"), m_device);
     m_threads = new QSpinBox;
     m_threads->setRange(0, 256);
@@ -102,13 +102,13 @@ void SessionDialog::setConfig(const Config& config)
     const QSignalBlocker block(m_preset);
     m_preset->setCurrentText(QString::fromStdString(config.preset));
     m_description->setText(QString::fromStdString(config.description));
-    m_kind->setCurrentIndex(std::max(0, m_kind->findData(QString::fromStdString(config.data.kind))));
+    m_kind->setCurrentIndex(std::max(0, m_kind->findData(int(config.data.kind))));
     m_path->setText(QString::fromStdString(config.data.path));
     m_split->setCurrentText(QString::fromStdString(config.data.split));
     m_count->setValue(int(config.data.count));
     m_steps->setValue(int(std::min<int64_t>(config.train.steps, m_steps->maximum())));
     m_batch->setValue(config.train.batch);
-    m_device->setCurrentIndex(std::max(0, m_device->findData(QString::fromStdString(config.run.device))));
+    m_device->setCurrentIndex(std::max(0, m_device->findData(int(config.run.device))));
     m_threads->setValue(config.run.threads);
     kindChosen();
 }
@@ -123,21 +123,26 @@ void SessionDialog::presetChosen()
     }
 }
 
+DataKind SessionDialog::currentKind() const
+{
+    return DataKind(m_kind->currentData().toInt());
+}
+
 void SessionDialog::kindChosen()
 {
-    const QString kind = m_kind->currentData().toString();
-    const bool needsPath = kind != "builtin" && kind != "toy2d";
+    const DataKind kind = currentKind();
+    const bool needsPath = kind != DataKind::Builtin && kind != DataKind::Toy2d;
     m_path->setEnabled(needsPath);
     m_browse->setEnabled(needsPath);
-    m_split->setEnabled(kind == "mnist");
+    m_split->setEnabled(kind == DataKind::Mnist);
 }
 
 void SessionDialog::browse()
 {
-    const QString kind = m_kind->currentData().toString();
+    const DataKind kind = currentKind();
     const QString start = m_path->text().isEmpty() ? QDir::homePath() : m_path->text();
     const QString chosen = QFileDialog::getExistingDirectory(
-        this, kind == "folder" ? tr("Folder of images") : tr("Folder holding the data files"), start);
+        this, kind == DataKind::Folder ? tr("Folder of images") : tr("Folder holding the data files"), start);
     if (!chosen.isEmpty())
         m_path->setText(chosen);
 }
@@ -149,32 +154,32 @@ QString SessionDialog::build(Config& out) const
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
     }
-    const QString kind = m_kind->currentData().toString();
-    out.data.kind = kind.toStdString();
+    const DataKind kind = currentKind();
+    out.data.kind = kind;
     out.data.path = m_path->text().trimmed().toStdString();
     out.data.split = m_split->currentText().toStdString();
     out.data.count = m_count->value();
     out.train.steps = m_steps->value();
     out.train.epochs = 0; // the dialog speaks in steps
     out.train.batch = m_batch->value();
-    out.run.device = m_device->currentData().toString().toStdString();
+    out.run.device = DeviceChoice(m_device->currentData().toInt());
     out.run.threads = m_threads->value();
-    if (kind != "builtin" && kind != "toy2d") {
+    if (kind != DataKind::Builtin && kind != DataKind::Toy2d) {
         if (out.data.path.empty())
             return tr("Choose where the data is (Path).");
         if (!QFileInfo::exists(m_path->text().trimmed()))
             return tr("%1 does not exist.").arg(m_path->text().trimmed());
     }
     // The data must fit the model: toy-2d needs the mlp preset and images a conv one.
-    const bool points = kind == "toy2d";
-    if (points != (out.model.arch == "mlp"))
+    const bool points = kind == DataKind::Toy2d;
+    if (points != (out.model.arch == Arch::Mlp))
         return points ? tr("toy-2d points need the toy-2d preset.")
                       : tr("The %1 preset models 2-d points; choose toy-2d data or an image preset.")
                             .arg(m_preset->currentText());
-    if (kind == "mnist") {
+    if (kind == DataKind::Mnist) {
         // MNIST is grey 28x28, padded to 32 (SPEC 5): fit the model to it.
         out.model.channels = 1;
-    } else if (kind == "cifar10" || kind == "builtin") {
+    } else if (kind == DataKind::Cifar10 || kind == DataKind::Builtin) {
         out.model.channels = 3;
     }
     out.data.resolution = out.model.resolution;

@@ -30,6 +30,7 @@ public:
 private:
     void presetChosen();
     void kindChosen();
+    DataKind currentKind() const;
     void browse();
     // Builds the config from the widgets; "" or what is wrong.
     QString build(Config& out) const;

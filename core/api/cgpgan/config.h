@@ -4,6 +4,7 @@
 // resources/presets and are embedded in the binary).
 #include "cgpgan/combinations.h"
 #include "cgpgan/data.h"
+#include "cgpgan/settings.h"
 
 #include <cstdint>
 #include <string>
@@ -12,8 +13,8 @@
 namespace cgpgan {
 
 struct ModelConfig {
-    std::string arch = "conv";   // conv | mlp (toy-2d)
-    std::string mode = "cgpgan"; // cgpgan | vanilla (SPEC 3: the paper's Fig. 1 baseline)
+    Arch arch = Arch::Conv;          // conv | mlp (toy-2d)
+    GanMode mode = GanMode::Cgpgan;  // cgpgan | vanilla (SPEC 3: the paper's Fig. 1 baseline)
     bool codebook = true;        // SPEC 3: page vectors instead of the one-hot code
     int resolution = 32;         // R, power of two 16..256 (conv)
     int channels = 3;            // image channels (conv) or point dimension (mlp)
@@ -28,7 +29,7 @@ struct ModelConfig {
     int dZ = 128;                     // continuous latent size
     int dL = 2;                       // number of labels
     int dC = 4;                       // categories per label
-    std::string latentDist = "normal"; // normal | uniform (U(-sqrt3, sqrt3)), SPEC 2
+    LatentDist latentDist = LatentDist::Normal; // normal | uniform (U(-sqrt3, sqrt3)), SPEC 2
     // Ablations (issue 9). Each default is the paper's architecture.
     // Width of the encoder's hidden dense layer; 0 = the paper's 2 * d_l * d_c (SPEC 3).
     int dHidden = 0;
@@ -41,7 +42,7 @@ struct ModelConfig {
 
     int hiddenWidth() const { return dHidden > 0 ? dHidden : 2 * dL * dC; }
 
-    int topWidth() const { return arch == "mlp" ? mlpHidden.front() : gWidths.front(); }
+    int topWidth() const { return arch == Arch::Mlp ? mlpHidden.front() : gWidths.front(); }
     // d_p of SPEC 3: (conv) 4*4*W / d_l, (mlp) W / d_l.
     int pageSize() const;
     // d_c ^ d_l, saturated at kTooManyCombinations (16^16 does not fit in int64).
@@ -74,7 +75,7 @@ struct TrainConfig {
 };
 
 struct RunConfig {
-    std::string device = "auto"; // auto | cpu | cuda
+    DeviceChoice device = DeviceChoice::Auto; // auto | cpu | cuda
     int threads = 0;             // intra-op threads; 0 = all cores
     int64_t gridEvery = 500;     // write grid.png every N steps (0 = never)
     int64_t checkpointEvery = 2000;
@@ -85,7 +86,7 @@ struct RunConfig {
     // forward passes of the step in bfloat16 (losses stay within a few %).
     bool cudnnBenchmark = true;     // CUDA: let cuDNN time its conv algorithms and keep the fastest
     bool channelsLast = false;      // conv weights and image batches in NHWC (channels-last) memory
-    std::string precision = "fp32"; // fp32 | bf16 (autocast of the forward passes of the step)
+    Precision precision = Precision::Fp32; // fp32 | bf16 (autocast of the forward passes of the step)
 };
 
 struct Config {

@@ -2,6 +2,7 @@
 // Dataset loaders and the built-in procedural sets. Every failure throws
 // cgpgan::Error with a message that names the file and the problem.
 #include "cgpgan/dataset.h"
+#include "cgpgan/settings.h"
 
 #include <cstdint>
 #include <string>
@@ -11,7 +12,7 @@ namespace cgpgan {
 // What to load: the "data" object of a run config (see config.h).
 struct DataSpec {
     // builtin | mnist | cifar10 | folder | toy2d
-    std::string kind = "builtin";
+    DataKind kind = DataKind::Builtin;
     // mnist: a folder holding the IDX files, or one images file;
     // cifar10: a folder of data_batch_*.bin / test_batch.bin, or one .bin(.gz);
     // folder: a folder searched recursively for .png/.jpg/.jpeg.

@@ -1,0 +1,114 @@
+// The config's field table and its enum settings (issue 10): the words in
+// files and checkpoints are those of before the enums, every field is read
+// and written through one list, unknown words and keys are refused by name.
+#include "cgpgan/config.h"
+#include "cgpgan/error.h"
+#include "cgpgan/settings.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QtTest/QtTest>
+
+#include <string>
+
+using namespace cgpgan;
+using nlohmann::json;
+
+namespace {
+
+QString errorOf(const std::function<void()>& f)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+template <typename E>
+void checkWords(const char* field, std::initializer_list<std::pair<E, const char*>> expected, E& (*member)(Config&))
+{
+    for (const auto& [value, word] : expected) {
+        QCOMPARE(std::string(nameOf(value)), std::string(word));
+        QCOMPARE(parseName<E>(word), std::optional<E>(value));
+        Config c = preset("demo");
+        applyOverride(c, std::string(field) + "=" + word);
+        QCOMPARE(member(c), value);
+        // Written back as the same word.
+        const json j = json::parse(toJson(c));
+        const auto dot = std::string(field).find('.');
+        QCOMPARE(j[std::string(field).substr(0, dot)][std::string(field).substr(dot + 1)].get<std::string>(),
+                 std::string(word));
+    }
+}
+
+} // namespace
+
+class TestConfig final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void enumWordsAreTheOldStrings()
+    {
+        // The words of every enum, both ways, through --set and JSON.
+        checkWords<Arch>("model.arch", {{Arch::Conv, "conv"}, {Arch::Mlp, "mlp"}},
+                         [](Config& c) -> Arch& { return c.model.arch; });
+        checkWords<GanMode>("model.mode", {{GanMode::Cgpgan, "cgpgan"}, {GanMode::Vanilla, "vanilla"}},
+                            [](Config& c) -> GanMode& { return c.model.mode; });
+        checkWords<LatentDist>("model.latent_dist", {{LatentDist::Normal, "normal"}, {LatentDist::Uniform, "uniform"}},
+                         [](Config& c) -> LatentDist& { return c.model.latentDist; });
+        checkWords<DeviceChoice>("run.device",
+                                 {{DeviceChoice::Auto, "auto"}, {DeviceChoice::Cpu, "cpu"}, {DeviceChoice::Cuda, "cuda"}},
+                         [](Config& c) -> DeviceChoice& { return c.run.device; });
+        checkWords<Precision>("run.precision", {{Precision::Fp32, "fp32"}, {Precision::Bf16, "bf16"}},
+                              [](Config& c) -> Precision& { return c.run.precision; });
+        checkWords<DataKind>("data.kind",
+                             {{DataKind::Builtin, "builtin"}, {DataKind::Mnist, "mnist"}, {DataKind::Cifar10, "cifar10"},
+                              {DataKind::Folder, "folder"}, {DataKind::Toy2d, "toy2d"}},
+                         [](Config& c) -> DataKind& { return c.data.kind; });
+        QCOMPARE(choicesOf<DeviceChoice>(), std::string("auto, cpu or cuda"));
+        QCOMPARE(choicesOf<Arch>(), std::string("conv or mlp"));
+    }
+
+    void unknownWordsNameTheFieldAndTheChoices()
+    {
+        Config c = preset("demo");
+        const QString kind = errorOf([&] { applyOverride(c, "data.kind=imagenet"); });
+        QVERIFY2(kind.contains("data.kind must be builtin, mnist, cifar10, folder or toy2d, not \"imagenet\""),
+                 qPrintable(kind));
+        const QString device = errorOf([&] { applyOverride(c, "run.device=tpu"); });
+        QVERIFY2(device.contains("run.device must be auto, cpu or cuda"), qPrintable(device));
+        // A number where a word belongs is refused the same way.
+        const QString arch = errorOf([&] { configFromJson(R"({"model": {"arch": 3}})", "test.json"); });
+        QVERIFY2(arch.contains("test.json") && arch.contains("model.arch must be conv or mlp, not 3"), qPrintable(arch));
+        // Case matters: the files have always used lower case.
+        QVERIFY(!errorOf([&] { configFromJson(R"({"run": {"precision": "BF16"}})", "t"); }).isEmpty());
+    }
+
+    void oneFieldTableReadsWritesAndRefuses()
+    {
+        // Every preset survives a write and a read unchanged, field for field.
+        for (const auto& name : presetNames()) {
+            const Config c = preset(name);
+            const std::string once = toJson(c);
+            QCOMPARE(toJson(configFromJson(once, name)), once);
+        }
+        // Unknown keys are refused, at the top level and inside each section.
+        for (const char* text : {R"({"modle": {}})", R"({"model": {"d_zz": 3}})", R"({"run": {"gpu": true}})",
+                                 R"({"data": {"kind": "builtin", "size": 4}})", R"({"train": {"lr": 1}})"}) {
+            const QString e = errorOf([&] { configFromJson(text, "t.json"); });
+            QVERIFY2(e.contains("unknown setting"), qPrintable(QString(text) + ": " + e));
+        }
+        // A section that is not an object, and a field of the wrong type, name themselves.
+        QVERIFY(errorOf([&] { configFromJson(R"({"train": 5})", "t.json"); }).contains("\"train\" must be a JSON object"));
+        QVERIFY(errorOf([&] { configFromJson(R"({"train": {"batch": "x"}})", "t.json"); }).contains("train.batch"));
+        // Absent fields keep their defaults.
+        const Config empty = configFromJson("{}", "empty");
+        QCOMPARE(empty.model.arch, Config{}.model.arch);
+        QCOMPARE(empty.train.batch, Config{}.train.batch);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "test_config.moc"
