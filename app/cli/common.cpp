@@ -86,14 +86,6 @@ void setUpThreads(const Config& config)
 
 void logToStderr()
 {
-    // The data loaders' logger (core/src/data_files.cpp) is created on first
-    // use; registering it now makes the loaders find it.
-    if (!spdlog::get("data")) {
-        try {
-            spdlog::stderr_color_mt("data");
-        } catch (const spdlog::spdlog_ex&) {
-        }
-    }
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& logger) { logger->sinks().assign(1, sink); });
     spdlog::set_pattern(kLogPattern);

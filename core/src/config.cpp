@@ -177,8 +177,6 @@ json parseJson(const std::string& text, const std::string& origin)
     }
 }
 
-bool isPowerOfTwo(int v) { return v > 0 && (v & (v - 1)) == 0; }
-
 int log2Int(int v)
 {
     int n = 0;

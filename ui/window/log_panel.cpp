@@ -46,15 +46,6 @@ LogPanel::~LogPanel()
 
 void LogPanel::attachToLoggers()
 {
-    // The data loaders' logger is made on first use; make it now so that it
-    // gets this sink too.
-    if (!spdlog::get("data")) {
-        try {
-            spdlog::register_logger(std::make_shared<spdlog::logger>(
-                "data", spdlog::default_logger()->sinks().begin(), spdlog::default_logger()->sinks().end()));
-        } catch (const spdlog::spdlog_ex&) {
-        }
-    }
     spdlog::apply_all([this](const std::shared_ptr<spdlog::logger>& logger) {
         auto& sinks = logger->sinks();
         if (std::find(sinks.begin(), sinks.end(), m_sink) == sinks.end())

@@ -32,6 +32,9 @@ struct DataSpec {
 
 Dataset loadDataset(const DataSpec& spec);
 
+// Resolutions (SPEC 2) are powers of two; config validation and the loaders share this.
+constexpr bool isPowerOfTwo(int v) { return v > 0 && (v & (v - 1)) == 0; }
+
 // The built-in set: 32x32-style RGB images of 4 shapes x 4 colours at random
 // position, size and rotation, fully determined by seed; labels "shape" and
 // "colour" are kept for scoring.

@@ -1,0 +1,165 @@
+// Folders of PNG/JPEG images: loadImageFolder. A file that cannot be used is
+// counted, listed in Dataset::skipped and logged, never dropped silently
+// (STYLE.md, "Errors").
+#include "cgpgan/data.h"
+
+#include "cgpgan/error.h"
+#include "data_files_common.h"
+
+#include <spdlog/spdlog.h>
+#include <stb_image.h>
+#include <stb_image_resize.h>
+
+#include <map>
+#include <system_error>
+
+namespace cgpgan {
+namespace {
+
+using namespace data_detail;
+
+// ---------------------------------------------------------------- image folders
+
+bool isImageFileName(const fs::path& path)
+{
+    const std::string ext = toLower(path.extension().string());
+    return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
+}
+
+struct FolderImage {
+    fs::path path;
+    int depth = 0; // 0: directly in the searched folder
+    bool operator<(const FolderImage& other) const { return path < other.path; }
+};
+
+std::vector<FolderImage> findImageFiles(const fs::path& folder)
+{
+    std::vector<FolderImage> files;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec);
+    for (const fs::recursive_directory_iterator end; !ec && it != end; it.increment(ec)) {
+        std::error_code typeError;
+        if (isImageFileName(it->path()) && it->is_regular_file(typeError))
+            files.push_back({it->path(), it.depth()});
+    }
+    if (ec)
+        throw Error("cannot list image folder " + folder.string() + ": " + ec.message());
+    std::sort(files.begin(), files.end()); // same order on every run
+    return files;
+}
+
+// Decodes one file to `channels` channels, centre-crops it to a square and
+// resizes it to resolution x resolution; appends CHW bytes to pixels.
+// Returns an empty string on success, else why the file could not be used.
+std::string loadFolderImage(const fs::path& path, int resolution, int channels,
+                            std::vector<uint8_t>& pixels, std::vector<uint8_t>& scratch)
+{
+    int width = 0, height = 0, fileChannels = 0;
+    std::unique_ptr<stbi_uc, void (*)(void*)> decoded(
+        stbi_load(path.string().c_str(), &width, &height, &fileChannels, channels),
+        stbi_image_free);
+    if (!decoded) {
+        const char* reason = stbi_failure_reason();
+        return std::string("cannot decode: ") + (reason ? reason : "unknown error");
+    }
+
+    const int side = std::min(width, height);
+    const int left = (width - side) / 2;
+    const int top = (height - side) / 2;
+    const stbi_uc* square = decoded.get() + (size_t(top) * size_t(width) + size_t(left)) * size_t(channels);
+    const int inputStride = width * channels;
+
+    scratch.resize(size_t(resolution) * size_t(resolution) * size_t(channels));
+    if (!stbir_resize_uint8(square, side, side, inputStride, scratch.data(), resolution,
+                            resolution, 0, channels))
+        return "cannot resize " + std::to_string(width) + "x" + std::to_string(height) + " to "
+            + std::to_string(resolution) + "x" + std::to_string(resolution);
+
+    // HWC -> CHW.
+    const size_t plane = size_t(resolution) * size_t(resolution);
+    const size_t start = pixels.size();
+    pixels.resize(start + plane * size_t(channels));
+    for (size_t p = 0; p < plane; ++p)
+        for (size_t c = 0; c < size_t(channels); ++c)
+            pixels[start + c * plane + p] = scratch[p * size_t(channels) + c];
+    return {};
+}
+
+// Ground truth from the folder layout: the parent folder's name (afhq/train/cat/x.png
+// -> "cat") when every image lies below the root and there are at least two such names.
+std::vector<LabelColumn> folderLabels(const std::vector<FolderImage>& used)
+{
+    std::map<std::string, int32_t> classIds;
+    for (const FolderImage& file : used) {
+        if (file.depth == 0)
+            return {};
+        classIds.emplace(file.path.parent_path().filename().string(), 0);
+    }
+    if (classIds.size() < 2)
+        return {};
+    LabelColumn column;
+    column.name = "folder";
+    for (auto& [name, id] : classIds) {
+        id = int32_t(column.classNames.size());
+        column.classNames.push_back(name);
+    }
+    for (const FolderImage& file : used)
+        column.values.push_back(classIds.at(file.path.parent_path().filename().string()));
+    return {std::move(column)};
+}
+
+} // namespace
+
+Dataset loadImageFolder(const std::string& folder, int resolution, int channels)
+{
+    requireExists("image folder", folder);
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec))
+        throw Error("image folder " + folder + " is not a folder");
+    if (channels != 1 && channels != 3)
+        throw Error("image folder " + folder + ": channels must be 1 or 3, got "
+                    + std::to_string(channels));
+    if (resolution < 1 || resolution > 4096)
+        throw Error("image folder " + folder + ": bad resolution " + std::to_string(resolution));
+
+    const std::vector<FolderImage> files = findImageFiles(folder);
+    if (files.empty())
+        throw Error("no .png/.jpg/.jpeg images found under " + folder);
+
+    Dataset data;
+    data.name = "image folder " + baseName(folder);
+    data.source = folder;
+    data.channels = channels;
+    data.height = resolution;
+    data.width = resolution;
+    data.pixels.reserve(files.size() * size_t(data.imageSize()));
+
+    auto log = spdlog::default_logger();
+    constexpr size_t kMaxLoggedSkips = 20;
+    std::vector<FolderImage> used;
+    std::vector<uint8_t> scratch;
+    for (const FolderImage& file : files) {
+        const std::string reason =
+            loadFolderImage(file.path, resolution, channels, data.pixels, scratch);
+        if (reason.empty()) {
+            used.push_back(file);
+            continue;
+        }
+        data.skipped.push_back({file.path.string(), reason});
+        if (data.skipped.size() <= kMaxLoggedSkips)
+            log->warn("skipping {}: {}", file.path.string(), reason);
+    }
+    data.count = int64_t(used.size());
+    if (data.skipped.size() > kMaxLoggedSkips)
+        log->warn("{} more files skipped in {}", data.skipped.size() - kMaxLoggedSkips, folder);
+
+    if (used.empty())
+        throw Error("no usable images in " + folder + ": all " + std::to_string(files.size())
+                    + " image files were skipped (first: " + data.skipped.front().path + ": "
+                    + data.skipped.front().reason + ")");
+    data.labels = folderLabels(used);
+    log->info("loaded {} images from {} ({} skipped)", data.count, folder, data.skipped.size());
+    return data;
+}
+
+} // namespace cgpgan
