@@ -270,14 +270,16 @@ void TestCli::cluster()
 
     QByteArray header;
     const auto rows = csvRows(csv, &header);
-    QVERIFY2(header.startsWith("index,cluster,confidence,label0,confidence0,label1,confidence1"), header.constData());
+    // The explorer's layout (clustering.h, writeAssignmentsCsv): one writer for both.
+    QVERIFY2(header.startsWith("index,label0,confidence0,label1,confidence1,combined,combined_confidence"),
+             header.constData());
     QCOMPARE(rows.size(), 256);
     for (int i = 0; i < rows.size(); ++i) {
         const auto cells = rows[i].split(',');
         QCOMPARE(cells.first().toInt(), i);
-        const int cluster = cells[1].toInt();
+        const int cluster = cells[5].toInt();
         QVERIFY(cluster >= 0 && cluster < 16);
-        QCOMPARE(cluster, cells[3].toInt() * 4 + cells[5].toInt());
+        QCOMPARE(cluster, cells[1].toInt() * 4 + cells[3].toInt());
     }
 }
 

@@ -108,27 +108,17 @@ int runCluster(const ClusterOptions& o)
     if (!o.json)
         std::fprintf(stderr, "\n");
 
-    // The assignments CSV: one row per sample.
+    // The assignments CSV: one row per sample, the explorer's layout (clustering.h).
     {
         if (fs::path(o.out).has_parent_path())
             fs::create_directories(fs::path(o.out).parent_path());
         std::ofstream csv(o.out);
         if (!csv)
             throw Error("cannot write " + o.out);
-        csv << "index,cluster,confidence";
-        for (int l = 0; l < a.dL; ++l)
-            csv << ",label" << l << ",confidence" << l;
-        for (const auto& col : data.labels)
-            csv << ",true_" << col.name;
-        csv << "\n";
-        for (int64_t i = 0; i < a.count; ++i) {
-            csv << i << ',' << a.combined[size_t(i)] << ',' << a.combinedConfidence[size_t(i)];
-            for (int l = 0; l < a.dL; ++l)
-                csv << ',' << a.category[size_t(i * a.dL + l)] << ',' << a.confidence[size_t(i * a.dL + l)];
-            for (const auto& col : data.labels)
-                csv << ',' << col.values[size_t(i)];
-            csv << "\n";
-        }
+        writeAssignmentsCsv(csv, a, data.labels);
+        csv.close();
+        if (!csv)
+            throw Error("cannot write " + o.out + " (disk full?)");
     }
 
     json result;

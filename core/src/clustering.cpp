@@ -5,7 +5,10 @@
 
 #include "cgpgan/error.h"
 
+#include "cgpgan/combinations.h"
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -317,6 +320,70 @@ ClusterScores scoreClustering(const std::vector<int64_t>& predicted, int64_t num
         s.ari = (static_cast<double>(index) - expected) / (maxIndex - expected);
     }
     return s;
+}
+
+namespace {
+
+void writeFloat(std::ostream& out, float v)
+{
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.write(buf, r.ptr - buf);
+}
+
+// RFC 4180: quote a field that holds a separator, a quote or a line break.
+void writeField(std::ostream& out, const std::string& text)
+{
+    if (text.find_first_of(",\"\r\n") == std::string::npos) {
+        out << text;
+        return;
+    }
+    out << '"';
+    for (char c : text)
+        out << (c == '"' ? "\"\"" : std::string(1, c));
+    out << '"';
+}
+
+} // namespace
+
+void writeAssignmentsCsv(std::ostream& out, const ClusterAssignment& a, const std::vector<LabelColumn>& truth)
+{
+    for (const LabelColumn& column : truth)
+        if (int64_t(column.values.size()) != a.count)
+            throw Error("the ground-truth column '" + column.name + "' has " + std::to_string(column.values.size()) +
+                        " values for " + std::to_string(a.count) + " samples");
+    const bool combinedIds = combinationCount(a.dL, a.dC) != kTooManyCombinations;
+    out << "index";
+    for (int l = 0; l < a.dL; ++l)
+        out << ",label" << l << ",confidence" << l;
+    out << ",combined,combined_confidence";
+    for (const LabelColumn& column : truth) {
+        out << ',';
+        writeField(out, column.name);
+    }
+    out << '\n';
+    for (int64_t i = 0; i < a.count; ++i) {
+        out << i;
+        for (int l = 0; l < a.dL; ++l) {
+            const size_t k = size_t(i) * size_t(a.dL) + size_t(l);
+            out << ',' << a.category[k] << ',';
+            writeFloat(out, a.confidence[k]);
+        }
+        out << ',';
+        if (combinedIds)
+            out << a.combined[size_t(i)];
+        out << ',';
+        writeFloat(out, a.combinedConfidence[size_t(i)]);
+        for (const LabelColumn& column : truth) {
+            out << ',';
+            const int32_t v = column.values[size_t(i)];
+            if (v >= 0 && size_t(v) < column.classNames.size())
+                writeField(out, column.classNames[size_t(v)]);
+            else
+                out << v;
+        }
+        out << '\n';
+    }
 }
 
 } // namespace cgpgan

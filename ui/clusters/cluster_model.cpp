@@ -2,45 +2,18 @@
 // the combination of all labels being the full cluster id.
 #include "clusters/cluster_model.h"
 
+#include "cgpgan/clustering.h"
 #include "cgpgan/combinations.h"
 
 #include <QSaveFile>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 
 namespace cgpgan::ui {
-namespace {
-
-// Shortest text that reads back as the same float.
-void appendFloat(QByteArray& out, float v)
-{
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, int(r.ptr - buf));
-}
-
-// RFC 4180: quote a field that holds a separator, a quote or a line break.
-void appendField(QByteArray& out, const std::string& text)
-{
-    const bool quote = text.find_first_of(",\"\r\n") != std::string::npos;
-    if (!quote) {
-        out.append(text.data(), qsizetype(text.size()));
-        return;
-    }
-    out.append('"');
-    for (char c : text) {
-        if (c == '"')
-            out.append('"');
-        out.append(c);
-    }
-    out.append('"');
-}
-
-} // namespace
 
 std::vector<Truth> truthColumns(const Dataset& data)
 {
@@ -335,57 +308,18 @@ bool ClusterModel::writeCsv(const QString& path, const std::vector<LabelColumn>&
             *error = message;
         return false;
     };
-    for (const LabelColumn& column : truth)
-        if (int64_t(column.values.size()) != count())
-            return fail(QStringLiteral("The ground-truth column '%1' has %2 values for %3 samples.")
-                            .arg(QString::fromStdString(column.name))
-                            .arg(column.values.size())
-                            .arg(count()));
-
-    QSaveFile file(path);
+    // The same layout as `cgpgan cluster` (cgpgan/clustering.h).
+    std::ostringstream text;
+    try {
+        writeAssignmentsCsv(text, m_assignment, truth);
+    } catch (const std::exception& e) {
+        return fail(QString::fromStdString(e.what()));
+    }
+    const std::string bytes = text.str();
+    QSaveFile file(path); // written to a temporary file, renamed on commit()
     if (!file.open(QIODevice::WriteOnly))
         return fail(QStringLiteral("Could not write %1: %2").arg(path, file.errorString()));
-
-    QByteArray out("index");
-    for (int l = 0; l < dL(); ++l)
-        out.append(QStringLiteral(",label%1,confidence%1").arg(l).toUtf8());
-    out.append(",combined,combined_confidence");
-    for (const LabelColumn& column : truth) {
-        out.append(',');
-        appendField(out, column.name);
-    }
-    out.append('\n');
-
-    const ClusterAssignment& a = m_assignment;
-    for (int64_t i = 0; i < count(); ++i) {
-        out.append(QByteArray::number(i));
-        for (int l = 0; l < dL(); ++l) {
-            const size_t k = size_t(i) * size_t(dL()) + size_t(l);
-            out.append(',').append(QByteArray::number(a.category[k])).append(',');
-            appendFloat(out, a.confidence[k]);
-        }
-        // Without a combined view the ids do not fit in 63 bits: left empty.
-        out.append(',');
-        if (hasCombinedView())
-            out.append(QByteArray::number(qint64(a.combined[size_t(i)])));
-        out.append(',');
-        appendFloat(out, a.combinedConfidence[size_t(i)]);
-        for (const LabelColumn& column : truth) {
-            out.append(',');
-            const int32_t v = column.values[size_t(i)];
-            if (v >= 0 && size_t(v) < column.classNames.size())
-                appendField(out, column.classNames[size_t(v)]);
-            else
-                out.append(QByteArray::number(v));
-        }
-        out.append('\n');
-        if (out.size() > (1 << 20)) {
-            file.write(out);
-            out.clear();
-        }
-    }
-    file.write(out);
-    if (!file.commit())
+    if (file.write(bytes.data(), qint64(bytes.size())) != qint64(bytes.size()) || !file.commit())
         return fail(QStringLiteral("Could not write %1: %2").arg(path, file.errorString()));
     return true;
 }

@@ -1,6 +1,10 @@
 #pragma once
 // Clustering scores against ground truth (SPEC 6). Plain C++, no torch.
+#include "cgpgan/dataset.h"
+#include "cgpgan/values.h"
+
 #include <cstdint>
+#include <ostream>
 #include <vector>
 
 namespace cgpgan {
@@ -28,5 +32,15 @@ std::vector<int64_t> maxWeightAssignment(const std::vector<double>& weights, int
 // Contingency table [numClusters x numClasses], row-major counts.
 std::vector<int64_t> contingencyTable(const std::vector<int64_t>& predicted, int64_t numClusters,
                                       const std::vector<int32_t>& truth, int64_t numClasses);
+
+// The assignments CSV, one layout for `cgpgan cluster` and the explorer's
+// Export (RFC 4180, one row per sample):
+//   index,label0,confidence0,...,combined,combined_confidence,<truth column>...
+// Confidences are written shortest-exact (they read back as the same float);
+// combined is empty where combined ids are undefined (kTooManyCombinations);
+// truth columns hold class names. Throws Error when a truth column's length
+// is not the assignment's sample count; the caller checks the stream.
+void writeAssignmentsCsv(std::ostream& out, const ClusterAssignment& assignment,
+                         const std::vector<LabelColumn>& truth);
 
 } // namespace cgpgan
