@@ -24,22 +24,14 @@ int64_t readInt(torch::serialize::InputArchive& archive, const std::string& key)
     return t.item<int64_t>();
 }
 
-void readModule(torch::serialize::InputArchive& archive, const char* key, torch::nn::Module& module,
-                const std::string& path)
+// A module or an optimizer from its sub-archive (both have load(InputArchive&)).
+template <typename Part>
+void readPart(torch::serialize::InputArchive& archive, const char* key, Part& part, const std::string& path)
 {
     torch::serialize::InputArchive sub;
     if (!archive.try_read(key, sub))
         throw Error(path + " lacks " + key);
-    module.load(sub);
-}
-
-void readOptimizer(torch::serialize::InputArchive& archive, const char* key, torch::optim::Optimizer& opt,
-                   const std::string& path)
-{
-    torch::serialize::InputArchive sub;
-    if (!archive.try_read(key, sub))
-        throw Error(path + " lacks " + key);
-    opt.load(sub);
+    part.load(sub);
 }
 
 } // namespace
@@ -70,11 +62,11 @@ Config readCheckpointConfig(torch::serialize::InputArchive& archive, const std::
 
 void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n, const std::string& path)
 {
-    readModule(archive, "G", *n.g, path);
-    readModule(archive, "G_ema", *n.gEma, path);
-    readModule(archive, "D", *n.d, path);
+    readPart(archive, "G", *n.g, path);
+    readPart(archive, "G_ema", *n.gEma, path);
+    readPart(archive, "D", *n.d, path);
     if (n.q)
-        readModule(archive, "Q", *n.q, path);
+        readPart(archive, "Q", *n.q, path);
     torch::Tensor prior;
     archive.read("prior", prior);
     n.prior = prior.to(torch::kCPU).clone();
@@ -153,10 +145,10 @@ void Trainer::load(const std::string& path)
     auto& s = *m_state;
     try {
         readModelParts(archive, n, path);
-        readOptimizer(archive, "opt_G", *s.optG, path);
-        readOptimizer(archive, "opt_D", *s.optD, path);
+        readPart(archive, "opt_G", *s.optG, path);
+        readPart(archive, "opt_D", *s.optD, path);
         if (n.q)
-            readOptimizer(archive, "opt_Q", *s.optQ, path);
+            readPart(archive, "opt_Q", *s.optQ, path);
         torch::Tensor rng, order;
         archive.read("rng_state", rng);
         s.rng.set_state(rng.to(torch::kCPU));
