@@ -84,7 +84,18 @@ GridPanel::GridPanel(TrainingController* controller, QWidget* parent)
 
 void GridPanel::buildControls()
 {
-    // ---- Which combinations ----
+    // Built in this order (it is also the keyboard focus order), then wired.
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(buildSelectionRow());
+    layout->addLayout(buildOptionRow());
+    layout->addWidget(buildView(), 1);
+    layout->addLayout(buildStatusRow());
+    connectControls();
+}
+
+// Which combinations the columns show: the mode and its own controls.
+QLayout* GridPanel::buildSelectionRow()
+{
     m_mode = new QComboBox;
     m_mode->addItem(tr("Page through all"), int(GridModel::Mode::Page));
     m_mode->addItem(tr("Random set"), int(GridModel::Mode::Random));
@@ -135,7 +146,15 @@ void GridPanel::buildControls()
     m_modeControls->addWidget(varyBox);
     m_modeControls->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
 
-    // ---- Rows, columns, z, refreshing, zoom, export ----
+    auto* selectRow = new QHBoxLayout;
+    selectRow->addWidget(m_mode);
+    selectRow->addWidget(m_modeControls, 1);
+    return selectRow;
+}
+
+// Rows, columns, z, refreshing, zoom, export.
+QLayout* GridPanel::buildOptionRow()
+{
     m_rows = new QSpinBox;
     m_rows->setRange(1, kMaxRows);
     m_rows->setPrefix(tr("rows "));
@@ -152,33 +171,35 @@ void GridPanel::buildControls()
         m_interval->addItem(tr("every %1 s").arg(ms / 1000.0), ms);
     m_interval->setToolTip(tr("How often the grid is resampled while training"));
     m_refresh = new QPushButton(tr("Refresh now"));
-    auto* zoomOut = new QToolButton;
-    zoomOut->setText(QStringLiteral("\u2212"));
-    zoomOut->setToolTip(tr("Zoom out (or the mouse wheel)"));
-    auto* zoomIn = new QToolButton;
-    zoomIn->setText(QStringLiteral("+"));
-    zoomIn->setToolTip(tr("Zoom in (or the mouse wheel)"));
-    auto* zoomFit = new QToolButton;
-    zoomFit->setText(tr("Fit"));
-    zoomFit->setToolTip(tr("Fit the grid to the view (or double-click)"));
-    auto* zoomOne = new QToolButton;
-    zoomOne->setText(QStringLiteral("1:1"));
-    zoomOne->setToolTip(tr("One image pixel per screen pixel"));
+    m_zoomOut = new QToolButton;
+    m_zoomOut->setText(QStringLiteral("\u2212"));
+    m_zoomOut->setToolTip(tr("Zoom out (or the mouse wheel)"));
+    m_zoomIn = new QToolButton;
+    m_zoomIn->setText(QStringLiteral("+"));
+    m_zoomIn->setToolTip(tr("Zoom in (or the mouse wheel)"));
+    m_zoomFit = new QToolButton;
+    m_zoomFit->setText(tr("Fit"));
+    m_zoomFit->setToolTip(tr("Fit the grid to the view (or double-click)"));
+    m_zoomOne = new QToolButton;
+    m_zoomOne->setText(QStringLiteral("1:1"));
+    m_zoomOne->setToolTip(tr("One image pixel per screen pixel"));
     m_zoomLabel = new QLabel;
     m_zoomLabel->setMinimumWidth(m_zoomLabel->fontMetrics().horizontalAdvance(QStringLiteral("fit 3200%")));
     m_export = new QPushButton(tr("Export PNG..."));
 
-    auto* selectRow = new QHBoxLayout;
-    selectRow->addWidget(m_mode);
-    selectRow->addWidget(m_modeControls, 1);
+
     auto* optionRow = new QHBoxLayout;
     for (QWidget* w : std::initializer_list<QWidget*>{m_rows, m_columns, m_newZ, m_interval, m_refresh})
         optionRow->addWidget(w);
     optionRow->addStretch();
-    for (QWidget* w : std::initializer_list<QWidget*>{zoomOut, zoomIn, zoomFit, zoomOne, m_zoomLabel, m_export})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_zoomOut, m_zoomIn, m_zoomFit, m_zoomOne, m_zoomLabel, m_export})
         optionRow->addWidget(w);
+    return optionRow;
+}
 
-    // ---- The view ----
+// The canvas, and the message shown instead of it for point data.
+QWidget* GridPanel::buildView()
+{
     m_canvas = GridCanvas::create(this);
     m_canvas->widget()->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     m_message = new QLabel;
@@ -187,7 +208,12 @@ void GridPanel::buildControls()
     m_views = new QStackedWidget;
     m_views->addWidget(m_canvas->widget());
     m_views->addWidget(m_message);
+    return m_views;
+}
 
+// Step and refresh time, z-diversity, what is under the mouse.
+QLayout* GridPanel::buildStatusRow()
+{
     m_status = new QLabel(tr("no samples yet"));
     m_hover = new QLabel;
     m_hover->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -202,14 +228,11 @@ void GridPanel::buildControls()
     statusRow->addWidget(m_status);
     statusRow->addWidget(m_diversity);
     statusRow->addWidget(m_hover, 1);
+    return statusRow;
+}
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(selectRow);
-    layout->addLayout(optionRow);
-    layout->addWidget(m_views, 1);
-    layout->addLayout(statusRow);
-
-    // ---- Wiring ----
+void GridPanel::connectControls()
+{
     connect(m_mode, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
         if (m_syncing)
             return;
@@ -272,10 +295,10 @@ void GridPanel::buildControls()
     connect(m_export, &QPushButton::clicked, this, &GridPanel::exportWithDialog);
 
     GridViewport* viewport = m_canvas->viewport();
-    connect(zoomIn, &QToolButton::clicked, viewport, &GridViewport::zoomIn);
-    connect(zoomOut, &QToolButton::clicked, viewport, &GridViewport::zoomOut);
-    connect(zoomFit, &QToolButton::clicked, viewport, &GridViewport::fit);
-    connect(zoomOne, &QToolButton::clicked, viewport, &GridViewport::actualSize);
+    connect(m_zoomIn, &QToolButton::clicked, viewport, &GridViewport::zoomIn);
+    connect(m_zoomOut, &QToolButton::clicked, viewport, &GridViewport::zoomOut);
+    connect(m_zoomFit, &QToolButton::clicked, viewport, &GridViewport::fit);
+    connect(m_zoomOne, &QToolButton::clicked, viewport, &GridViewport::actualSize);
     connect(viewport, &GridViewport::zoomChanged, this, &GridPanel::updateZoomLabel);
     connect(viewport, &GridViewport::hoveredChanged, m_hover, &QLabel::setText);
     updateZoomLabel();

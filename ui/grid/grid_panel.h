@@ -20,6 +20,7 @@ class QLabel;
 class QPushButton;
 class QSpinBox;
 class QStackedWidget;
+class QLayout;
 class QTimer;
 class QToolButton;
 
@@ -70,6 +71,11 @@ protected:
 
 private:
     void buildControls();
+    QLayout* buildSelectionRow();
+    QLayout* buildOptionRow();
+    QWidget* buildView();
+    QLayout* buildStatusRow();
+    void connectControls();
     void rebuildFixedCategories();
     void onSessionReady(const SessionInfo& info);
     void onStateChanged(TrainingController::State state);
@@ -110,6 +116,10 @@ private:
     QComboBox* m_interval = nullptr;
     QPushButton* m_refresh = nullptr;
     QLabel* m_zoomLabel = nullptr;
+    QToolButton* m_zoomOut = nullptr;
+    QToolButton* m_zoomIn = nullptr;
+    QToolButton* m_zoomFit = nullptr;
+    QToolButton* m_zoomOne = nullptr;
     QPushButton* m_export = nullptr;
     QStackedWidget* m_views = nullptr;
     GridCanvas* m_canvas = nullptr;
