@@ -191,10 +191,8 @@ std::shared_ptr<Model> Model::load(const std::string& path, std::optional<Config
         auto& n = model->networks();
         readModelParts(archive, n, path);
         if (!model->device().is_cpu()) // the archive was read onto the CPU
-            for (torch::nn::Module* m : std::initializer_list<torch::nn::Module*>{
-                     n.g.ptr().get(), n.gEma.ptr().get(), n.d.ptr().get(), n.q ? n.q.ptr().get() : nullptr})
-                if (m)
-                    m->to(model->device());
+            for (torch::nn::Module* module : n.modules())
+                module->to(model->device());
     } catch (const c10::Error& e) {
         throw Error("checkpoint " + path + " is damaged: " + e.what_without_backtrace());
     }

@@ -68,13 +68,18 @@ std::unique_lock<std::mutex> StepGate::forStep()
     return std::unique_lock<std::mutex>(m_mutex);
 }
 
+std::vector<torch::nn::Module*> Model::Networks::modules() const
+{
+    std::vector<torch::nn::Module*> out{g.ptr().get(), gEma.ptr().get(), d.ptr().get()};
+    if (q)
+        out.push_back(q.ptr().get());
+    return out;
+}
+
 void Model::Networks::applyMemoryFormat()
 {
-    for (torch::nn::Module* module :
-         std::initializer_list<torch::nn::Module*>{g.ptr().get(), gEma.ptr().get(), d.ptr().get(),
-                                                  q ? q.ptr().get() : nullptr})
-        if (module)
-            setMemoryFormat(*module, memoryFormat);
+    for (torch::nn::Module* module : modules())
+        setMemoryFormat(*module, memoryFormat);
 }
 
 Model::Model(Config config)
@@ -92,11 +97,8 @@ Model::Model(Config config)
     n.d = Encoder(m, vanilla ? 1 : int64_t(m.dL) * m.dC, /*minibatchStd=*/true);
     if (!vanilla)
         n.q = Encoder(m, int64_t(m.dL) * m.dC);
-    n.g->to(m_device);
-    n.gEma->to(m_device);
-    n.d->to(m_device);
-    if (n.q)
-        n.q->to(m_device);
+    for (torch::nn::Module* module : n.modules())
+        module->to(m_device);
     configureCudnn(m_config.run, m_device);
     n.memoryFormat = modelMemoryFormat(m_config.run);
     n.applyMemoryFormat();
@@ -138,9 +140,8 @@ int64_t Model::parameterCount() const
 int64_t Model::parameterCountLocked() const
 {
     int64_t total = 0;
-    for (torch::nn::Module* module : std::initializer_list<torch::nn::Module*>{
-             m_nets->g.ptr().get(), m_nets->d.ptr().get(), m_nets->q ? m_nets->q.ptr().get() : nullptr})
-        if (module)
+    for (const torch::nn::Module* module : m_nets->modules())
+        if (module != m_nets->gEma.ptr().get()) // G_ema is G's copy
             for (const auto& p : module->parameters())
                 total += p.numel();
     return total;

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace cgpgan {
 
@@ -35,6 +36,8 @@ struct Model::Networks {
     // run.channels_last: the layout of 4-d parameters.
     at::MemoryFormat memoryFormat = at::MemoryFormat::Contiguous;
 
+    // G, G_ema, D and (when there is one) Q.
+    std::vector<torch::nn::Module*> modules() const;
     // Puts the modules into memoryFormat (after construction and after a
     // checkpoint load, which keeps the saved layout).
     void applyMemoryFormat();

@@ -143,6 +143,7 @@ ClusterAssignment Model::assignClusters(const Dataset& data,
     out.combinedConfidence.resize(size_t(data.count));
     out.step = step();
     const bool combinedIds = m.combinations() != kTooManyCombinations;
+    std::vector<int> categories(size_t(m.dL)); // one sample's, reused
     for (int64_t i = 0; i < data.count; i += kChunk) {
         const int64_t len = std::min(kChunk, data.count - i);
         torch::Tensor probs;
@@ -156,7 +157,6 @@ ClusterAssignment Model::assignClusters(const Dataset& data,
         const auto bestA = best.accessor<float, 2>();
         const auto indexA = index.accessor<int64_t, 2>();
         for (int64_t r = 0; r < len; ++r) {
-            std::vector<int> categories(size_t(m.dL));
             float conf = 1.0f;
             for (int l = 0; l < m.dL; ++l) {
                 categories[size_t(l)] = int(indexA[r][l]);

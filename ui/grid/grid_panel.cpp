@@ -171,18 +171,16 @@ QLayout* GridPanel::buildOptionRow()
         m_interval->addItem(tr("every %1 s").arg(ms / 1000.0), ms);
     m_interval->setToolTip(tr("How often the grid is resampled while training"));
     m_refresh = new QPushButton(tr("Refresh now"));
-    m_zoomOut = new QToolButton;
-    m_zoomOut->setText(QStringLiteral("\u2212"));
-    m_zoomOut->setToolTip(tr("Zoom out (or the mouse wheel)"));
-    m_zoomIn = new QToolButton;
-    m_zoomIn->setText(QStringLiteral("+"));
-    m_zoomIn->setToolTip(tr("Zoom in (or the mouse wheel)"));
-    m_zoomFit = new QToolButton;
-    m_zoomFit->setText(tr("Fit"));
-    m_zoomFit->setToolTip(tr("Fit the grid to the view (or double-click)"));
-    m_zoomOne = new QToolButton;
-    m_zoomOne->setText(QStringLiteral("1:1"));
-    m_zoomOne->setToolTip(tr("One image pixel per screen pixel"));
+    const auto toolButton = [](const QString& text, const QString& tip) {
+        auto* button = new QToolButton;
+        button->setText(text);
+        button->setToolTip(tip);
+        return button;
+    };
+    m_zoomOut = toolButton(QStringLiteral("\u2212"), tr("Zoom out (or the mouse wheel)"));
+    m_zoomIn = toolButton(QStringLiteral("+"), tr("Zoom in (or the mouse wheel)"));
+    m_zoomFit = toolButton(tr("Fit"), tr("Fit the grid to the view (or double-click)"));
+    m_zoomOne = toolButton(QStringLiteral("1:1"), tr("One image pixel per screen pixel"));
     m_zoomLabel = new QLabel;
     m_zoomLabel->setMinimumWidth(m_zoomLabel->fontMetrics().horizontalAdvance(QStringLiteral("fit 3200%")));
     m_export = new QPushButton(tr("Export PNG..."));
