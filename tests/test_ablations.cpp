@@ -2,6 +2,7 @@
 // fields (minibatch std, mode seeking, hidden width, codebook init and
 // learning-rate scale): each validated with a message naming it, each doing
 // what it says, and the paper presets keeping the paper's values.
+#include "cgpgan/augment.h"
 #include "cgpgan/config.h"
 #include "cgpgan/data.h"
 #include "cgpgan/diversity.h"
@@ -73,6 +74,8 @@ private Q_SLOTS:
     void codebookInitScalesThePages();
     void codebookLearningRateScale();
     void codebookLrScaleResumesExactly();
+    void randomAffineViews();
+    void augmentedQTrainsAndResumesExactly();
 };
 
 void TestAblations::pairwiseDistanceOfConstructedImages()
@@ -133,6 +136,9 @@ void TestAblations::newFieldsAreValidatedByName_data()
     QTest::newRow("codebook_init 0") << "model.codebook_init=0" << "model.codebook_init";
     QTest::newRow("lambda_ms < 0") << "train.lambda_ms=-0.5" << "train.lambda_ms";
     QTest::newRow("codebook_lr_scale 0") << "train.codebook_lr_scale=0" << "train.codebook_lr_scale";
+    QTest::newRow("q_augment_scale < 0") << "train.q_augment_scale=-0.1" << "train.q_augment_scale";
+    QTest::newRow("q_augment_shift > 0.5") << "train.q_augment_shift=0.6" << "train.q_augment_shift";
+    QTest::newRow("q_augment_rotate > 180") << "train.q_augment_rotate=200" << "train.q_augment_rotate";
 }
 
 void TestAblations::newFieldsAreValidatedByName()
@@ -196,6 +202,7 @@ void TestAblations::paperPresetsKeepThePaperArchitecture()
     QCOMPARE(c.model.codebookInit, 1.0);
     QCOMPARE(c.train.lambdaMs, 0.0);
     QCOMPARE(c.train.codebookLrScale, 1.0);
+    QCOMPARE(c.train.qAugmentScale + c.train.qAugmentShift + c.train.qAugmentRotate, 0.0);
 }
 
 void TestAblations::minibatchStddevValues()
@@ -360,6 +367,83 @@ void TestAblations::codebookLrScaleResumesExactly()
     }
     std::filesystem::remove(path);
     QCOMPARE(resumed, straight);
+}
+
+void TestAblations::randomAffineViews()
+{
+    auto gen = at::detail::createCPUGenerator(7);
+    const auto images = torch::rand({6, 3, 16, 16}, gen) * 2 - 1;
+    // Off: the very same tensor.
+    QVERIFY(randomAffine(images, AugmentRange{}, gen).is_same(images));
+    // A constant image stays constant (the border is repeated, nothing grey comes in).
+    const AugmentRange all{0.5, 0.2, 180};
+    const auto flat = torch::full({4, 1, 16, 16}, -1.0);
+    VERIFY_NEAR((randomAffine(flat, all, gen) + 1).abs().max().item<double>(), 0.0, 1e-6);
+    // The same generator state gives the same views; views differ from the input and from each other.
+    auto a = at::detail::createCPUGenerator(11), b = at::detail::createCPUGenerator(11);
+    const auto va = randomAffine(images, all, a), vb = randomAffine(images, all, b);
+    QVERIFY(torch::equal(va, vb));
+    QCOMPARE(va.sizes(), images.sizes());
+    QVERIFY((va - images).abs().mean().item<double>() > 0.05);
+    QVERIFY((va[0] - va[1]).abs().mean().item<double>() > 0.05);
+    // A shift of exactly one pixel per axis at zoom 1: a pure translation.
+    // u = +-1 is never drawn, so check the bound instead: a shift of 1/16 of
+    // the side moves a sharp dot by at most one pixel.
+    auto dot = torch::full({1, 1, 16, 16}, -1.0);
+    dot[0][0][8][8] = 1.0;
+    const auto moved = randomAffine(dot, AugmentRange{0, 1.0 / 16, 0}, a);
+    const auto where = (moved[0][0] > -0.999).nonzero();
+    QVERIFY(where.size(0) > 0);
+    QVERIFY((where - 8).abs().max().item<int64_t>() <= 1);
+    // Gradients flow to the images (Q's CGP is taken on the view).
+    auto x = images.clone().requires_grad_(true);
+    randomAffine(x, all, a).sum().backward();
+    QVERIFY(x.grad().defined() && x.grad().abs().sum().item<double>() > 0);
+}
+
+void TestAblations::augmentedQTrainsAndResumesExactly()
+{
+    // The views come from the trainer's generator, which the checkpoint holds.
+    Config c = tiny();
+    c.train.qAugmentScale = 0.5;
+    c.train.qAugmentShift = 0.15;
+    c.train.qAugmentRotate = 180;
+    c.validate();
+    const auto path = (std::filesystem::temp_directory_path() / "cgpgan_test_q_augment.pt").string();
+    std::vector<double> straight, resumed, plain;
+    {
+        Trainer x(c, tinyData());
+        for (int i = 0; i < 4; ++i) {
+            const auto s = x.step();
+            QVERIFY(s.finite());
+            straight.push_back(s.cls + s.cgp);
+        }
+    }
+    {
+        Trainer y(c, tinyData());
+        for (int i = 0; i < 2; ++i) {
+            const auto s = y.step();
+            resumed.push_back(s.cls + s.cgp);
+        }
+        y.save(path);
+    }
+    {
+        Trainer z(c, tinyData());
+        z.load(path);
+        for (int i = 0; i < 2; ++i) {
+            const auto s = z.step();
+            resumed.push_back(s.cls + s.cgp);
+        }
+    }
+    std::filesystem::remove(path);
+    QCOMPARE(resumed, straight);
+    // And Q's losses do see the views: without them the same run differs.
+    Trainer w(tiny(), tinyData());
+    for (int i = 0; i < 4; ++i) {
+        const auto s = w.step();
+        plain.push_back(s.cls + s.cgp);
+    }
+    QVERIFY(plain != straight);
 }
 
 QTEST_GUILESS_MAIN(TestAblations)

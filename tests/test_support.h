@@ -38,6 +38,7 @@ inline Config tinyConfig(int64_t count = 256)
     c.model.codebookInit = 1.0;
     c.train.lambdaMs = 0;
     c.train.codebookLrScale = 1.0;
+    c.train.qAugmentScale = c.train.qAugmentShift = c.train.qAugmentRotate = 0;
     c.run.device = cgpgan::DeviceChoice::Cpu;
     c.run.threads = 2;
     c.validate();

@@ -5,6 +5,7 @@
 
 #include "cgpgan/clustering.h"
 #include "cgpgan/error.h"
+#include "cgpgan/file_io.h"
 #include "cgpgan/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <sstream>
 
 namespace cgpgan::cli {
 
@@ -110,15 +112,9 @@ int runCluster(const ClusterOptions& o)
 
     // The assignments CSV: one row per sample, the explorer's layout (clustering.h).
     {
-        if (fs::path(o.out).has_parent_path())
-            fs::create_directories(fs::path(o.out).parent_path());
-        std::ofstream csv(o.out);
-        if (!csv)
-            throw Error("cannot write " + o.out);
+        std::ostringstream csv;
         writeAssignmentsCsv(csv, a, data.labels);
-        csv.close();
-        if (!csv)
-            throw Error("cannot write " + o.out + " (disk full?)");
+        writeFileAtomically(o.out, csv.str(), "assignments CSV");
     }
 
     json result;
@@ -187,6 +183,9 @@ int runInfo(const std::string& checkpoint, bool asJson)
         add("codebook init std " + fmt::format("{:g}", c.model.codebookInit));
     if (c.train.codebookLrScale != 1.0)
         add("codebook lr x " + fmt::format("{:g}", c.train.codebookLrScale));
+    if (c.train.qAugmentScale > 0 || c.train.qAugmentShift > 0 || c.train.qAugmentRotate > 0)
+        add(fmt::format("Q reads random views (zoom {:g}, shift {:g}, rotate {:g} deg)", c.train.qAugmentScale,
+                        c.train.qAugmentShift, c.train.qAugmentRotate));
     std::printf("beyond paper    %s\n", extras.empty() ? "none (the paper's architecture and losses)" : extras.c_str());
     std::printf("prior P(C)\n%s", priorTable(info.prior, c.model.dL, c.model.dC).c_str());
     return 0;

@@ -24,7 +24,7 @@ int main(int argc, char** argv)
     cgpgan::cli::addInfoCommand(app, exitCode);
     cgpgan::cli::addBenchCommand(app, exitCode);
     app.parse_complete_callback([&] { spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info); });
-    spdlog::set_pattern(cgpgan::cli::kLogPattern);
+    cgpgan::cli::logToStderr(); // logs, warnings and progress on stderr; results on stdout
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -4,11 +4,13 @@
 // ProfilerConfig in torch::profiler::impl have these names in libtorch 1.13
 // and in 2.x (where the optional argument is std::optional instead of
 // c10::optional; we pass none).
+#include "cgpgan/file_io.h"
+
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
+#include <sstream>
 #include <map>
 #include <ostream>
 #include <unordered_map>
@@ -64,10 +66,9 @@ void writeTrace(const std::string& path, legacy::thread_event_lists& lists)
     for (auto& list : lists)
         for (auto& e : list)
             events.push_back(&e);
-    std::ofstream out(path);
+    std::ostringstream out;
     legacy::writeProfilerEventsToStream(out, events);
-    if (!out)
-        throw std::runtime_error("cannot write the profile trace " + path);
+    writeFileAtomically(path, out.str(), "profile trace");
 }
 
 } // namespace

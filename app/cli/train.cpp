@@ -110,19 +110,42 @@ int runTrain(const TrainOptions& o)
     g_interrupted = false;
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
+    // An output that fails during training (a full disk, a removed folder)
+    // warns and training goes on; the same output failing at the end fails
+    // the run (issue 11). metrics.csv stops at its first failure.
+    bool metricsBroken = false;
+    const auto duringTraining = [&](const char* what, const auto& write) {
+        try {
+            write();
+        } catch (const Error& e) {
+            progress.clear();
+            spdlog::warn("{}; training goes on ({} again at the next interval)", e.what(), what);
+        }
+    };
+    const auto writeMetrics = [&](const auto& write) {
+        if (metricsBroken)
+            return;
+        try {
+            write();
+        } catch (const Error& e) {
+            metricsBroken = true;
+            progress.clear();
+            spdlog::warn("{}; training goes on without metrics.csv", e.what());
+        }
+    };
     StepStats last;
     const RunEnd end = runTraining(trainer, control, trainer.totalSteps(), [&](const StepStats& stats) {
         StepStats s = stats;
         if (s.finite() && config.run.gridEvery > 0 && s.step % config.run.gridEvery == 0)
-            s.zDiversity = writeGrid(s.step);
+            duringTraining("the grid", [&] { s.zDiversity = writeGrid(s.step); });
         last = s;
-        metrics.write(s);
+        writeMetrics([&] { metrics.write(s); });
         progress.update(s);
         if (!s.finite())
             return;
         if (config.run.checkpointEvery > 0 && s.step % config.run.checkpointEvery == 0) {
-            metrics.flush();
-            trainer.save(checkpointPath);
+            writeMetrics([&] { metrics.flush(); });
+            duringTraining("the checkpoint", [&] { trainer.save(checkpointPath); });
         }
         if (g_interrupted)
             control.requestStop();
@@ -130,7 +153,7 @@ int runTrain(const TrainOptions& o)
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     progress.finish();
-    metrics.flush();
+    writeMetrics([&] { metrics.flush(); });
 
     if (end == RunEnd::NotFinite) {
         spdlog::error("losses are not finite at step {} (D {}, G {}, r2 {}, cls {}, cgp {}): training stopped. "
@@ -139,8 +162,16 @@ int runTrain(const TrainOptions& o)
                       fs::exists(checkpointPath) ? " (" + checkpointPath + ")" : "");
         return 3;
     }
-    trainer.save(checkpointPath);
+    try {
+        trainer.save(checkpointPath);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + " (the final checkpoint was not saved; " +
+                    (fs::exists(checkpointPath) ? "the previous one is kept" : "there is no earlier one") + ")");
+    }
     writeGrid(trainer.stepCount());
+    if (metricsBroken)
+        throw Error("training finished and " + checkpointPath + " is saved, but " + metrics.path() +
+                    " is incomplete (see the warning above)");
     if (end == RunEnd::Stopped)
         spdlog::info("interrupted at step {}: saved {} (continue with: cgpgan train --resume {})", trainer.stepCount(),
                      checkpointPath, checkpointPath);

@@ -2,8 +2,10 @@
 // step, RNG state, data order and the config, written atomically. A Model
 // reads the model's part alone (Model::load), a Trainer all of it.
 #include "cgpgan/error.h"
+#include "cgpgan/file_io.h"
 #include "cgpgan/model.h"
 #include "cgpgan/trainer.h"
+#include "checkpoint_integrity.h"
 #include "model_impl.h"
 #include "speed_options.h"
 
@@ -17,6 +19,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Why a libtorch read failed, in one line (a TorchScript parse error of a
+// damaged file quotes its garbage over several lines; c10 errors carry a backtrace).
+std::string reason(const std::exception& e)
+{
+    if (const auto* c10error = dynamic_cast<const c10::Error*>(&e))
+        return c10error->what_without_backtrace();
+    const std::string text = e.what();
+    return text.substr(0, text.find('\n'));
+}
+
 int64_t readInt(torch::serialize::InputArchive& archive, const std::string& key)
 {
     torch::Tensor t;
@@ -24,14 +36,81 @@ int64_t readInt(torch::serialize::InputArchive& archive, const std::string& key)
     return t.item<int64_t>();
 }
 
-// A module or an optimizer from its sub-archive (both have load(InputArchive&)).
-template <typename Part>
-void readPart(torch::serialize::InputArchive& archive, const char* key, Part& part, const std::string& path)
+std::string shapeText(c10::IntArrayRef sizes)
+{
+    std::string text = "[";
+    for (size_t i = 0; i < sizes.size(); ++i)
+        text += (i ? ", " : "") + std::to_string(sizes[i]);
+    return text + "]";
+}
+
+// Every tensor the module expects, against the archive's (Module::save nests
+// children as sub-archives): names what is missing or shaped otherwise, so
+// that a config that disagrees with its tensors gets our message, not libtorch's.
+void collectShapeProblems(torch::serialize::InputArchive& archive, const torch::nn::Module& module,
+                          const std::string& prefix, std::vector<std::string>& problems)
+{
+    const auto check = [&](const std::string& name, const torch::Tensor& expected, bool buffer) {
+        torch::Tensor stored;
+        if (!archive.try_read(name, stored, buffer))
+            problems.push_back(prefix + name + " is missing");
+        else if (stored.sizes() != expected.sizes())
+            problems.push_back(prefix + name + " is " + shapeText(stored.sizes()) + ", the config builds " +
+                               shapeText(expected.sizes()));
+    };
+    for (const auto& item : module.named_parameters(/*recurse=*/false))
+        check(item.key(), item.value(), false);
+    for (const auto& item : module.named_buffers(/*recurse=*/false))
+        check(item.key(), item.value(), true);
+    for (const auto& child : module.named_children()) {
+        torch::serialize::InputArchive sub;
+        if (!archive.try_read(child.key(), sub))
+            problems.push_back(prefix + child.key() + " is missing");
+        else
+            collectShapeProblems(sub, *child.value(), prefix + child.key() + ".", problems);
+    }
+}
+
+// A module from its sub-archive, its shapes checked first.
+void readModule(torch::serialize::InputArchive& archive, const char* key, torch::nn::Module& module,
+                const std::string& path)
 {
     torch::serialize::InputArchive sub;
     if (!archive.try_read(key, sub))
-        throw Error(path + " lacks " + key);
-    part.load(sub);
+        throw Error("checkpoint " + path + " lacks " + key);
+    std::vector<std::string> problems;
+    collectShapeProblems(sub, module, std::string(key) + "/", problems);
+    if (!problems.empty()) {
+        std::string message = "checkpoint " + path + ": its tensors do not fit its config (edited or corrupt):";
+        for (size_t i = 0; i < problems.size() && i < 6; ++i)
+            message += "\n  - " + problems[i];
+        if (problems.size() > 6)
+            message += "\n  - and " + std::to_string(problems.size() - 6) + " more";
+        throw Error(message);
+    }
+    module.load(sub);
+}
+
+void readOptimizer(torch::serialize::InputArchive& archive, const char* key, torch::optim::Optimizer& optimizer,
+                   const std::string& path)
+{
+    torch::serialize::InputArchive sub;
+    if (!archive.try_read(key, sub))
+        throw Error("checkpoint " + path + " lacks " + key);
+    optimizer.load(sub);
+}
+
+// After a load: the tensors against the stored checksums, and finite.
+void verifyLoaded(torch::serialize::InputArchive& archive, const std::vector<NamedTensor>& loaded, bool complete,
+                  const std::string& path)
+{
+    const auto stored = readStoredChecksums(archive, path);
+    if (!stored.present)
+        spdlog::warn("checkpoint {} carries no checksums (written before they were added): its tensors cannot be "
+                     "verified; save it again to add them",
+                     path);
+    verifyTensorChecksums(stored, loaded, complete, path);
+    requireFinite(loaded, "checkpoint " + path + " is refused");
 }
 
 } // namespace
@@ -43,8 +122,9 @@ torch::serialize::InputArchive openCheckpoint(const std::string& path, const tor
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path, device);
-    } catch (const c10::Error& e) {
-        throw Error("cannot read checkpoint " + path + ": it is truncated, corrupt or not a CGPGAN checkpoint");
+    } catch (const std::exception& e) {
+        throw Error("cannot read checkpoint " + path + ": it is truncated, corrupt or not a CGPGAN checkpoint (" +
+                    reason(e) + ")");
     }
     return archive;
 }
@@ -54,21 +134,33 @@ Config readCheckpointConfig(torch::serialize::InputArchive& archive, const std::
     c10::IValue format, config;
     if (!archive.try_read("format_version", format) || !archive.try_read("config", config))
         throw Error(path + " is not a CGPGAN checkpoint (no format_version/config)");
+    if (!format.isInt() || !config.isString())
+        throw Error("checkpoint " + path + " is corrupt: format_version or config has the wrong type");
     if (format.toInt() != kCheckpointFormat)
         throw Error(path + " has checkpoint format " + std::to_string(format.toInt()) + ", this build reads " +
                     std::to_string(kCheckpointFormat));
-    return configFromJson(config.toStringRef(), path + " (config)");
+    verifyConfigChecksum(readStoredChecksums(archive, path), config.toStringRef(), path);
+    Config parsed = configFromJson(config.toStringRef(), path + " (config)");
+    try {
+        parsed.validate();
+    } catch (const Error& e) {
+        throw Error("checkpoint " + path + " holds a config this build refuses: " + e.what());
+    }
+    return parsed;
 }
 
 void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n, const std::string& path)
 {
-    readPart(archive, "G", *n.g, path);
-    readPart(archive, "G_ema", *n.gEma, path);
-    readPart(archive, "D", *n.d, path);
+    readModule(archive, "G", *n.g, path);
+    readModule(archive, "G_ema", *n.gEma, path);
+    readModule(archive, "D", *n.d, path);
     if (n.q)
-        readPart(archive, "Q", *n.q, path);
+        readModule(archive, "Q", *n.q, path);
     torch::Tensor prior;
     archive.read("prior", prior);
+    if (prior.sizes() != n.prior.sizes())
+        throw Error("checkpoint " + path + ": its prior is " + shapeText(prior.sizes()) + ", its config needs " +
+                    shapeText(n.prior.sizes()) + " (d_l x d_c)");
     n.prior = prior.to(torch::kCPU).clone();
     n.step = readInt(archive, "step");
     // A checkpoint keeps the layout it was saved in (channels-last or not);
@@ -82,8 +174,13 @@ int64_t Trainer::save(const std::string& path) const
     const auto& n = m_model->networks();
     const auto& s = *m_state;
     torch::serialize::OutputArchive archive;
+    // Nothing that is not finite is saved: the previous file stays (issue 11).
+    const auto tensors = stateTensors(n, &s);
+    requireFinite(tensors, "checkpoint " + path + " was not written (the previous one is kept)");
+    const std::string configJson = toJson(config());
     archive.write("format_version", c10::IValue(int64_t(kCheckpointFormat)));
-    archive.write("config", c10::IValue(toJson(config())));
+    archive.write("config", c10::IValue(configJson));
+    archive.write("checksums", c10::IValue(checksumsJson(configJson, tensors)));
     auto writeModule = [&](const char* key, const torch::nn::Module& module) {
         torch::serialize::OutputArchive sub;
         module.save(sub);
@@ -111,21 +208,18 @@ int64_t Trainer::save(const std::string& path) const
     // For `cgpgan info`, which then needs to build nothing.
     archive.write("parameter_count", torch::tensor(m_model->parameterCountLocked(), torch::kLong));
 
-    const fs::path target(path);
-    if (target.has_parent_path())
-        fs::create_directories(target.parent_path());
-    const std::string tmp = path + ".tmp";
+    // Serialised in memory, then written all or nothing and fsynced
+    // (file_io.h): a full disk or a kill leaves the previous checkpoint.
+    std::string bytes;
     try {
-        archive.save_to(tmp);
-    } catch (const c10::Error& e) {
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw Error("cannot write checkpoint " + tmp + ": " + e.what_without_backtrace());
+        archive.save_to([&bytes](const void* data, size_t size) {
+            bytes.append(static_cast<const char*>(data), size);
+            return size;
+        });
+    } catch (const std::exception& e) {
+        throw Error("cannot write checkpoint " + path + ": " + reason(e));
     }
-    std::error_code ec;
-    fs::rename(tmp, target, ec); // atomic on POSIX: readers see the old or the new file
-    if (ec)
-        throw Error("cannot move " + tmp + " to " + path + ": " + ec.message());
+    writeFileAtomically(path, bytes, "checkpoint", Durability::Synced);
     return n.step;
 }
 
@@ -145,10 +239,10 @@ void Trainer::load(const std::string& path)
     auto& s = *m_state;
     try {
         readModelParts(archive, n, path);
-        readPart(archive, "opt_G", *s.optG, path);
-        readPart(archive, "opt_D", *s.optD, path);
+        readOptimizer(archive, "opt_G", *s.optG, path);
+        readOptimizer(archive, "opt_D", *s.optD, path);
         if (n.q)
-            readPart(archive, "opt_Q", *s.optQ, path);
+            readOptimizer(archive, "opt_Q", *s.optQ, path);
         torch::Tensor rng, order;
         archive.read("rng_state", rng);
         s.rng.set_state(rng.to(torch::kCPU));
@@ -156,9 +250,15 @@ void Trainer::load(const std::string& path)
         s.order = order.to(torch::kCPU).clone();
         s.cursor = readInt(archive, "data_cursor");
         s.applyMemoryFormat(n.memoryFormat);
-    } catch (const c10::Error& e) {
-        throw Error("checkpoint " + path + " is damaged: " + e.what_without_backtrace());
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error("checkpoint " + path + " is damaged: " + reason(e));
     }
+    verifyLoaded(archive, stateTensors(n, &s), /*complete=*/true, path);
+    if (s.cursor < 0 || s.cursor > s.order.size(0))
+        throw Error("checkpoint " + path + " is corrupt: data cursor " + std::to_string(s.cursor) +
+                    " lies outside its data order of " + std::to_string(s.order.size(0)));
     if (s.order.size(0) != s.data.size(0)) {
         spdlog::warn("checkpoint {} was trained on {} samples, the data now has {}: starting a new data order", path,
                      s.order.size(0), s.data.size(0));
@@ -190,11 +290,14 @@ std::shared_ptr<Model> Model::load(const std::string& path, std::optional<Config
         const auto lock = model->gate().forCall();
         auto& n = model->networks();
         readModelParts(archive, n, path);
+        verifyLoaded(archive, stateTensors(n, nullptr), /*complete=*/false, path);
         if (!model->device().is_cpu()) // the archive was read onto the CPU
             for (torch::nn::Module* module : n.modules())
                 module->to(model->device());
-    } catch (const c10::Error& e) {
-        throw Error("checkpoint " + path + " is damaged: " + e.what_without_backtrace());
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error("checkpoint " + path + " is damaged: " + reason(e));
     }
     return model;
 }
@@ -205,10 +308,19 @@ CheckpointInfo Trainer::readInfo(const std::string& path)
     CheckpointInfo info;
     info.config = readCheckpointConfig(archive, path);
     info.formatVersion = kCheckpointFormat;
-    info.step = readInt(archive, "step");
     torch::Tensor prior;
-    archive.read("prior", prior);
+    try {
+        info.step = readInt(archive, "step");
+        archive.read("prior", prior);
+    } catch (const std::exception& e) {
+        throw Error("checkpoint " + path + " is damaged: " + reason(e));
+    }
+    const int64_t cells = int64_t(info.config.model.dL) * info.config.model.dC;
+    if (prior.numel() != cells)
+        throw Error("checkpoint " + path + " is corrupt: its prior has " + std::to_string(prior.numel()) +
+                    " entries, its config needs d_l x d_c = " + std::to_string(cells));
     prior = prior.contiguous().to(torch::kFloat);
+    info.checksummed = readStoredChecksums(archive, path).present;
     info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
     torch::Tensor count;
     if (archive.try_read("parameter_count", count)) {

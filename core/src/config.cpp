@@ -1,6 +1,7 @@
 #include "cgpgan/config.h"
 
 #include "cgpgan/error.h"
+#include "cgpgan/file_io.h"
 #include "presets_embedded.h"
 
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -69,6 +71,9 @@ void forEachField(C& c, F&& f)
     f("train", "lambda_cgp", c.train.lambdaCgp);
     f("train", "lambda_ms", c.train.lambdaMs);
     f("train", "codebook_lr_scale", c.train.codebookLrScale);
+    f("train", "q_augment_scale", c.train.qAugmentScale);
+    f("train", "q_augment_shift", c.train.qAugmentShift);
+    f("train", "q_augment_rotate", c.train.qAugmentRotate);
     f("train", "prior_start_step", c.train.priorStartStep);
     f("train", "prior_start_epoch", c.train.priorStartEpoch);
     f("train", "prior_decay", c.train.priorDecay);
@@ -85,6 +90,14 @@ void forEachField(C& c, F&& f)
     f("run", "cudnn_benchmark", c.run.cudnnBenchmark);
     f("run", "channels_last", c.run.channelsLast);
     f("run", "precision", c.run.precision);
+}
+
+// A double as a person writes it: 0.25, 1e+10.
+std::string shortNumber(double v)
+{
+    std::ostringstream out;
+    out << v;
+    return out.str();
 }
 
 std::string fieldName(const char* section, const char* key)
@@ -115,19 +128,74 @@ json toJsonValue(const Config& c)
 // ---- JSON reading: every key must be known ------------------------------
 
 template <typename T>
+struct IsVector : std::false_type {};
+template <typename T>
+struct IsVector<std::vector<T>> : std::true_type {};
+
+// Reads one field, refusing what would change on the way in: an integer that
+// does not fit (4294967312 into an int), a fraction where a whole number is
+// needed (16.7), a number where a word or a flag is needed, and the reverse.
+template <typename T>
 void readValue(const json& value, T& out, const std::string& name, const std::string& origin)
 {
+    const auto wrong = [&](const std::string& want) {
+        return Error(origin + ": " + name + " must be " + want + ", not " + value.dump());
+    };
     if constexpr (std::is_enum_v<T>) {
         const auto parsed = value.is_string() ? parseName<T>(value.get<std::string>()) : std::nullopt;
         if (!parsed)
-            throw Error(origin + ": " + name + " must be " + choicesOf<T>() + ", not " + value.dump());
+            throw wrong(choicesOf<T>());
         out = *parsed;
-    } else {
-        try {
-            out = value.get<T>();
-        } catch (const json::exception& e) {
-            throw Error(origin + ": " + name + " has the wrong type (" + value.dump() + "): " + e.what());
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (!value.is_boolean())
+            throw wrong("true or false");
+        out = value.get<bool>();
+    } else if constexpr (std::is_integral_v<T>) {
+        using Limits = std::numeric_limits<T>;
+        const std::string range = "a whole number in " + std::to_string(Limits::min()) + ".." +
+                                  std::to_string(Limits::max());
+        if (value.is_number_unsigned()) {
+            const auto v = value.get<uint64_t>();
+            if (v > uint64_t(Limits::max()))
+                throw wrong(range);
+            out = T(v);
+        } else if (value.is_number_integer()) {
+            const auto v = value.get<int64_t>();
+            if (v < 0 && !std::is_signed_v<T>)
+                throw wrong(range);
+            if (std::is_signed_v<T> && (v < int64_t(Limits::min()) || v > int64_t(Limits::max())))
+                throw wrong(range);
+            out = T(v);
+        } else if (value.is_number_float()) {
+            const double v = value.get<double>();
+            // 16.0 is 16; 16.7 is not a whole number. The bounds are exact powers of two.
+            const double low = std::is_signed_v<T> ? -std::ldexp(1.0, Limits::digits) : 0.0;
+            const double high = std::ldexp(1.0, Limits::digits);
+            if (!std::isfinite(v) || v != std::floor(v) || v < low || v >= high)
+                throw wrong(range);
+            out = T(v);
+        } else {
+            throw wrong(range);
         }
+    } else if constexpr (std::is_floating_point_v<T>) {
+        if (!value.is_number())
+            throw wrong("a number");
+        out = value.get<T>();
+        if (!std::isfinite(out))
+            throw wrong("a finite number");
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        if (!value.is_string())
+            throw wrong("text in quotes");
+        out = value.get<std::string>();
+    } else if constexpr (IsVector<T>::value) {
+        if (!value.is_array())
+            throw wrong("a list [...]");
+        T items(value.size());
+        for (size_t i = 0; i < value.size(); ++i)
+            readValue(value[i], items[i], name + "[" + std::to_string(i) + "]", origin);
+        out = std::move(items);
+    } else {
+        static_assert(!sizeof(T*), "readValue: a field type without a reader");
     }
 }
 
@@ -241,6 +309,13 @@ void Config::validate() const
         require(train.batch % 2 == 0, "train.lambda_ms > 0 pairs G's batch in halves: train.batch must be even");
     require(std::isfinite(train.codebookLrScale) && train.codebookLrScale > 0,
             "train.codebook_lr_scale must be positive");
+    require(std::isfinite(train.qAugmentScale) && train.qAugmentScale >= 0 && train.qAugmentScale <= 3,
+            "train.q_augment_scale must be in [0, 3] (zoom up to 1 + s), not " + shortNumber(train.qAugmentScale));
+    require(std::isfinite(train.qAugmentShift) && train.qAugmentShift >= 0 && train.qAugmentShift <= 0.5,
+            "train.q_augment_shift must be in [0, 0.5] (a fraction of the image side), not " +
+                shortNumber(train.qAugmentShift));
+    require(std::isfinite(train.qAugmentRotate) && train.qAugmentRotate >= 0 && train.qAugmentRotate <= 180,
+            "train.q_augment_rotate must be in [0, 180] degrees, not " + shortNumber(train.qAugmentRotate));
     require(train.lrG > 0 && train.lrD > 0 && train.lrQ > 0, "learning rates must be positive");
     require(train.priorDecay >= 0 && train.priorDecay <= 1, "train.prior_decay must be in [0, 1]");
     require(train.emaDecay >= 0 && train.emaDecay <= 1, "train.ema_decay must be in [0, 1]");
@@ -278,10 +353,7 @@ Config loadConfigFile(const std::string& path)
 
 void saveConfigFile(const Config& config, const std::string& path)
 {
-    std::ofstream out(path);
-    out << toJson(config) << "\n";
-    if (!out)
-        throw Error("cannot write config file " + path);
+    writeFileAtomically(path, toJson(config) + "\n", "config file");
 }
 
 std::vector<std::string> presetNames()

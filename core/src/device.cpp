@@ -4,6 +4,8 @@
 
 #include <dlfcn.h>
 
+#include <spdlog/spdlog.h>
+
 #include <thread>
 
 namespace cgpgan {
@@ -42,7 +44,13 @@ void keepBlasSingleThreaded()
 int configureThreads(int threads)
 {
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-    const int n = threads > 0 ? threads : cores;
+    int n = threads > 0 ? threads : cores;
+    // More intra-op threads than cores only makes them wait for each other
+    // (and 100000 of them stall the machine): capped, with a word.
+    if (n > cores) {
+        spdlog::warn("run.threads {} is more than the {} cores here: using {}", threads, cores, cores);
+        n = cores;
+    }
     keepBlasSingleThreaded();
     torch::set_num_threads(n);
     return torch::get_num_threads();

@@ -4,14 +4,11 @@
 #include "cgpgan/image_io.h"
 
 #include "cgpgan/error.h"
+#include "cgpgan/file_io.h"
 
 #include <stb_image_write.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <system_error>
-
-namespace fs = std::filesystem;
 
 namespace cgpgan {
 namespace {
@@ -37,31 +34,18 @@ void checkImage(const std::string& path, const Image8& image)
 void writePng(const std::string& path, const Image8& image)
 {
     checkImage(path, image);
-
-    const fs::path target(path);
-    std::error_code ec;
-    if (target.has_parent_path()) {
-        fs::create_directories(target.parent_path(), ec);
-        if (ec)
-            throw Error("cannot create folder " + target.parent_path().string() + " for " + path
-                        + ": " + ec.message());
-    }
-
-    // Atomic: a reader never sees a half-written PNG under the final name.
-    const std::string temporary = path + ".tmp";
-    const int ok = stbi_write_png(temporary.c_str(), image.width, image.height, image.channels,
-                                  image.data.data(), image.width * image.channels);
-    if (!ok) {
-        fs::remove(temporary, ec);
-        throw Error("cannot write PNG " + path + " (writing " + temporary + " failed)");
-    }
-    fs::rename(temporary, target, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw Error("cannot write PNG " + path + ": renaming " + temporary + " failed: "
-                    + ec.message());
-    }
+    // Encoded in memory, then written all or nothing (file_io.h): a reader
+    // never sees a half-written PNG, and a full disk is an error, not "wrote".
+    std::string bytes;
+    const auto append = [](void* context, void* data, int size) {
+        static_cast<std::string*>(context)->append(static_cast<const char*>(data), size_t(size));
+    };
+    const int ok = stbi_write_png_to_func(append, &bytes, image.width, image.height, image.channels,
+                                          image.data.data(), image.width * image.channels);
+    if (!ok)
+        throw Error("cannot write PNG " + path + ": encoding the " + std::to_string(image.width) + "x" +
+                    std::to_string(image.height) + " image failed");
+    writeFileAtomically(path, bytes, "PNG");
 }
 
 Image8 tileImages(const uint8_t* nchw, int64_t count, int channels, int size, int cols, int pad,

@@ -2,7 +2,9 @@
 
 #include "cgpgan/error.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <vector>
@@ -71,7 +73,7 @@ std::string MetricsCsv::header(int dL, int dC)
     return h + ",z_diversity";
 }
 
-MetricsCsv::MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep)
+MetricsCsv::MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep) : m_path(path)
 {
     namespace fs = std::filesystem;
     const std::string expected = header(dL, dC);
@@ -93,13 +95,29 @@ MetricsCsv::MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFr
     }
     if (fs::path(path).has_parent_path())
         fs::create_directories(fs::path(path).parent_path());
+    errno = 0;
     m_out.open(path, std::ios::trunc);
-    if (!m_out)
-        throw Error("cannot write " + path);
+    check();
     m_out << expected << "\n";
     for (const auto& line : keep)
         m_out << line << "\n";
     m_out.precision(7);
+    flush();
+}
+
+void MetricsCsv::check()
+{
+    if (m_out)
+        return;
+    const int error = errno; // set by the failed open or write under the stream
+    throw Error("cannot write metrics " + m_path + ": " + (error ? std::strerror(error) : "the stream failed"));
+}
+
+void MetricsCsv::flush()
+{
+    errno = 0;
+    m_out.flush();
+    check();
 }
 
 void MetricsCsv::write(const StepStats& s)
@@ -113,6 +131,7 @@ void MetricsCsv::write(const StepStats& s)
     if (std::isfinite(s.zDiversity))
         m_out << s.zDiversity;
     m_out << '\n';
+    check();
 }
 
 } // namespace cgpgan

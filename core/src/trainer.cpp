@@ -1,5 +1,6 @@
 #include "cgpgan/trainer.h"
 
+#include "cgpgan/augment.h"
 #include "cgpgan/device.h"
 #include "cgpgan/error.h"
 #include "cgpgan/losses.h"
@@ -265,9 +266,18 @@ StepStats Trainer::stepLocked()
     // 5. Classification loss and classifier gradient penalty on fakes.
     torch::Tensor lCls, lCgp, fakeAcc;
     if (!vanilla) {
-        const auto qFake = forward([&] { return n.q->forward(fake); }).view({b, m.dL, m.dC});
+        // With train.q_augment_* (beyond the paper) Q reads the codes from a
+        // random affine view of each fake; the CGP is then taken with respect
+        // to the view Q saw, so nothing is differentiated twice through the
+        // resampling. G gets no gradient from Q either way (fake has none).
+        const auto& t = config().train;
+        const AugmentRange views{t.qAugmentScale, t.qAugmentShift, t.qAugmentRotate};
+        auto qInput = fake;
+        if (views.any())
+            qInput = randomAffine(fake.detach(), views, st.rng).requires_grad_(true);
+        const auto qFake = forward([&] { return n.q->forward(qInput); }).view({b, m.dL, m.dC});
         lCls = classificationLoss(qFake, c);
-        lCgp = classifierGradientPenalty(qFake, c, fake);
+        lCgp = classifierGradientPenalty(qFake, c, qInput);
         lossDQ = lossDQ + m_knobs.lambdaCls * lCls + m_knobs.lambdaCgp * lCgp;
         fakeAcc = (qFake.argmax(-1) == c.argmax(-1)).to(torch::kFloat).mean();
     }

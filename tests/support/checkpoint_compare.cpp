@@ -189,4 +189,40 @@ std::map<std::string, torch::Tensor> moduleTensors(const std::string& checkpoint
     return out;
 }
 
+static void copyArchive(torch::serialize::InputArchive& in, torch::serialize::OutputArchive& out,
+                        const std::string& prefix, const CheckpointEdit& edit)
+{
+    for (const auto& key : in.keys()) {
+        const std::string name = prefix.empty() ? key : prefix + "." + key;
+        if (prefix.empty() && std::find(edit.drop.begin(), edit.drop.end(), key) != edit.drop.end())
+            continue;
+        c10::IValue value;
+        in.read(key, value);
+        if (value.isModule() || value.isObject()) {
+            torch::serialize::InputArchive sub;
+            in.read(key, sub);
+            torch::serialize::OutputArchive copy;
+            copyArchive(sub, copy, name, edit);
+            out.write(key, copy);
+        } else if (value.isTensor()) {
+            auto t = value.toTensor().clone();
+            if (edit.tensor)
+                edit.tensor(name, t);
+            out.write(key, t);
+        } else if (prefix.empty() && edit.text.count(key)) {
+            out.write(key, c10::IValue(edit.text.at(key)));
+        } else {
+            out.write(key, value);
+        }
+    }
+}
+
+void rewriteCheckpoint(const std::string& from, const std::string& to, const CheckpointEdit& edit)
+{
+    auto in = openArchive(from);
+    torch::serialize::OutputArchive out;
+    copyArchive(in, out, "", edit);
+    out.save_to(to);
+}
+
 } // namespace cgpgan::testing

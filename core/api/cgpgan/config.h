@@ -62,6 +62,9 @@ struct TrainConfig {
     double lambdaMs = 0;
     // The codebook's learning rate is lr_g times this (SPEC 3: 1, like any G weight).
     double codebookLrScale = 1.0;
+    // Random affine views for Q's classification of fakes (core/include/cgpgan/augment.h):
+    // zoom in [1/(1+s), 1+s], shift +-f of the side, rotation +-a degrees. 0 = off (the paper).
+    double qAugmentScale = 0, qAugmentShift = 0, qAugmentRotate = 0;
     // Step from which the prior follows Q (SPEC 4.9); -1 = never. When
     // priorStartEpoch >= 0 it wins and is converted with the dataset size.
     int64_t priorStartStep = -1;

@@ -64,6 +64,7 @@ struct CheckpointInfo {
     std::vector<float> prior;
     int formatVersion = 0;
     int64_t parameters = 0; // G + D + Q
+    bool checksummed = false; // carries checksums (older checkpoints do not)
 };
 
 // How runTraining() ended.

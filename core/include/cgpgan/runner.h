@@ -45,11 +45,16 @@ RunEnd runTraining(Trainer& trainer, TrainingControl& control, int64_t untilStep
 class MetricsCsv final {
 public:
     MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep);
+    // Both throw Error naming the file and the cause (e.g. a full disk) when
+    // the row cannot be written; rows are buffered, so most failures show at flush.
     void write(const StepStats& stats);
-    void flush() { m_out.flush(); }
+    void flush();
+    const std::string& path() const { return m_path; }
     static std::string header(int dL, int dC);
 
 private:
+    void check();
+    std::string m_path;
     std::ofstream m_out;
 };
 

@@ -1,0 +1,294 @@
+// Issue 11: checkpoints that are corrupt, not finite, edited or older are
+// refused (or noted) with a message naming what is wrong; writes that fail
+// name the file and the cause and keep the previous file; config numbers
+// that would wrap or truncate are refused.
+#include "cgpgan/config.h"
+#include "cgpgan/data.h"
+#include "cgpgan/device.h"
+#include "cgpgan/error.h"
+#include "cgpgan/file_io.h"
+#include "cgpgan/image_io.h"
+#include "cgpgan/model.h"
+#include "cgpgan/trainer.h"
+#include "model_impl.h" // white box: to plant a NaN in a live model
+#include "support/checkpoint_compare.h"
+#include "test_support.h"
+
+#include <torch/torch.h>
+
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+using namespace cgpgan;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The message of the Error that f throws; fails the test when it throws none.
+template <typename F>
+QString errorOf(F&& f)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return QStringLiteral("<no error>");
+}
+
+std::string readAll(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+} // namespace
+
+class TestIntegrity : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    Config m_config;
+    std::shared_ptr<Dataset> m_data;
+    std::string m_good; // a checkpoint after 3 steps
+
+    std::string path(const char* name) const { return (fs::path(m_dir.path().toStdString()) / name).string(); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_config = testing::tinyConfig(64);
+        m_data = std::make_shared<Dataset>(loadDataset(m_config.data));
+        Trainer trainer(m_config, m_data);
+        for (int i = 0; i < 3; ++i)
+            trainer.step();
+        m_good = path("good.pt");
+        QCOMPARE(trainer.save(m_good), int64_t(3));
+    }
+
+    void goodCheckpointLoadsAndCarriesChecksums()
+    {
+        Trainer trainer(m_config, m_data);
+        trainer.load(m_good);
+        QCOMPARE(trainer.stepCount(), int64_t(3));
+        QVERIFY(Trainer::readInfo(m_good).checksummed);
+        QCOMPARE(Model::load(m_good)->step(), int64_t(3));
+    }
+
+    // Bytes flipped inside the file: refused by every reader, never trained on.
+    void flippedBytesAreRefused()
+    {
+        const std::string bytes = readAll(m_good);
+        int refused = 0;
+        for (const double where : {0.3, 0.5, 0.7, 0.9}) {
+            std::string damaged = bytes;
+            const size_t at = size_t(double(bytes.size()) * where);
+            for (size_t i = at; i < at + 8; ++i)
+                damaged[i] = char(damaged[i] ^ 0x5a);
+            const std::string file = path("flipped.pt");
+            writeFileAtomically(file, damaged, "test file");
+            const QString message = errorOf([&] {
+                Trainer trainer(m_config, m_data);
+                trainer.load(file);
+            });
+            QVERIFY2(message != "<no error>", qPrintable(QString("offset %1 loaded").arg(at)));
+            QVERIFY2(message.contains("corrupt") || message.contains("damaged"), qPrintable(message));
+            ++refused;
+        }
+        QCOMPARE(refused, 4);
+    }
+
+    // A tensor changed behind the checksum's back is named.
+    void changedTensorIsNamed()
+    {
+        const std::string file = path("changed.pt");
+        testing::CheckpointEdit edit;
+        bool changed = false; // the first weight of D, nothing else
+        edit.tensor = [&changed](const std::string& name, torch::Tensor& t) {
+            if (!changed && name.rfind("D.", 0) == 0 && t.is_floating_point() && t.numel() > 0) {
+                t.view(-1)[0] += 1e-3;
+                changed = true;
+            }
+        };
+        testing::rewriteCheckpoint(m_good, file, edit);
+        QVERIFY(changed);
+        const QString message = errorOf([&] { Model::load(file); });
+        QVERIFY2(message.contains("is corrupt") && message.contains("D/") && message.contains("stored checksum"),
+                 qPrintable(message));
+    }
+
+    void editedConfigIsRefused()
+    {
+        Config other = m_config;
+        other.train.lrG *= 2; // a change that keeps the shapes
+        testing::CheckpointEdit edit;
+        edit.text["config"] = toJson(other);
+        const std::string file = path("config-edited.pt");
+        testing::rewriteCheckpoint(m_good, file, edit);
+        const QString message = errorOf([&] { checkpointConfig(file); });
+        QVERIFY2(message.contains("config does not match its checksum"), qPrintable(message));
+    }
+
+    // An older checkpoint (no checksums) loads, and one whose config
+    // disagrees with its tensors gets our message, not libtorch's.
+    void olderCheckpointLoadsAndEditedShapesAreNamed()
+    {
+        testing::CheckpointEdit old;
+        old.drop = {"checksums"};
+        const std::string file = path("old.pt");
+        testing::rewriteCheckpoint(m_good, file, old);
+        QVERIFY(!Trainer::readInfo(file).checksummed);
+        Trainer trainer(m_config, m_data);
+        trainer.load(file);
+        QCOMPARE(trainer.stepCount(), int64_t(3));
+
+        Config wider = m_config;
+        wider.model.dWidths = {8, 16, 16};
+        testing::CheckpointEdit edit;
+        edit.drop = {"checksums"};
+        edit.text["config"] = toJson(wider);
+        const std::string edited = path("shape-edited.pt");
+        testing::rewriteCheckpoint(m_good, edited, edit);
+        const QString message = errorOf([&] { Model::load(edited); });
+        QVERIFY2(message.contains("do not fit its config") && message.contains("D/") &&
+                     message.contains("the config builds"),
+                 qPrintable(message));
+    }
+
+    // Not finite: refused on load (even without checksums), never saved.
+    void nonFiniteTensorsAreRefused()
+    {
+        testing::CheckpointEdit edit;
+        edit.drop = {"checksums"};
+        edit.tensor = [](const std::string& name, torch::Tensor& t) {
+            if (name.rfind("G_ema.", 0) == 0 && t.is_floating_point() && t.numel() > 0)
+                t.view(-1)[0] = std::numeric_limits<float>::quiet_NaN();
+        };
+        const std::string file = path("nan.pt");
+        testing::rewriteCheckpoint(m_good, file, edit);
+        const QString loadMessage = errorOf([&] { Model::load(file); });
+        QVERIFY2(loadMessage.contains("refused") && loadMessage.contains("G_ema/") &&
+                     loadMessage.contains("NaN or infinite"),
+                 qPrintable(loadMessage));
+
+        Trainer trainer(m_config, m_data);
+        trainer.load(m_good);
+        {
+            torch::NoGradGuard noGrad;
+            trainer.model().networks().d->parameters().front().view(-1)[0] = INFINITY;
+        }
+        const std::string target = path("kept.pt");
+        fs::copy_file(m_good, target, fs::copy_options::overwrite_existing);
+        const std::string before = readAll(target);
+        const QString saveMessage = errorOf([&] { trainer.save(target); });
+        QVERIFY2(saveMessage.contains("was not written") && saveMessage.contains("D/"), qPrintable(saveMessage));
+        QVERIFY(readAll(target) == before);
+        QVERIFY(!fs::exists(target + ".tmp"));
+    }
+
+    // A stale temporary file from a killed run never blocks the next save.
+    void staleTemporaryFileIsOverwritten()
+    {
+        const std::string target = path("stale.pt");
+        writeFileAtomically(target + ".tmp", "half a checkpoint", "test file");
+        Trainer trainer(m_config, m_data);
+        trainer.load(m_good);
+        trainer.save(target);
+        QVERIFY(!fs::exists(target + ".tmp"));
+        QCOMPARE(Model::load(target)->step(), int64_t(3));
+    }
+
+    // /dev/full: a write that fails names the file and the cause.
+    void fullDeviceNamesTheCause()
+    {
+        if (!fs::exists("/dev/full"))
+            QSKIP("no /dev/full on this system");
+        const QString png = errorOf([] {
+            Image8 image;
+            image.width = image.height = 4;
+            image.channels = 3;
+            image.data.assign(48, 7);
+            writePng("/dev/full", image);
+        });
+        QVERIFY2(png.contains("/dev/full") && png.contains("No space left on device"), qPrintable(png));
+        const QString config = errorOf([this] { saveConfigFile(m_config, "/dev/full"); });
+        QVERIFY2(config.contains("config file /dev/full") && config.contains("No space left"), qPrintable(config));
+        const QString checkpoint = errorOf([this] {
+            Trainer trainer(m_config, m_data);
+            trainer.save("/dev/full");
+        });
+        QVERIFY2(checkpoint.contains("checkpoint /dev/full") && checkpoint.contains("No space left"),
+                 qPrintable(checkpoint));
+    }
+
+    // A real full file system (a 1 MiB tmpfs, root only): the save fails with
+    // the cause, the previous checkpoint is intact, no temporary file is left.
+    void fullFileSystemKeepsThePreviousCheckpoint()
+    {
+        if (geteuid() != 0)
+            QSKIP("mounting a small tmpfs needs root");
+        const std::string mountPoint = path("small-fs");
+        fs::create_directories(mountPoint);
+        if (mount("tmpfs", mountPoint.c_str(), "tmpfs", 0, "size=1m") != 0)
+            QSKIP(qPrintable(QString("cannot mount a tmpfs here: %1").arg(strerror(errno))));
+        const auto unmount = qScopeGuard([&] { umount(mountPoint.c_str()); });
+        const std::string target = mountPoint + "/checkpoint.pt";
+        // A first, small checkpoint fits; then a wider model does not.
+        Trainer small(m_config, m_data);
+        small.save(target);
+        const std::string before = readAll(target);
+        Config big = m_config;
+        big.model.gWidths = {128, 64, 32};
+        big.model.dWidths = {32, 64, 128};
+        Trainer large(big, m_data);
+        const QString message = errorOf([&] { large.save(target); });
+        QVERIFY2(message.contains(QString::fromStdString(target)) && message.contains("No space left"),
+                 qPrintable(message));
+        QVERIFY(readAll(target) == before);
+        QVERIFY(!fs::exists(target + ".tmp"));
+        QCOMPARE(Model::load(target)->step(), int64_t(0));
+    }
+
+    // Numbers that would wrap or be truncated are refused, naming the field.
+    void configNumbersAreNotWrappedOrTruncated_data()
+    {
+        QTest::addColumn<QString>("assignment");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("wraps to 16") << "train.batch=4294967312" << "train.batch";
+        QTest::newRow("fraction") << "train.batch=16.7" << "train.batch";
+        QTest::newRow("negative unsigned") << "train.seed=-1" << "train.seed";
+        QTest::newRow("text for a number") << "train.lr_g=fast" << "train.lr_g";
+        QTest::newRow("number for a flag") << "run.channels_last=1" << "run.channels_last";
+        QTest::newRow("list entry") << "model.g_widths=[64, 32.5, 16]" << "model.g_widths[1]";
+        QTest::newRow("huge int64") << "train.steps=1e30" << "train.steps";
+    }
+    void configNumbersAreNotWrappedOrTruncated()
+    {
+        QFETCH(QString, assignment);
+        QFETCH(QString, named);
+        Config c = m_config;
+        const QString message = errorOf([&] { applyOverride(c, assignment.toStdString()); });
+        QVERIFY2(message.contains(named) && message.contains("must be"), qPrintable(message));
+        Config whole = m_config;
+        applyOverride(whole, "train.batch=16.0"); // a whole number written as a float is fine
+        QCOMPARE(whole.train.batch, 16);
+    }
+
+    void threadsAreCapped()
+    {
+        const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+        QVERIFY(configureThreads(100000) <= cores);
+        configureThreads(2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIntegrity)
+#include "test_integrity.moc"
