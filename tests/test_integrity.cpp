@@ -282,6 +282,46 @@ private Q_SLOTS:
         QCOMPARE(whole.train.batch, 16);
     }
 
+    // The estimate the up-front memory check uses is the real count.
+    void parameterEstimateIsExact_data()
+    {
+        QTest::addColumn<QString>("presetName");
+        QTest::addColumn<QStringList>("overrides");
+        QTest::newRow("demo") << "demo" << QStringList{};
+        QTest::newRow("mnist-cpu") << "mnist-cpu" << QStringList{};
+        QTest::newRow("one-hot") << "demo" << QStringList{"model.codebook=false"};
+        QTest::newRow("vanilla") << "demo" << QStringList{"model.mode=\"vanilla\""};
+        QTest::newRow("mbstd + hidden") << "demo" << QStringList{"model.mbstd_group=4", "model.d_hidden=64"};
+        QTest::newRow("toy-2d") << "toy-2d" << QStringList{};
+    }
+    void parameterEstimateIsExact()
+    {
+        QFETCH(QString, presetName);
+        QFETCH(QStringList, overrides);
+        Config c = preset(presetName.toStdString());
+        for (const auto& o : overrides)
+            applyOverride(c, o.toStdString());
+        c.run.device = DeviceChoice::Cpu;
+        QCOMPARE(c.model.parameterEstimate(), Model(c).parameterCount());
+    }
+
+    // Refused before anything is allocated, naming the fields to change.
+    void tooLargeRunsAreRefusedUpFront()
+    {
+        Config huge = m_config;
+        huge.model.gWidths = {8192, 8192, 8192};
+        huge.model.dWidths = {8192, 8192, 8192};
+        const QString message = errorOf([&] { Model model(huge); });
+        QVERIFY2(message.contains("GiB") && message.contains("model.g_widths") && message.contains("parameters"),
+                 qPrintable(message));
+        const QString small = errorOf([&] {
+            Config c = m_config;
+            c.train.batch = 128; // 64 samples
+            Trainer trainer(c, m_data);
+        });
+        QVERIFY2(small.contains("fewer than one batch") && small.contains("train.batch"), qPrintable(small));
+    }
+
     void threadsAreCapped()
     {
         const int cores = int(std::max(1u, std::thread::hardware_concurrency()));

@@ -2,6 +2,7 @@
 
 #include "cgpgan/data.h"
 #include "cgpgan/device.h"
+#include "cgpgan/error.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -18,16 +19,17 @@ void ConfigOptions::addTo(CLI::App& app, bool withPreset, bool withTraining)
         std::string names;
         for (const auto& n : presetNames())
             names += (names.empty() ? "" : ", ") + n;
-        app.add_option("--preset", preset, "Preset to start from (" + names + ")")->capture_default_str();
-        app.add_option("--config", configFile, "JSON config file to start from instead of a preset")
-            ->check(CLI::ExistingFile);
+        presetOption =
+            app.add_option("--preset", preset, "Preset to start from (" + names + ")")->capture_default_str();
+        configOption = app.add_option("--config", configFile, "JSON config file to start from instead of a preset")
+                           ->check(CLI::ExistingFile);
     }
     app.add_option("--set", overrides,
                    "Override one field: section.field=value, e.g. --set train.lambda_r2=5 "
                    "--set model.g_widths=[64,32,16] (repeatable)");
     if (withTraining) {
         app.add_option("--steps", steps, "Train for this many steps in total (train.steps)")
-            ->check(CLI::PositiveNumber);
+            ->check(CLI::Range(int64_t(1), int64_t(1'000'000'000)));
         app.add_option("--batch", batch, "Batch size (train.batch)")->check(CLI::Range(2, 1 << 16));
         app.add_option("--seed", seed, "Seed for weights, latents and data order (train.seed)");
     }
@@ -39,6 +41,11 @@ void ConfigOptions::addTo(CLI::App& app, bool withPreset, bool withTraining)
 
 Config ConfigOptions::build(std::optional<Config> base) const
 {
+    const auto given = [](const CLI::Option* option) { return option && option->count() > 0; };
+    if (base && (given(presetOption) || given(configOption)))
+        throw Error(std::string(given(presetOption) ? "--preset" : "--config") +
+                    " starts a new run, and this command continues a checkpoint with its own config: drop it, and "
+                    "change settings with --set section.field=value (or --steps, --batch, ...)");
     Config config = base ? *base : (configFile.empty() ? cgpgan::preset(preset) : loadConfigFile(configFile));
     for (const auto& o : overrides)
         applyOverride(config, o);

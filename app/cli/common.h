@@ -29,10 +29,15 @@ struct ConfigOptions {
     std::optional<uint64_t> seed;
     std::string dataKind, dataPath, device;
     std::optional<int> threads;
+    // Set by addTo: whether --preset / --config were given (a base config refuses them).
+    CLI::Option* presetOption = nullptr;
+    CLI::Option* configOption = nullptr;
 
     // withPreset: --preset/--config; withTraining: --steps/--batch/--seed.
     void addTo(CLI::App& app, bool withPreset, bool withTraining = true);
     // Base config (preset, file, or the given one) with the overrides applied.
+    // With a base (a checkpoint's config), --preset and --config are refused:
+    // they would be silently ignored otherwise.
     Config build(std::optional<Config> base = std::nullopt) const;
 };
 

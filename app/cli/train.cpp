@@ -134,6 +134,7 @@ int runTrain(const TrainOptions& o)
         }
     };
     StepStats last;
+    std::vector<std::string> badState; // non-finite weights or optimizer states found at a save
     const RunEnd end = runTraining(trainer, control, trainer.totalSteps(), [&](const StepStats& stats) {
         StepStats s = stats;
         if (s.finite() && config.run.gridEvery > 0 && s.step % config.run.gridEvery == 0)
@@ -145,6 +146,11 @@ int runTrain(const TrainOptions& o)
             return;
         if (config.run.checkpointEvery > 0 && s.step % config.run.checkpointEvery == 0) {
             writeMetrics([&] { metrics.flush(); });
+            badState = trainer.nonFiniteState();
+            if (!badState.empty()) { // finite losses, overflowed weights or moments: diverged all the same
+                control.requestStop();
+                return;
+            }
             duringTraining("the checkpoint", [&] { trainer.save(checkpointPath); });
         }
         if (g_interrupted)
@@ -155,6 +161,18 @@ int runTrain(const TrainOptions& o)
     progress.finish();
     writeMetrics([&] { metrics.flush(); });
 
+    if (end != RunEnd::NotFinite && badState.empty())
+        badState = trainer.nonFiniteState();
+    if (!badState.empty()) {
+        std::string names;
+        for (size_t i = 0; i < badState.size() && i < 3; ++i)
+            names += (i ? ", " : "") + badState[i];
+        spdlog::error("training diverged by step {}: the losses are finite but {}{} hold NaN or infinite values. "
+                      "Nothing was saved over the last good checkpoint{}; try lower learning rates or loss weights",
+                      trainer.stepCount(), names, badState.size() > 3 ? " and more" : "",
+                      fs::exists(checkpointPath) ? " (" + checkpointPath + ")" : "");
+        return 3;
+    }
     if (end == RunEnd::NotFinite) {
         spdlog::error("losses are not finite at step {} (D {}, G {}, r2 {}, cls {}, cgp {}): training stopped. "
                       "Nothing was saved over the last good checkpoint{}; try a lower learning rate (--set train.lr_g=...)",
@@ -165,8 +183,9 @@ int runTrain(const TrainOptions& o)
     try {
         trainer.save(checkpointPath);
     } catch (const Error& e) {
-        throw Error(std::string(e.what()) + " (the final checkpoint was not saved; " +
-                    (fs::exists(checkpointPath) ? "the previous one is kept" : "there is no earlier one") + ")");
+        throw Error(std::string(e.what()) + " (the final save failed; " +
+                    (fs::exists(checkpointPath) ? "the previous checkpoint is kept" : "there is no earlier checkpoint") +
+                    ")");
     }
     writeGrid(trainer.stepCount());
     if (metricsBroken)

@@ -168,6 +168,12 @@ void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n,
     n.applyMemoryFormat();
 }
 
+std::vector<std::string> Trainer::nonFiniteState() const
+{
+    const auto lock = m_model->gate().forCall();
+    return nonFiniteNames(stateTensors(m_model->networks(), m_state.get()));
+}
+
 int64_t Trainer::save(const std::string& path) const
 {
     const auto lock = m_model->gate().forCall();
@@ -176,7 +182,7 @@ int64_t Trainer::save(const std::string& path) const
     torch::serialize::OutputArchive archive;
     // Nothing that is not finite is saved: the previous file stays (issue 11).
     const auto tensors = stateTensors(n, &s);
-    requireFinite(tensors, "checkpoint " + path + " was not written (the previous one is kept)");
+    requireFinite(tensors, "checkpoint " + path + " was not written");
     const std::string configJson = toJson(config());
     archive.write("format_version", c10::IValue(int64_t(kCheckpointFormat)));
     archive.write("config", c10::IValue(configJson));

@@ -123,12 +123,18 @@ std::string checksumsJson(const std::string& configJson, const std::vector<Named
     return json{{"algorithm", "crc32"}, {"config", hex(bytesChecksum(configJson))}, {"tensors", table}}.dump();
 }
 
-void requireFinite(const std::vector<NamedTensor>& tensors, const std::string& prefix)
+std::vector<std::string> nonFiniteNames(const std::vector<NamedTensor>& tensors)
 {
     std::vector<std::string> bad;
     for (const auto& t : tensors)
         if (t.tensor.defined() && t.tensor.is_floating_point() && !torch::isfinite(t.tensor).all().item<bool>())
             bad.push_back(t.name);
+    return bad;
+}
+
+void requireFinite(const std::vector<NamedTensor>& tensors, const std::string& prefix)
+{
+    const auto bad = nonFiniteNames(tensors);
     if (!bad.empty())
         throw Error(prefix + ": " + someNames(bad) + (bad.size() == 1 ? " holds" : " hold") +
                     " NaN or infinite values");

@@ -29,6 +29,9 @@ uint32_t bytesChecksum(std::string_view bytes);
 // The checkpoint's "checksums" entry: {"algorithm": "crc32", "config": hex, "tensors": {name: hex}}.
 std::string checksumsJson(const std::string& configJson, const std::vector<NamedTensor>& tensors);
 
+// The names of the floating-point tensors that are not finite.
+std::vector<std::string> nonFiniteNames(const std::vector<NamedTensor>& tensors);
+
 // Throws Error("<prefix>: <names> hold NaN or infinite values ...") when any
 // floating-point tensor is not finite.
 void requireFinite(const std::vector<NamedTensor>& tensors, const std::string& prefix);

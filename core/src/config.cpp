@@ -257,6 +257,95 @@ int log2Int(int v)
 
 } // namespace
 
+int64_t ModelConfig::parameterEstimate() const
+{
+    // Mirrors networks.cpp layer by layer (EqualizedLinear / EqualizedConv2d with bias unless noted).
+    const auto linear = [](int64_t in, int64_t out) { return in * out + out; };
+    const auto conv = [](int64_t in, int64_t out, int64_t k, bool bias = true) {
+        return in * out * k * k + (bias ? out : 0);
+    };
+    const int64_t code = int64_t(dL) * dC;
+    const int64_t W = topWidth();
+    const bool isConv = arch == Arch::Conv;
+    const int64_t spatial = isConv ? 16 : 1;
+    int64_t g = codebook ? linear(dZ, spatial * W) + code * pageSize() : linear(dZ + code, spatial * 2 * W);
+    int64_t in = 2 * W;
+    if (isConv) {
+        for (int width : gWidths) {
+            g += conv(in, width, 2, false) + conv(in, width, 3) + conv(width, width, 3);
+            in = width;
+        }
+        g += conv(in, channels, 1);
+    } else {
+        for (size_t i = 1; i < mlpHidden.size(); ++i) {
+            g += linear(in, mlpHidden[i]);
+            in = mlpHidden[i];
+        }
+        g += linear(in, channels);
+    }
+    const int64_t hidden = hiddenWidth();
+    const auto encoder = [&](int64_t outputs, bool minibatchStd) {
+        int64_t e = 0, width = 0;
+        if (isConv) {
+            width = dWidths.front();
+            e += conv(channels, width, 1);
+            for (int w : dWidths) {
+                e += conv(width, w, 2, false) + conv(width, width, 3) + conv(width, w, 3);
+                width = w;
+            }
+            e += conv(width + (minibatchStd && mbstdGroup > 0 ? 1 : 0), 2 * width, 3) + linear(2 * width * 16, hidden);
+        } else {
+            width = channels;
+            for (int w : mlpHidden) {
+                e += linear(width, w);
+                width = w;
+            }
+            e += linear(width, hidden);
+        }
+        return e + linear(hidden, outputs);
+    };
+    const bool vanilla = mode == GanMode::Vanilla;
+    return g + encoder(vanilla ? 1 : code, true) + (vanilla ? 0 : encoder(code, false));
+}
+
+FootprintEstimate estimateFootprint(const Config& config, int64_t samples)
+{
+    const auto& m = config.model;
+    FootprintEstimate e;
+    e.parameters = m.parameterEstimate();
+    // G, G_ema, D, Q weights (G_ema ~ G) + two AdamW moments each for G, D, Q, in fp32.
+    const int64_t gShare = e.parameters / 3; // G is roughly a third; a bound, not an exact split
+    e.modelBytes = (e.parameters + gShare) * 4 + e.parameters * 2 * 4;
+    const int64_t pixels = m.arch == Arch::Conv ? int64_t(m.resolution) * m.resolution * m.channels : m.channels;
+    e.dataBytes = samples * pixels * (m.arch == Arch::Conv ? 1 : 4);
+    // Activations: the widest feature map of each network at full resolution, per image,
+    // for G, D (real and fake) and Q, kept for backward and the penalties' double backward.
+    int64_t widest = 0;
+    for (int w : m.gWidths)
+        widest = std::max<int64_t>(widest, w);
+    for (int w : m.dWidths)
+        widest = std::max<int64_t>(widest, w);
+    for (int w : m.mlpHidden)
+        widest = std::max<int64_t>(widest, w);
+    const int64_t map = m.arch == Arch::Conv ? int64_t(m.resolution) * m.resolution : 1;
+    const int64_t depth = m.arch == Arch::Conv ? int64_t(m.gWidths.size()) * 3 : int64_t(m.mlpHidden.size());
+    e.activationBytes = int64_t(config.train.batch) * widest * map * depth * 4 * 4 * 3;
+    return e;
+}
+
+void requireFits(const Config& config, int64_t samples, int64_t availableBytes, const std::string& where)
+{
+    const auto e = estimateFootprint(config, samples);
+    if (availableBytes <= 0 || e.total() <= availableBytes)
+        return;
+    const auto gib = [](int64_t bytes) { return shortNumber(std::round(double(bytes) / double(1 << 30) * 100) / 100); };
+    throw Error("this run needs about " + gib(e.total()) + " GiB but " + where + " has " + gib(availableBytes) +
+                " GiB: " + std::to_string(e.parameters) + " parameters (weights and optimizer " + gib(e.modelBytes) +
+                " GiB: model.g_widths, model.d_widths, model.d_l, model.d_c, model.d_hidden), data " +
+                gib(e.dataBytes) + " GiB (data.count), activations " + gib(e.activationBytes) +
+                " GiB (train.batch, model.resolution). Make one of them smaller.");
+}
+
 void Config::validate() const
 {
     std::vector<std::string> problems;
@@ -316,12 +405,46 @@ void Config::validate() const
                 shortNumber(train.qAugmentShift));
     require(std::isfinite(train.qAugmentRotate) && train.qAugmentRotate >= 0 && train.qAugmentRotate <= 180,
             "train.q_augment_rotate must be in [0, 180] degrees, not " + shortNumber(train.qAugmentRotate));
-    require(train.lrG > 0 && train.lrD > 0 && train.lrQ > 0, "learning rates must be positive");
-    require(train.priorDecay >= 0 && train.priorDecay <= 1, "train.prior_decay must be in [0, 1]");
-    require(train.emaDecay >= 0 && train.emaDecay <= 1, "train.ema_decay must be in [0, 1]");
+    // Ranges that make sense (issue 11): each message names its field.
+    const auto inRange = [&](double v, double low, double high, const char* name, const char* what) {
+        require(std::isfinite(v) && v >= low && v <= high,
+                std::string(name) + " must be " + what + ", not " + shortNumber(v));
+    };
+    const auto probability = [&](double v, const char* name) {
+        require(std::isfinite(v) && v >= 0 && v < 1, std::string(name) + " must be in [0, 1), not " + shortNumber(v));
+    };
+    const auto weight = [&](double v, const char* name) { inRange(v, 0, 1e6, name, "a weight in [0, 1e6]"); };
+    require(m.dZ <= 4096, "model.d_z must be at most 4096, not " + std::to_string(m.dZ));
+    require(m.dL <= 64 && m.dC <= 1024, "model.d_l must be at most 64 and model.d_c at most 1024");
+    for (const auto* widths : {&m.gWidths, &m.dWidths, &m.mlpHidden})
+        for (int w : *widths)
+            require(w <= 8192, "network widths (model.g_widths, d_widths, mlp_hidden) must be at most 8192, not " +
+                                   std::to_string(w));
+    require(train.batch <= 65536, "train.batch must be at most 65536, not " + std::to_string(train.batch));
+    inRange(train.lrG, 1e-12, 1, "train.lr_g", "in (0, 1]");
+    inRange(train.lrD, 1e-12, 1, "train.lr_d", "in (0, 1]");
+    inRange(train.lrQ, 1e-12, 1, "train.lr_q", "in (0, 1]");
+    inRange(train.weightDecay, 0, 1, "train.weight_decay", "in [0, 1]");
+    probability(train.beta1, "train.beta1");
+    probability(train.beta2, "train.beta2");
+    weight(train.lambdaR2, "train.lambda_r2");
+    weight(train.lambdaCls, "train.lambda_cls");
+    weight(train.lambdaCgp, "train.lambda_cgp");
+    probability(train.priorDecay, "train.prior_decay");
+    probability(train.emaDecay, "train.ema_decay");
+    require(train.priorStartStep >= -1, "train.prior_start_step must be -1 (never) or a step >= 0, not " +
+                                            std::to_string(train.priorStartStep));
+    inRange(train.priorStartEpoch, -1, 1e6, "train.prior_start_epoch", "-1 (unused) or an epoch in [0, 1e6]");
+    require(train.steps >= 0 && train.steps <= 1'000'000'000,
+            "train.steps must be in 0..1000000000, not " + std::to_string(train.steps));
+    inRange(train.epochs, 0, 1e6, "train.epochs", "in [0, 1e6]");
     require(train.steps > 0 || train.epochs > 0, "train.steps or train.epochs must be positive");
-    require(run.threads >= 0, "run.threads must be >= 0");
-    require(run.gridRows >= 1 && run.gridColumns >= 1, "run.grid_rows and run.grid_columns must be >= 1");
+    require(run.threads >= 0, "run.threads must be >= 0 (0 = every core; more than the cores are capped)");
+    require(run.gridEvery >= 0, "run.grid_every must be >= 0 (0 = only at the end)");
+    require(run.checkpointEvery >= 0, "run.checkpoint_every must be >= 0 (0 = only at the end)");
+    require(run.gridRows >= 1 && run.gridRows <= 64, "run.grid_rows must be in 1..64");
+    require(run.gridColumns >= 1 && run.gridColumns <= 4096, "run.grid_columns must be in 1..4096");
+    require(data.count >= 0, "data.count must be >= 0 (0 = all samples)");
     if (m.arch == Arch::Mlp)
         require(data.kind == DataKind::Toy2d, "model.arch mlp trains on point data: data.kind must be toy2d");
     else

@@ -6,7 +6,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fstream>
 #include <thread>
+
+#include <unistd.h>
 
 namespace cgpgan {
 
@@ -62,6 +65,26 @@ std::string describeDevice(const torch::Device& device)
         return "CUDA:" + std::to_string(device.index() < 0 ? 0 : device.index());
     const int threads = torch::get_num_threads();
     return "CPU (" + std::to_string(threads) + (threads == 1 ? " thread)" : " threads)");
+}
+
+int64_t availableMemory(const torch::Device& device)
+{
+    if (!device.is_cpu())
+        return 0;
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    int64_t kib = 0;
+    std::string unit;
+    while (meminfo >> key >> kib >> unit)
+        if (key == "MemAvailable:")
+            return kib * 1024;
+    const long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? int64_t(pages) * size : 0;
+}
+
+void requireFitsOn(const Config& config, int64_t samples, const torch::Device& device)
+{
+    requireFits(config, samples, availableMemory(device), "this machine's free memory");
 }
 
 } // namespace cgpgan

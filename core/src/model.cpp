@@ -87,6 +87,7 @@ Model::Model(Config config)
       m_nets(std::make_unique<Networks>())
 {
     m_config.validate();
+    requireFitsOn(m_config, 0, m_device); // before a single weight is allocated (issue 11)
     const auto& m = m_config.model;
     // Weights are initialised from the seed, so a config gives one network.
     torch::manual_seed(m_config.train.seed);

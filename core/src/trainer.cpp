@@ -73,8 +73,26 @@ bool StepStats::finite() const
 
 int64_t ClusterAssignment::combinations() const { return combinationCount(dL, dC); }
 
+namespace {
+
+// What a Trainer refuses before building anything: no data, data smaller
+// than one batch, or a run that cannot fit in memory.
+Config checkedForTraining(Config config, const Dataset* data)
+{
+    if (!data)
+        throw Error("no dataset given to the trainer");
+    config.validate();
+    if (data->count < config.train.batch)
+        throw Error("the data has " + std::to_string(data->count) + " samples, fewer than one batch (train.batch " +
+                    std::to_string(config.train.batch) + "): use a smaller batch or more data");
+    requireFitsOn(config, data->count, chooseDevice(config.run.device));
+    return config;
+}
+
+} // namespace
+
 Trainer::Trainer(Config settings, std::shared_ptr<const Dataset> data)
-    : m_model(std::make_shared<Model>(std::move(settings))), m_data(std::move(data)),
+    : m_model(std::make_shared<Model>(checkedForTraining(std::move(settings), data.get()))), m_data(std::move(data)),
       m_device(m_model->device()), m_state(std::make_unique<State>())
 {
     if (!m_data)

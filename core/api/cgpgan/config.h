@@ -47,6 +47,9 @@ struct ModelConfig {
     int pageSize() const;
     // d_c ^ d_l, saturated at kTooManyCombinations (16^16 does not fit in int64).
     int64_t combinations() const;
+    // Trainable parameters of G + D + Q this config builds (networks.cpp),
+    // counted without building anything; test_integrity holds it to the real count.
+    int64_t parameterEstimate() const;
 };
 
 struct TrainConfig {
@@ -106,6 +109,22 @@ struct Config {
 };
 
 // JSON <-> Config. Unknown keys are an error (catches typos in presets).
+// What a run of this config holds in memory, estimated before anything is
+// allocated: G, G_ema, D and Q in fp32, AdamW's two moments for G, D and Q,
+// the training data (uint8 images), and one step's activations. Bytes.
+struct FootprintEstimate {
+    int64_t parameters = 0;
+    int64_t modelBytes = 0;      // weights + optimizer moments
+    int64_t dataBytes = 0;       // the whole training set on the device
+    int64_t activationBytes = 0; // one step, rough (x3 for the penalties' double backward)
+    int64_t total() const { return modelBytes + dataBytes + activationBytes; }
+};
+FootprintEstimate estimateFootprint(const Config& config, int64_t samples);
+
+// Throws Error when the estimate exceeds `availableBytes`, naming the sizes
+// and the fields that set them (model widths, d_l/d_c, batch, data.count).
+void requireFits(const Config& config, int64_t samples, int64_t availableBytes, const std::string& where);
+
 std::string toJson(const Config& config, int indent = 2);
 Config configFromJson(const std::string& json, const std::string& origin);
 Config loadConfigFile(const std::string& path);

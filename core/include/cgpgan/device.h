@@ -1,5 +1,6 @@
 #pragma once
 // Where the math runs: CUDA when present, CPU otherwise, and how many threads.
+#include "cgpgan/config.h"
 #include "cgpgan/settings.h"
 
 #include <torch/torch.h>
@@ -16,5 +17,13 @@ torch::Device chooseDevice(DeviceChoice request);
 int configureThreads(int threads);
 
 std::string describeDevice(const torch::Device& device);
+
+// Memory a run on `device` can still take, in bytes: the CPU's MemAvailable;
+// 0 (unknown, not checked) for CUDA, whose allocator reports its own errors.
+int64_t availableMemory(const torch::Device& device);
+
+// The config's footprint estimate (config.h) against availableMemory(device),
+// before anything is allocated. Throws Error naming the fields to change.
+void requireFitsOn(const Config& config, int64_t samples, const torch::Device& device);
 
 } // namespace cgpgan

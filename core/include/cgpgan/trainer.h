@@ -53,7 +53,13 @@ public:
 
     // ---- Checkpoints: one file, written atomically ----
     // Returns the step the file holds (a save lands between two steps).
+    // Throws Error (and writes nothing) when a failure to write, or a tensor
+    // that is not finite, stops it; the previous file stays.
     int64_t save(const std::string& path) const;
+    // The names of the weights and optimizer states that are NaN or infinite
+    // (empty when all are finite): losses can stay finite while Adam's
+    // moments overflow, and such a state is never saved.
+    std::vector<std::string> nonFiniteState() const;
     // Restores everything (networks, optimizers, prior, step, RNG, data
     // order). Throws Error naming the differing fields when shapes differ.
     void load(const std::string& path);
