@@ -308,6 +308,15 @@ private Q_SLOTS:
     // Refused before anything is allocated, naming the fields to change.
     void tooLargeRunsAreRefusedUpFront()
     {
+        // The presets' own estimates stay sane (an overestimate would refuse real runs).
+        for (const auto& name : presetNames()) {
+            const Config p = preset(name);
+            const auto e = estimateFootprint(p, 60000);
+            qInfo("%s: estimate %.2f GiB (%lld parameters)", name.c_str(), double(e.total()) / (1 << 30),
+                  (long long)e.parameters);
+            if (name == "demo" || name == "mnist-cpu")
+                QVERIFY(e.total() < (int64_t(2) << 30));
+        }
         Config huge = m_config;
         huge.model.gWidths = {8192, 8192, 8192};
         huge.model.dWidths = {8192, 8192, 8192};

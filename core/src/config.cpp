@@ -318,18 +318,26 @@ FootprintEstimate estimateFootprint(const Config& config, int64_t samples)
     e.modelBytes = (e.parameters + gShare) * 4 + e.parameters * 2 * 4;
     const int64_t pixels = m.arch == Arch::Conv ? int64_t(m.resolution) * m.resolution * m.channels : m.channels;
     e.dataBytes = samples * pixels * (m.arch == Arch::Conv ? 1 : 4);
-    // Activations: the widest feature map of each network at full resolution, per image,
-    // for G, D (real and fake) and Q, kept for backward and the penalties' double backward.
-    int64_t widest = 0;
-    for (int w : m.gWidths)
-        widest = std::max<int64_t>(widest, w);
-    for (int w : m.dWidths)
-        widest = std::max<int64_t>(widest, w);
-    for (int w : m.mlpHidden)
-        widest = std::max<int64_t>(widest, w);
-    const int64_t map = m.arch == Arch::Conv ? int64_t(m.resolution) * m.resolution : 1;
-    const int64_t depth = m.arch == Arch::Conv ? int64_t(m.gWidths.size()) * 3 : int64_t(m.mlpHidden.size());
-    e.activationBytes = int64_t(config.train.batch) * widest * map * depth * 4 * 4 * 3;
+    // Activations per image: every block's output map (width x side^2), about
+    // four tensors kept per block for backward, for G, D on real and fake, and Q,
+    // times 3 for the penalties' double backward; fp32.
+    int64_t perImage = 0;
+    if (m.arch == Arch::Conv) {
+        int64_t side = 4;
+        for (int w : m.gWidths) {
+            side *= 2;
+            perImage += int64_t(w) * side * side;
+        }
+        side = m.resolution;
+        for (int w : m.dWidths) {
+            perImage += 3 * int64_t(w) * side * side; // D twice and Q
+            side /= 2;
+        }
+    } else {
+        for (int w : m.mlpHidden)
+            perImage += 4 * int64_t(w);
+    }
+    e.activationBytes = int64_t(config.train.batch) * perImage * 4 * 3 * 4;
     return e;
 }
 
