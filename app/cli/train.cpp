@@ -113,25 +113,24 @@ int runTrain(const TrainOptions& o)
     // An output that fails during training (a full disk, a removed folder)
     // warns and training goes on; the same output failing at the end fails
     // the run (issue 11). metrics.csv stops at its first failure.
-    bool metricsBroken = false;
-    const auto duringTraining = [&](const char* what, const auto& write) {
+    // Runs one write; on failure warns "<error>; training goes on <then>" and returns false.
+    const auto keepTraining = [&](const std::string& then, const auto& write) {
         try {
             write();
+            return true;
         } catch (const Error& e) {
             progress.clear();
-            spdlog::warn("{}; training goes on ({} again at the next interval)", e.what(), what);
+            spdlog::warn("{}; training goes on {}", e.what(), then);
+            return false;
         }
     };
+    const auto duringTraining = [&](const char* what, const auto& write) {
+        keepTraining(std::string("(") + what + " again at the next interval)", write);
+    };
+    bool metricsBroken = false;
     const auto writeMetrics = [&](const auto& write) {
-        if (metricsBroken)
-            return;
-        try {
-            write();
-        } catch (const Error& e) {
-            metricsBroken = true;
-            progress.clear();
-            spdlog::warn("{}; training goes on without metrics.csv", e.what());
-        }
+        if (!metricsBroken)
+            metricsBroken = !keepTraining("without metrics.csv", write);
     };
     StepStats last;
     std::vector<std::string> badState; // non-finite weights or optimizer states found at a save

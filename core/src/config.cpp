@@ -406,13 +406,6 @@ void Config::validate() const
         require(train.batch % 2 == 0, "train.lambda_ms > 0 pairs G's batch in halves: train.batch must be even");
     require(std::isfinite(train.codebookLrScale) && train.codebookLrScale > 0,
             "train.codebook_lr_scale must be positive");
-    require(std::isfinite(train.qAugmentScale) && train.qAugmentScale >= 0 && train.qAugmentScale <= 3,
-            "train.q_augment_scale must be in [0, 3] (zoom up to 1 + s), not " + shortNumber(train.qAugmentScale));
-    require(std::isfinite(train.qAugmentShift) && train.qAugmentShift >= 0 && train.qAugmentShift <= 0.5,
-            "train.q_augment_shift must be in [0, 0.5] (a fraction of the image side), not " +
-                shortNumber(train.qAugmentShift));
-    require(std::isfinite(train.qAugmentRotate) && train.qAugmentRotate >= 0 && train.qAugmentRotate <= 180,
-            "train.q_augment_rotate must be in [0, 180] degrees, not " + shortNumber(train.qAugmentRotate));
     // Ranges that make sense (issue 11): each message names its field.
     const auto inRange = [&](double v, double low, double high, const char* name, const char* what) {
         require(std::isfinite(v) && v >= low && v <= high,
@@ -422,6 +415,9 @@ void Config::validate() const
         require(std::isfinite(v) && v >= 0 && v < 1, std::string(name) + " must be in [0, 1), not " + shortNumber(v));
     };
     const auto weight = [&](double v, const char* name) { inRange(v, 0, 1e6, name, "a weight in [0, 1e6]"); };
+    inRange(train.qAugmentScale, 0, 3, "train.q_augment_scale", "in [0, 3] (zoom up to 1 + s)");
+    inRange(train.qAugmentShift, 0, 0.5, "train.q_augment_shift", "in [0, 0.5] (a fraction of the image side)");
+    inRange(train.qAugmentRotate, 0, 180, "train.q_augment_rotate", "in [0, 180] degrees");
     require(m.dZ <= 4096, "model.d_z must be at most 4096, not " + std::to_string(m.dZ));
     require(m.dL <= 64 && m.dC <= 1024, "model.d_l must be at most 64 and model.d_c at most 1024");
     for (const auto* widths : {&m.gWidths, &m.dWidths, &m.mlpHidden})
