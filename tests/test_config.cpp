@@ -103,6 +103,16 @@ private Q_SLOTS:
         // A section that is not an object, and a field of the wrong type, name themselves.
         QVERIFY(errorOf([&] { configFromJson(R"({"train": 5})", "t.json"); }).contains("\"train\" must be a JSON object"));
         QVERIFY(errorOf([&] { configFromJson(R"({"train": {"batch": "x"}})", "t.json"); }).contains("train.batch"));
+        // A number too large for a double names the file, the field and the line.
+        const QString overflow = errorOf([&] {
+            configFromJson("{\n \"model\": {\"d_z\": 4},\n \"train\": {\"batch\": 8, \"lr_g\": 1e400}}", "t.json");
+        });
+        QVERIFY2(overflow.contains("t.json") && overflow.contains("1e400") && overflow.contains("train.lr_g")
+                     && overflow.contains("line 3") && overflow.contains("out of range"),
+                 qPrintable(overflow));
+        Config overridden;
+        const QString viaSet = errorOf([&] { applyOverride(overridden, "train.lr_g=-1e400"); });
+        QVERIFY2(viaSet.contains("train.lr_g") && viaSet.contains("out of range"), qPrintable(viaSet));
         // Absent fields keep their defaults.
         const Config empty = configFromJson("{}", "empty");
         QCOMPARE(empty.model.arch, Config{}.model.arch);

@@ -3,6 +3,8 @@
 #include "controller/controller.h"
 #include "test_support.h"
 
+#include "cgpgan/trainer.h"
+
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -115,6 +117,31 @@ private Q_SLOTS:
         c.stepOnce();
         QTRY_COMPARE_WITH_TIMEOUT(c.step(), int64_t(3), 30000);
         QVERIFY(stats.last().at(0).value<QVector<StepStats>>().back().priorFrozen);
+
+        // Issue 11: the knobs are in the saved checkpoint, and a session
+        // opened from it starts with them (and the step it reports is the
+        // step the file holds).
+        QTemporaryDir dir;
+        const QString path = dir.filePath("knobs.pt");
+        QSignalSpy saved(&c, &TrainingController::checkpointSaved);
+        c.saveCheckpoint(path);
+        QVERIFY(saved.wait(30000));
+        QCOMPARE(saved.last().at(1).toLongLong(), qint64(3));
+        QCOMPARE(cgpgan::Trainer::readInfo(path.toStdString()).step, int64_t(3));
+        const cgpgan::Config stored = cgpgan::checkpointConfig(path.toStdString());
+        QCOMPARE(stored.train.lrG, 0.0123);
+        QCOMPARE(stored.train.lambdaCgp, 2.5);
+        QCOMPARE(stored.train.lambdaMs, 0.25);
+        QCOMPARE(stored.train.priorStartStep, int64_t(-1)); // frozen: never updated
+        TrainingController reopened;
+        QSignalSpy loaded(&reopened, &TrainingController::sessionReady);
+        cgpgan::DataSpec data = cgpgan::testing::tinyConfig(64).data;
+        reopened.openCheckpoint(path, &data);
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(reopened.knobs().lrG, 0.0123);
+        QCOMPARE(reopened.knobs().lambdaCgp, 2.5);
+        QCOMPARE(reopened.step(), int64_t(3));
+
         c.stop();
         c.waitForStop();
         QCOMPARE(c.state(), State::Ready);
@@ -212,6 +239,20 @@ private Q_SLOTS:
         QSignalSpy stats(&c, &TrainingController::statsArrived);
         c.stepOnce();
         QVERIFY(stats.wait(30000));
+
+        // Issue 11: data smaller than one batch is refused when the session
+        // opens (not after Start), naming both, and the open session stays.
+        auto small = cgpgan::testing::tinyConfig(64);
+        small.data.count = small.train.batch - 1;
+        c.stopAndWait();
+        c.openSession(small);
+        QVERIFY(errors.wait(30000));
+        const QString message = errors.last().at(1).toString();
+        QVERIFY2(message.contains("batch"), qPrintable(message));
+        QVERIFY2(message.contains(QString::number(small.data.count)), qPrintable(message));
+        QVERIFY(c.hasSession());
+        QCOMPARE(c.state(), State::Ready);
+        QCOMPARE(c.session().config.data.count, cgpgan::testing::tinyConfig(64).data.count);
     }
 
     void failuresCarryTheirRequestsId()

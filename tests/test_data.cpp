@@ -160,10 +160,12 @@ private Q_SLOTS:
     void cifarFolderWithMeta();
     void cifarBadSize();
     void cifarBadLabel();
+    void gzipCutAtRecordBoundary();
     void imageFolder();
     void imageFolderGrey();
     void imageFolderEmpty();
     void imageFolderAllCorrupt();
+    void imageFolderSymlinks();
     void missingPaths();
     void loadDatasetDispatch();
     void padImagesToCentres();
@@ -637,6 +639,43 @@ void TestData::cifarBadLabel()
     VERIFY_ERROR(loadCifar10(str(file)), QStringLiteral("record 1 has label 57"));
 }
 
+// Issue 11: a gzip file cut inside its stream, exactly after a whole record
+// (the sizes all add up), is refused as truncated instead of loading short.
+void TestData::gzipCutAtRecordBoundary()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath("cut.bin.gz");
+    const QByteArray records = cifarRecords({1, 2, 3});
+    const QByteArray bytes = path.toLocal8Bit();
+    gzFile f = gzopen(bytes.constData(), "wb");
+    QVERIFY(f);
+    QCOMPARE(gzwrite(f, records.constData(), unsigned(2 * 3073)), 2 * 3073);
+    QCOMPARE(gzflush(f, Z_FULL_FLUSH), Z_OK); // the first two records decode from this prefix
+    QCOMPARE(gzclose(f), Z_OK);
+    // Drop the 8-byte gzip trailer (CRC and size): a stream that ends early.
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    QVERIFY(file.size() > 8);
+    QVERIFY(file.resize(file.size() - 8));
+    file.close();
+    VERIFY_ERROR(loadCifar10(str(path)), QStringLiteral("truncated gzip file"));
+    VERIFY_ERROR(loadCifar10(str(path)), QStringLiteral("after 6146 uncompressed bytes"));
+
+    // The same cut in an IDX file whose header is satisfied is refused as well.
+    const QString idx = dir.filePath("cut-images.gz");
+    const QByteArray image = idxImages(2, 2, 2, randomBytes(8, 5));
+    const QByteArray idxPath = idx.toLocal8Bit();
+    f = gzopen(idxPath.constData(), "wb");
+    QVERIFY(f);
+    QCOMPARE(gzwrite(f, image.constData(), unsigned(image.size())), int(image.size()));
+    QCOMPARE(gzclose(f), Z_OK);
+    QFile idxFile(idx);
+    QVERIFY(idxFile.open(QIODevice::ReadWrite));
+    QVERIFY(idxFile.resize(idxFile.size() - 8));
+    idxFile.close();
+    VERIFY_ERROR(loadIdx(str(idx), ""), QStringLiteral("truncated gzip file"));
+}
+
 void TestData::imageFolder()
 {
     QTemporaryDir dir;
@@ -725,6 +764,37 @@ void TestData::imageFolderAllCorrupt()
     QVERIFY2(message.contains(dir.path()), qPrintable(message));
     QVERIFY2(message.contains("2 image files were skipped"), qPrintable(message));
     QVERIFY2(message.contains("x.png"), qPrintable(message));
+}
+
+// Issue 11: links that lead nowhere are listed with why, not dropped silently.
+void TestData::imageFolderSymlinks()
+{
+    QTemporaryDir dir;
+    writePng(str(dir.filePath("good.png")), solidImage(8, 8, 3, {10, 20, 30}));
+    QVERIFY(QFile::link(dir.filePath("good.png"), dir.filePath("alias.png"))); // a good link
+    QVERIFY(QFile::link(dir.filePath("gone.png"), dir.filePath("dangling.png")));
+    QVERIFY(QFile::link(dir.filePath("loop-b.png"), dir.filePath("loop-a.png")));
+    QVERIFY(QFile::link(dir.filePath("loop-a.png"), dir.filePath("loop-b.png")));
+    QVERIFY(QDir(dir.path()).mkdir("folder.png"));
+    const Dataset d = loadImageFolder(str(dir.path()), 8, 3);
+    QCOMPARE(d.count, int64_t(2)); // good.png and alias.png
+    QCOMPARE(d.skipped.size(), size_t(4));
+    auto reasonFor = [&](const QString& name) {
+        for (const SkippedFile& s : d.skipped)
+            if (QString::fromStdString(s.path).endsWith("/" + name))
+                return QString::fromStdString(s.reason);
+        return QStringLiteral("(not listed)");
+    };
+    QVERIFY2(reasonFor("dangling.png").startsWith("dangling symbolic link"), qPrintable(reasonFor("dangling.png")));
+    QVERIFY2(reasonFor("dangling.png").contains("gone.png"), qPrintable(reasonFor("dangling.png")));
+    QVERIFY2(reasonFor("loop-a.png").contains("loops"), qPrintable(reasonFor("loop-a.png")));
+    QVERIFY2(reasonFor("loop-b.png").contains("loops"), qPrintable(reasonFor("loop-b.png")));
+    QVERIFY2(reasonFor("folder.png").contains("is a folder"), qPrintable(reasonFor("folder.png")));
+
+    QTemporaryDir onlyLinks;
+    QVERIFY(QFile::link(onlyLinks.filePath("gone.png"), onlyLinks.filePath("x.png")));
+    VERIFY_ERROR(loadImageFolder(str(onlyLinks.path()), 8, 3),
+                 QStringLiteral("1 entries with an image's name are not files"));
 }
 
 void TestData::missingPaths()

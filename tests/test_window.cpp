@@ -5,8 +5,14 @@
 #include "window/main_window.h"
 #include "test_support.h"
 
+#include "cgpgan/trainer.h"
+
 #include <QApplication>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QMessageBox>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -14,6 +20,17 @@
 
 using cgpgan::ui::TrainingController;
 using State = TrainingController::State;
+
+namespace {
+// The Save target's folder becomes a plain file: no save can go there now
+// (saving would otherwise make the folder again).
+void blockFolder(const QString& folder)
+{
+    QVERIFY(QDir(folder).removeRecursively());
+    QFile file(folder);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+}
+} // namespace
 
 class TestWindow final : public QObject {
     Q_OBJECT
@@ -62,6 +79,146 @@ private Q_SLOTS:
         QVERIFY(window.close());
         QCOMPARE(c->state(), State::Ready); // the training thread was stopped and joined
         QVERIFY(!window.isVisible());
+    }
+
+    // Issue 11: New session and Open ask before unsaved training is replaced;
+    // Cancel keeps the session, Save writes it first, Discard goes on.
+    void replacingUnsavedTrainingAsks()
+    {
+        cgpgan::ui::MainWindow window;
+        window.setPromptOnClose(false);
+        QStringList asked;
+        QMessageBox::StandardButton answer = QMessageBox::Cancel;
+        window.setQuestionHook([&](const QString& title, const QString&) {
+            asked << title;
+            return answer;
+        });
+        auto* c = window.controller();
+        QSignalSpy ready(c, &TrainingController::sessionReady);
+        window.openPreset(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+
+        // Nothing trained yet: nothing to ask.
+        window.newSessionWith(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+        QVERIFY(asked.isEmpty());
+
+        c->stepOnce();
+        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(1), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, 30000);
+
+        // Cancel: the session and its step stay.
+        window.newSessionWith(cgpgan::testing::tinyConfig(64));
+        QCOMPARE(asked.size(), 1);
+        QVERIFY(asked.last().contains("new session"));
+        QTest::qWait(200);
+        QCOMPARE(c->step(), int64_t(1));
+        QCOMPARE(c->state(), State::Paused);
+        window.openCheckpointAsked(QStringLiteral("/nonexistent/other.pt"));
+        QCOMPARE(asked.size(), 2);
+        QVERIFY(asked.last().contains("opening"));
+        QCOMPARE(c->step(), int64_t(1));
+
+        // A checkpoint that fails to open leaves the session (and its Save
+        // target) as it was.
+        QSignalSpy failed(c, &TrainingController::errorOccurred);
+        answer = QMessageBox::Discard;
+        window.openCheckpointAsked(QStringLiteral("/nonexistent/other.pt"));
+        QVERIFY(failed.wait(30000));
+        QCOMPARE(asked.size(), 3);
+        QCOMPARE(c->step(), int64_t(1));
+        QVERIFY(window.checkpointPath().isEmpty());
+
+        // Save: the checkpoint is written before the new session starts.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("before-new.pt");
+        QSignalSpy saved(c, &TrainingController::checkpointSaved);
+        window.saveCheckpointAs(path);
+        QVERIFY(saved.wait(30000));
+        QCOMPARE(window.checkpointPath(), path);
+        c->stepOnce();
+        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(2), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, 30000);
+        answer = QMessageBox::Save;
+        window.newSessionWith(cgpgan::testing::tinyConfig(64));
+        QCOMPARE(asked.size(), 4);
+        QCOMPARE(cgpgan::Trainer::readInfo(path.toStdString()).step, int64_t(2));
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(c->step(), int64_t(0));
+
+        // Discard: the new session replaces the trained one, nothing written.
+        c->stepOnce();
+        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(1), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, 30000);
+        answer = QMessageBox::Discard;
+        QFile::remove(path);
+        window.newSessionWith(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(asked.size(), 5);
+        QCOMPARE(c->step(), int64_t(0));
+        QVERIFY(!QFileInfo::exists(path));
+
+        // A save that fails keeps the session and cancels the close.
+        const QString gone = dir.filePath("gone/x.pt");
+        QVERIFY(QDir().mkpath(dir.filePath("gone")));
+        window.saveCheckpointAs(gone);
+        QVERIFY(saved.wait(30000));
+        blockFolder(dir.filePath("gone"));
+        c->stepOnce();
+        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(1), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, 30000);
+        answer = QMessageBox::Save;
+        window.show();
+        QVERIFY(!window.close());
+        QVERIFY(window.isVisible());
+        QCOMPARE(c->step(), int64_t(1));
+        answer = QMessageBox::Discard;
+        QVERIFY(window.close());
+        QCOMPARE(window.exitCode(), 0);
+    }
+
+    // Issue 11: a scripted close autosaves unsaved training; when that fails
+    // the explorer says so and exits 1 instead of ignoring it.
+    void failedAutosaveOnCloseIsReported()
+    {
+        QSettings().setValue("autosave/minutes", 10);
+        cgpgan::ui::MainWindow window;
+        window.setPromptOnClose(false);
+        auto* c = window.controller();
+        QSignalSpy ready(c, &TrainingController::sessionReady);
+        window.openPreset(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+        QTemporaryDir dir;
+        const QString good = dir.filePath("autosaved.pt");
+        QSignalSpy saved(c, &TrainingController::checkpointSaved);
+        window.saveCheckpointAs(good);
+        QVERIFY(saved.wait(30000));
+        c->stepOnce();
+        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(1), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, 30000);
+        window.show();
+        QVERIFY(window.close());
+        QCOMPARE(window.exitCode(), 0);
+        QCOMPARE(cgpgan::Trainer::readInfo(good.toStdString()).step, int64_t(1));
+
+        cgpgan::ui::MainWindow second;
+        second.setPromptOnClose(false);
+        auto* c2 = second.controller();
+        QSignalSpy ready2(c2, &TrainingController::sessionReady);
+        second.openPreset(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready2.wait(60000));
+        const QString gone = dir.filePath("gone/x.pt");
+        QVERIFY(QDir().mkpath(dir.filePath("gone")));
+        QSignalSpy saved2(c2, &TrainingController::checkpointSaved);
+        second.saveCheckpointAs(gone);
+        QVERIFY(saved2.wait(30000));
+        blockFolder(dir.filePath("gone"));
+        c2->stepOnce();
+        QTRY_COMPARE_WITH_TIMEOUT(c2->step(), int64_t(1), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(c2->state(), State::Paused, 30000);
+        second.show();
+        QVERIFY(second.close());
+        QCOMPARE(second.exitCode(), 1);
     }
 };
 

@@ -10,6 +10,9 @@
 //   cgpgan-explorer --start --measure-latency 30
 //                                            train 30 s with the grid refreshing and
 //                                            print the UI thread's timer lateness (JSON)
+//   cgpgan-explorer --soak 3600              train an hour with grid refreshes, cluster
+//                                            assignment and codebook edits in a loop;
+//                                            print resident memory each minute (JSON lines)
 #include "cgpgan/config.h"
 #include "clusters/cluster_panel.h"
 #include "controller/controller.h"
@@ -27,6 +30,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <unistd.h>
 #include <memory>
 
 namespace {
@@ -40,6 +44,7 @@ struct Options {
     QString screenshot;
     double after = 10;
     double measureLatency = 0;
+    double soak = 0; // seconds
     QString tab;
     double gridInterval = -1; // seconds; < 0: the saved setting
     QSize size{1440, 900};
@@ -64,12 +69,16 @@ bool parse(QApplication& app, Options& o)
     const QCommandLineOption latency("measure-latency",
                                      "Measure the UI thread's timer lateness for this many seconds of training, "
                                      "print JSON, exit.", "seconds");
+    const QCommandLineOption soak("soak",
+                                  "Train this many seconds with the grid refreshing, cluster assignment and a "
+                                  "codebook page edit every 15 s; print resident memory each minute (JSON lines), "
+                                  "exit.", "seconds");
     const QCommandLineOption tab("tab", "Show this tab: live, codebook or clusters.", "name");
     const QCommandLineOption gridInterval("grid-interval",
                                           "Refresh the sample grid every this many seconds while training "
                                           "(0 = only on demand; default: the saved setting).", "seconds");
     const QCommandLineOption size("size", "Window size for scripted runs (default 1440x900).", "WxH");
-    p.addOptions({preset, checkpoint, set, start, assign, screenshot, after, latency, tab, gridInterval, size});
+    p.addOptions({preset, checkpoint, set, start, assign, screenshot, after, latency, soak, tab, gridInterval, size});
     p.process(app);
     o.preset = p.value(preset);
     o.checkpoint = p.value(checkpoint);
@@ -87,6 +96,13 @@ bool parse(QApplication& app, Options& o)
         o.measureLatency = p.value(latency).toDouble(&ok);
         if (!ok || o.measureLatency <= 0) {
             std::fprintf(stderr, "--measure-latency needs a positive number of seconds\n");
+            return false;
+        }
+    }
+    if (p.isSet(soak)) {
+        o.soak = p.value(soak).toDouble(&ok);
+        if (!ok || o.soak <= 0) {
+            std::fprintf(stderr, "--soak needs a positive number of seconds\n");
             return false;
         }
     }
@@ -137,7 +153,7 @@ int main(int argc, char** argv)
 
     using cgpgan::ui::TrainingController;
     cgpgan::ui::MainWindow window;
-    const bool scripted = !o.screenshot.isEmpty() || o.measureLatency > 0;
+    const bool scripted = !o.screenshot.isEmpty() || o.measureLatency > 0 || o.soak > 0;
     if (scripted) {
         window.setPromptOnClose(false);
         window.resize(o.size);
@@ -218,11 +234,75 @@ int main(int argc, char** argv)
         });
     }
 
+    // Soak (issue 11): everything a person does in a session, over and over,
+    // with resident memory printed each minute.
+    QElapsedTimer soakClock;
+    int soakAssignments = 0, soakEdits = 0, soakGrids = 0, soakMinute = 0;
+    quint64 soakRead = 0; // the codebook read a page edit answers (not the edit's own echo)
+    QTimer soakActions, soakSampler;
+    if (o.soak > 0) {
+        QObject::connect(window.gridPanel(), &cgpgan::ui::GridPanel::gridUpdated, &app, [&] { ++soakGrids; });
+        QObject::connect(controller, &TrainingController::clustersReady, &app, [&] { ++soakAssignments; });
+        QObject::connect(controller, &TrainingController::pagesWritten, &app, [&] { ++soakEdits; });
+        // A page edit: page (0, k) scaled by 0.98, k cycling, from the codebook as it is now.
+        QObject::connect(controller, &TrainingController::codebookReady, &app,
+                         [&](const cgpgan::ui::CodebookSnapshot& cb) {
+                             if (cb.request != soakRead || cb.pageSize == 0 || cb.dC == 0)
+                                 return;
+                             cgpgan::ui::PageWrite w;
+                             w.label = 0;
+                             w.category = (soakAssignments + soakEdits) % cb.dC;
+                             const float* page = cb.page(w.label, w.category);
+                             w.values.assign(page, page + cb.pageSize);
+                             for (float& v : w.values)
+                                 v *= 0.98f;
+                             controller->writePages({w});
+                         });
+        auto residentMiB = [] {
+            long pages = 0, resident = 0;
+            if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+                if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
+                    resident = 0;
+                std::fclose(f);
+            }
+            return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+        };
+        auto sample = [&] {
+            QJsonObject line{{"minute", soakMinute},
+                             {"rss_mib", residentMiB()},
+                             {"step", double(controller->step())},
+                             {"grid_refreshes", soakGrids},
+                             {"cluster_assignments", soakAssignments},
+                             {"page_edits", soakEdits}};
+            std::printf("%s\n", QJsonDocument(line).toJson(QJsonDocument::Compact).constData());
+            std::fflush(stdout);
+            ++soakMinute;
+        };
+        QObject::connect(controller, &TrainingController::sessionReady, &app, [&] {
+            controller->setTotalSteps(1000000000);
+            controller->start();
+            soakClock.start();
+            sample();
+            soakSampler.start(60 * 1000);
+            soakActions.start(15 * 1000);
+            QTimer::singleShot(int(o.soak * 1000), &window, [&] {
+                sample();
+                window.close();
+            });
+        }, Qt::SingleShotConnection);
+        QObject::connect(&soakSampler, &QTimer::timeout, &app, sample);
+        QObject::connect(&soakActions, &QTimer::timeout, &app, [&] {
+            window.clusterPanel()->assignClusters();
+            if (controller->session().hasCodebook())
+                soakRead = controller->requestCodebook();
+        });
+    }
+
     if (!o.checkpoint.isEmpty())
         window.openCheckpointFile(o.checkpoint);
     else
         window.openPreset(config);
 
     const int rc = app.exec();
-    return rc != 0 ? rc : exitCode;
+    return rc != 0 ? rc : exitCode != 0 ? exitCode : window.exitCode();
 }

@@ -174,6 +174,35 @@ std::vector<std::string> Trainer::nonFiniteState() const
     return nonFiniteNames(stateTensors(m_model->networks(), m_state.get()));
 }
 
+// The config a checkpoint records: the knobs set while training (SPEC 4),
+// pending ones included, replace the fields they started from, so a resumed
+// run goes on as the person left it (issue 11).
+Config Trainer::configWithKnobsLocked() const
+{
+    Config c = config();
+    const TrainingKnobs& k = m_pendingKnobs ? *m_pendingKnobs : m_knobs;
+    c.train.lrG = k.lrG;
+    c.train.lrD = k.lrD;
+    c.train.lrQ = k.lrQ;
+    c.train.lambdaR2 = k.lambdaR2;
+    c.train.lambdaCls = k.lambdaCls;
+    c.train.lambdaCgp = k.lambdaCgp;
+    c.train.lambdaMs = k.lambdaMs;
+    switch (k.priorMode) {
+    case TrainingKnobs::PriorMode::Auto:
+        break;
+    case TrainingKnobs::PriorMode::Frozen: // never updated
+        c.train.priorStartStep = -1;
+        c.train.priorStartEpoch = -1;
+        break;
+    case TrainingKnobs::PriorMode::Free: // updated from the next step on
+        c.train.priorStartStep = 0;
+        c.train.priorStartEpoch = -1;
+        break;
+    }
+    return c;
+}
+
 int64_t Trainer::save(const std::string& path) const
 {
     const auto lock = m_model->gate().forCall();
@@ -183,7 +212,7 @@ int64_t Trainer::save(const std::string& path) const
     // Nothing that is not finite is saved: the previous file stays (issue 11).
     const auto tensors = stateTensors(n, &s);
     requireFinite(tensors, "checkpoint " + path + " was not written");
-    const std::string configJson = toJson(config());
+    const std::string configJson = toJson(configWithKnobsLocked());
     archive.write("format_version", c10::IValue(int64_t(kCheckpointFormat)));
     archive.write("config", c10::IValue(configJson));
     archive.write("checksums", c10::IValue(checksumsJson(configJson, tensors)));

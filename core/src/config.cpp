@@ -236,12 +236,41 @@ Config fromJsonValue(const json& j, const std::string& origin)
     return c;
 }
 
+// Parses text; a syntax error or a number too large for a double (1e400)
+// names origin, and for the number the field being read and its line.
 json parseJson(const std::string& text, const std::string& origin)
 {
+    // The parser callback sees each key before its value is read, so when a
+    // value throws, `keys` holds the path to it.
+    std::vector<std::string> keys;
+    const json::parser_callback_t track = [&keys](int depth, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::key) {
+            keys.resize(size_t(std::max(depth - 1, 0)));
+            keys.push_back(parsed.get<std::string>());
+        }
+        return true;
+    };
     try {
-        return json::parse(text);
+        return json::parse(text, track);
     } catch (const json::parse_error& e) {
         throw Error(origin + " is not valid JSON: " + e.what());
+    } catch (const json::out_of_range& e) {
+        std::string field;
+        for (const std::string& key : keys)
+            field += (field.empty() ? "" : ".") + key;
+        std::string what = e.what();
+        // "[json.exception.out_of_range.406] number overflow parsing '1e400'"
+        const size_t quote = what.find('\'');
+        const std::string number = quote == std::string::npos
+            ? std::string()
+            : what.substr(quote + 1, what.rfind('\'') - quote - 1);
+        std::string line;
+        if (const size_t at = number.empty() ? std::string::npos : text.find(number);
+            at != std::string::npos)
+            line = " (line " + std::to_string(1 + std::count(text.begin(), text.begin() + long(at), '\n')) + ")";
+        throw Error(origin + ": the number " + (number.empty() ? what : number)
+                    + (field.empty() ? std::string() : " for " + field) + line
+                    + " is out of range (too large for a double)");
     }
 }
 
@@ -522,8 +551,16 @@ void applyOverride(Config& config, const std::string& assignment)
         node = &(*node)[keys[i]];
     }
     json parsed = json::parse(value, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded())
+    if (parsed.is_discarded()) {
+        try {
+            (void)json::parse(value);
+        } catch (const json::out_of_range&) { // 1e400: a number, but not a double
+            throw Error("override \"" + assignment + "\": the number " + value + " for " + path
+                        + " is out of range (too large for a double)");
+        } catch (const json::exception&) {
+        }
         parsed = value; // a bare word: take it as a string
+    }
     *node = parsed;
     config = fromJsonValue(j, "override \"" + assignment + "\"");
 }

@@ -71,10 +71,21 @@ public:
                 throw Error("cannot read " + m_path + ": " + (message ? message : "read error")
                             + " (corrupt or truncated gzip data?)");
             }
-            if (got == 0)
+            if (got == 0) {
+                // zlib returns what it could decompress and then 0, setting
+                // Z_BUF_ERROR, when the file ends inside a gzip stream: a cut
+                // download. Refuse it, even when it ends on a record boundary.
+                int code = Z_OK;
+                gzerror(m_file, &code);
+                if (code == Z_BUF_ERROR)
+                    throw Error(m_path + " is a truncated gzip file: it ends inside its compressed"
+                                " stream after " + std::to_string(m_delivered + done)
+                                + " uncompressed bytes (download or copy it again)");
                 break;
+            }
             done += uint64_t(got);
         }
+        m_delivered += done;
         return done;
     }
 
@@ -84,6 +95,7 @@ public:
 private:
     std::string m_path;
     gzFile m_file = nullptr;
+    uint64_t m_delivered = 0; // bytes returned by read so far
 };
 
 } // namespace cgpgan::data_detail

@@ -32,19 +32,52 @@ struct FolderImage {
     bool operator<(const FolderImage& other) const { return path < other.path; }
 };
 
-std::vector<FolderImage> findImageFiles(const fs::path& folder)
+// Why an entry with an image's name cannot be read as a file: a dangling or
+// looping symbolic link, a folder or device named *.png, or a status error.
+std::string notAFileReason(const fs::directory_entry& entry)
+{
+    std::error_code ec;
+    if (entry.is_symlink(ec)) {
+        std::error_code targetError;
+        const fs::path target = fs::read_symlink(entry.path(), targetError);
+        const std::string to = targetError ? std::string() : " to " + target.string();
+        std::error_code statusError;
+        (void)fs::status(entry.path(), statusError);
+        if (statusError == std::errc::too_many_symbolic_link_levels)
+            return "symbolic link" + to + " loops";
+        if (statusError)
+            return "dangling symbolic link" + to + " (" + statusError.message() + ")";
+        return "symbolic link" + to + " does not point at a regular file";
+    }
+    std::error_code statusError;
+    const fs::file_status status = fs::status(entry.path(), statusError);
+    if (statusError)
+        return "cannot read its type: " + statusError.message();
+    return status.type() == fs::file_type::directory ? "is a folder, not an image file"
+                                                     : "is not a regular file";
+}
+
+// Every file with an image's name under folder, sorted; entries with such a
+// name that are not readable files go to skipped, with the reason.
+std::vector<FolderImage> findImageFiles(const fs::path& folder, std::vector<SkippedFile>& skipped)
 {
     std::vector<FolderImage> files;
     std::error_code ec;
     fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec);
     for (const fs::recursive_directory_iterator end; !ec && it != end; it.increment(ec)) {
+        if (!isImageFileName(it->path()))
+            continue;
         std::error_code typeError;
-        if (isImageFileName(it->path()) && it->is_regular_file(typeError))
+        if (it->is_regular_file(typeError))
             files.push_back({it->path(), it.depth()});
+        else
+            skipped.push_back({it->path().string(), notAFileReason(*it)});
     }
     if (ec)
         throw Error("cannot list image folder " + folder.string() + ": " + ec.message());
     std::sort(files.begin(), files.end()); // same order on every run
+    std::sort(skipped.begin(), skipped.end(),
+              [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
     return files;
 }
 
@@ -122,9 +155,14 @@ Dataset loadImageFolder(const std::string& folder, int resolution, int channels)
     if (resolution < 1 || resolution > 4096)
         throw Error("image folder " + folder + ": bad resolution " + std::to_string(resolution));
 
-    const std::vector<FolderImage> files = findImageFiles(folder);
+    std::vector<SkippedFile> notFiles;
+    const std::vector<FolderImage> files = findImageFiles(folder, notFiles);
     if (files.empty())
-        throw Error("no .png/.jpg/.jpeg images found under " + folder);
+        throw Error("no .png/.jpg/.jpeg images found under " + folder
+                    + (notFiles.empty() ? std::string()
+                                        : " (" + std::to_string(notFiles.size())
+                                              + " entries with an image's name are not files; first: "
+                                              + notFiles.front().path + ": " + notFiles.front().reason + ")"));
 
     Dataset data;
     data.name = "image folder " + baseName(folder);
@@ -136,18 +174,22 @@ Dataset loadImageFolder(const std::string& folder, int resolution, int channels)
 
     auto log = spdlog::default_logger();
     constexpr size_t kMaxLoggedSkips = 20;
+    auto skip = [&](const std::string& path, const std::string& reason) {
+        data.skipped.push_back({path, reason});
+        if (data.skipped.size() <= kMaxLoggedSkips)
+            log->warn("skipping {}: {}", path, reason);
+    };
+    for (const SkippedFile& entry : notFiles)
+        skip(entry.path, entry.reason);
     std::vector<FolderImage> used;
     std::vector<uint8_t> scratch;
     for (const FolderImage& file : files) {
         const std::string reason =
             loadFolderImage(file.path, resolution, channels, data.pixels, scratch);
-        if (reason.empty()) {
+        if (reason.empty())
             used.push_back(file);
-            continue;
-        }
-        data.skipped.push_back({file.path.string(), reason});
-        if (data.skipped.size() <= kMaxLoggedSkips)
-            log->warn("skipping {}: {}", file.path.string(), reason);
+        else
+            skip(file.path.string(), reason);
     }
     data.count = int64_t(used.size());
     if (data.skipped.size() > kMaxLoggedSkips)

@@ -113,8 +113,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                 if (!m_pendingSaves.remove(request))
                     return;
                 m_savedStep = step;
-                if (path != autosavePath())
+                if (path != autosavePath()) {
+                    m_checkpointPath = path; // Save As names the target only once it is written
                     addRecent(path);
+                }
                 statusBar()->showMessage(tr("Saved %1 (step %2)").arg(path).arg(step), 5000);
             });
     connect(m_controller, &TrainingController::errorOccurred, this,
@@ -284,7 +286,8 @@ void MainWindow::openPreset(const Config& config)
 
 void MainWindow::openCheckpointFile(const QString& path)
 {
-    m_checkpointPath = path;
+    // The Save target changes when the checkpoint has loaded (onSession): a
+    // file that failed to open is never overwritten by the next Save.
     m_controller->openCheckpoint(path);
 }
 
@@ -295,8 +298,18 @@ void MainWindow::newSession()
         dialog.setConfig(m_controller->session().config);
     if (dialog.exec() != QDialog::Accepted)
         return;
+    newSessionWith(dialog.config());
+}
+
+void MainWindow::newSessionWith(const Config& config)
+{
+    if (!settleUnsaved(tr("Save before starting a new session?"),
+                       tr("The model has trained to step %1 since it was last saved. Save a checkpoint "
+                          "before the new session replaces it?")
+                           .arg(m_controller->step())))
+        return;
     m_controller->stopAndWait();
-    openPreset(dialog.config());
+    openPreset(config);
 }
 
 void MainWindow::openCheckpointDialog()
@@ -305,23 +318,90 @@ void MainWindow::openCheckpointDialog()
                                                       tr("Checkpoints (*.pt);;All files (*)"));
     if (path.isEmpty())
         return;
+    openCheckpointAsked(path);
+}
+
+void MainWindow::openCheckpointAsked(const QString& path)
+{
+    if (!settleUnsaved(tr("Save before opening?"),
+                       tr("The model has trained to step %1 since it was last saved. Save a checkpoint "
+                          "before %2 replaces it?")
+                           .arg(m_controller->step())
+                           .arg(QFileInfo(path).fileName())))
+        return;
     m_controller->stopAndWait();
     openCheckpointFile(path);
+}
+
+// Before the session is replaced or the window closes (issue 11): training
+// since the last save is never thrown away without asking. Save writes it
+// now (a failure shows why and cancels); Discard goes on; Cancel stops.
+// Scripted runs (no prompt) autosave instead when autosave is on; a failed
+// autosave is logged and makes the explorer exit 1. Returns whether to go on.
+bool MainWindow::settleUnsaved(const QString& title, const QString& question)
+{
+    const bool unsaved = m_controller->hasSession() && m_controller->step() != m_savedStep;
+    if (!unsaved)
+        return true;
+    if (!m_promptOnClose && !m_ask) {
+        if (QSettings().value("autosave/minutes", 10).toInt() <= 0)
+            return true;
+        m_controller->stopAndWait();
+        const QString path = m_checkpointPath.isEmpty() ? autosavePath() : m_checkpointPath;
+        const QString error = m_controller->saveCheckpointNow(path);
+        if (error.isEmpty()) {
+            spdlog::info("autosaved to {}", path.toStdString());
+            m_savedStep = m_controller->step();
+        } else {
+            m_closeSaveFailed = true;
+            onError(tr("Autosave to %1 failed; the training since step %2 is lost").arg(path).arg(m_savedStep),
+                    error);
+        }
+        return true;
+    }
+    const auto answer = m_ask ? m_ask(title, question)
+                              : QMessageBox::question(this, title, question,
+                                                      QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                                      QMessageBox::Save);
+    if (answer == QMessageBox::Discard)
+        return true;
+    if (answer != QMessageBox::Save)
+        return false;
+    m_controller->stopAndWait();
+    QString path = m_checkpointPath;
+    if (path.isEmpty())
+        path = QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QStringLiteral("checkpoint.pt"),
+                                            tr("Checkpoints (*.pt)"));
+    if (path.isEmpty())
+        return false;
+    const QString error = m_controller->saveCheckpointNow(path);
+    if (!error.isEmpty()) {
+        onError(tr("Could not save %1").arg(path), error); // the session stays; try another place
+        return false;
+    }
+    m_checkpointPath = path;
+    m_savedStep = m_controller->step();
+    addRecent(path);
+    return true;
 }
 
 bool MainWindow::save()
 {
     if (m_checkpointPath.isEmpty())
         return saveAs();
-    m_pendingSaves.insert(m_controller->saveCheckpoint(m_checkpointPath));
-    statusBar()->showMessage(tr("Saving %1...").arg(m_checkpointPath));
+    saveTo(m_checkpointPath);
     return true;
+}
+
+void MainWindow::saveTo(const QString& path)
+{
+    m_pendingSaves.insert(m_controller->saveCheckpoint(path));
+    statusBar()->showMessage(tr("Saving %1...").arg(path));
 }
 
 void MainWindow::saveCheckpointAs(const QString& path)
 {
-    m_checkpointPath = path;
-    save();
+    saveTo(path);
 }
 
 bool MainWindow::saveAs()
@@ -330,8 +410,8 @@ bool MainWindow::saveAs()
                                                       tr("Checkpoints (*.pt)"));
     if (path.isEmpty())
         return false;
-    m_checkpointPath = path;
-    return save();
+    saveTo(path);
+    return true;
 }
 
 void MainWindow::exportGrid()
@@ -376,10 +456,7 @@ void MainWindow::rebuildRecentMenu()
     for (const QString& path : recent) {
         auto* a = m_recentMenu->addAction(QFileInfo(path).fileName() + QStringLiteral("  (") + path + ')');
         a->setEnabled(QFileInfo::exists(path));
-        connect(a, &QAction::triggered, this, [this, path] {
-            m_controller->stopAndWait();
-            openCheckpointFile(path);
-        });
+        connect(a, &QAction::triggered, this, [this, path] { openCheckpointAsked(path); });
     }
     m_recentMenu->setEnabled(!recent.isEmpty());
 }
@@ -422,6 +499,7 @@ void MainWindow::onSession(const SessionInfo& info)
                                      : QStringLiteral("<b>%1</b>").arg(info.deviceName));
     setWindowTitle(tr("CGPGAN Explorer: %1 on %2")
                        .arg(QString::fromStdString(info.config.preset), info.datasetName));
+    m_checkpointPath = info.checkpointPath; // empty for a new session: Save asks where
     if (!info.checkpointPath.isEmpty())
         addRecent(info.checkpointPath);
     updateStatus();
@@ -481,45 +559,13 @@ void MainWindow::onError(const QString& what, const QString& message)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    const bool unsaved = m_controller->hasSession() && m_controller->step() != m_savedStep;
-    if (unsaved && m_promptOnClose) {
-        const auto answer = QMessageBox::question(
-            this, tr("Save before closing?"),
-            tr("The model has trained to step %1 since it was last saved. Save a checkpoint?")
-                .arg(m_controller->step()),
-            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-        if (answer == QMessageBox::Cancel) {
-            event->ignore();
-            return;
-        }
-        m_controller->stopAndWait();
-        if (answer == QMessageBox::Save) {
-            QString path = m_checkpointPath;
-            if (path.isEmpty())
-                path = QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QStringLiteral("checkpoint.pt"),
-                                                    tr("Checkpoints (*.pt)"));
-            if (path.isEmpty()) {
-                event->ignore();
-                return;
-            }
-            const QString error = m_controller->saveCheckpointNow(path);
-            if (!error.isEmpty()) {
-                onError(tr("Could not save %1").arg(path), error);
-                event->ignore();
-                return;
-            }
-            addRecent(path);
-        }
-    } else {
-        m_controller->stopAndWait();
-        // Autosave on close, when autosave is on.
-        if (unsaved && QSettings().value("autosave/minutes", 10).toInt() > 0) {
-            const QString path = m_checkpointPath.isEmpty() ? autosavePath() : m_checkpointPath;
-            const QString error = m_controller->saveCheckpointNow(path);
-            if (error.isEmpty())
-                spdlog::info("autosaved to {} on close", path.toStdString());
-        }
+    if (!settleUnsaved(tr("Save before closing?"),
+                       tr("The model has trained to step %1 since it was last saved. Save a checkpoint?")
+                           .arg(m_controller->step()))) {
+        event->ignore();
+        return;
     }
+    m_controller->stopAndWait();
     saveSettings();
     event->accept();
 }

@@ -6,10 +6,12 @@
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QMessageBox>
 #include <QSet>
 #include <QStringList>
 
 #include <deque>
+#include <functional>
 
 class QAction;
 class QLabel;
@@ -43,13 +45,23 @@ public:
     // The built-in data on a preset (the launch default is "demo").
     void openPreset(const Config& config);
     void openCheckpointFile(const QString& path);
-    // Saves (asynchronously) to path and makes it the Save target.
+    // Saves (asynchronously) to path; once written it is the Save target.
     void saveCheckpointAs(const QString& path);
     // Checkpoint target for Save (empty: ask).
     QString checkpointPath() const { return m_checkpointPath; }
     // Closing without the save prompt (scripted runs, tests): the autosave
     // on close still happens when it is switched on.
     void setPromptOnClose(bool prompt) { m_promptOnClose = prompt; }
+    // Answers the unsaved-training question instead of a message box (tests):
+    // gets the title and text, returns Save, Discard or Cancel.
+    using Question = std::function<QMessageBox::StandardButton(const QString& title, const QString& text)>;
+    void setQuestionHook(Question ask) { m_ask = std::move(ask); }
+    // 1 after a save on close (asked for, or the autosave) failed; the
+    // explorer exits with it.
+    int exitCode() const { return m_closeSaveFailed ? 1 : 0; }
+    // The File menu's New session and Open, past their file dialogs.
+    void newSessionWith(const Config& config);
+    void openCheckpointAsked(const QString& path);
     // Which tab the central area shows: "live", "codebook", "clusters".
     void showTab(const QString& name);
 
@@ -65,8 +77,10 @@ private:
 
     void newSession();
     void openCheckpointDialog();
+    bool settleUnsaved(const QString& title, const QString& question);
     bool save();
     bool saveAs();
+    void saveTo(const QString& path);
     void exportGrid();
     void autosave();
     void addRecent(const QString& path);
@@ -110,6 +124,8 @@ private:
     QSet<quint64> m_pendingSaves; // saveCheckpoint() ids not yet answered
     int64_t m_savedStep = -1;     // step of the last save/load (unsaved work: step != this)
     bool m_promptOnClose = true;
+    Question m_ask;
+    bool m_closeSaveFailed = false;
 
     // Rate over the last seconds of wall time: (ms since start, step, images).
     struct RatePoint {

@@ -73,6 +73,7 @@ private:
     torch::Tensor nextRealBatch();
     std::pair<torch::Tensor, torch::Tensor> sampleLatents(int64_t n);
     void applyKnobsLocked();
+    Config configWithKnobsLocked() const;
     void resetDataOrder();
     void updateEma();
 
