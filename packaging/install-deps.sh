@@ -12,6 +12,11 @@ packages=(
   libqt6svg6 libgl1-mesa-dri   # at run time: the SVG icon, Mesa's OpenGL (software where no GPU driver)
   xvfb xauth              # a virtual display for screenshots and the responsiveness benchmark
 )
+# `install-deps.sh sanitize`: also Clang and its runtimes, for the sanitizer
+# build and the libFuzzer targets (tests/sanitizers, tests/fuzz).
+if [ "${1:-}" = sanitize ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -113,6 +113,12 @@ private Q_SLOTS:
         Config overridden;
         const QString viaSet = errorOf([&] { applyOverride(overridden, "train.lr_g=-1e400"); });
         QVERIFY2(viaSet.contains("train.lr_g") && viaSet.contains("out of range"), qPrintable(viaSet));
+        // Found by fuzz_config: text that is not UTF-8 (a bare word in --set)
+        // used to throw nlohmann's type_error out of the error message itself.
+        const QString notUtf8 = errorOf([&] { applyOverride(overridden, "data.path=\xb2\xff"); });
+        QVERIFY2(notUtf8.contains("not valid UTF-8"), qPrintable(notUtf8));
+        const QString notUtf8Int = errorOf([&] { applyOverride(overridden, "train.batch=\xb2"); });
+        QVERIFY2(notUtf8Int.contains("not valid UTF-8"), qPrintable(notUtf8Int));
         // Absent fields keep their defaults.
         const Config empty = configFromJson("{}", "empty");
         QCOMPARE(empty.model.arch, Config{}.model.arch);

@@ -764,6 +764,17 @@ void TestData::imageFolderAllCorrupt()
     QVERIFY2(message.contains(dir.path()), qPrintable(message));
     QVERIFY2(message.contains("2 image files were skipped"), qPrintable(message));
     QVERIFY2(message.contains("x.png"), qPrintable(message));
+
+    // Found by fuzz_image: a header that decodes to a 0-pixel-wide image is
+    // skipped with why (it used to abort the process inside libstb's resize).
+    QTemporaryDir zero;
+    writeFile(zero.filePath("zero.png"), QByteArray("P6 ]2 255\n\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b", 22), false);
+    writePng(str(zero.filePath("good.png")), solidImage(4, 4, 3, {1, 2, 3}));
+    const Dataset d = loadImageFolder(str(zero.path()), 8, 3);
+    QCOMPARE(d.count, int64_t(1));
+    QCOMPARE(d.skipped.size(), size_t(1));
+    QVERIFY2(QString::fromStdString(d.skipped[0].reason).contains("cannot decode"),
+             d.skipped[0].reason.c_str());
 }
 
 // Issue 11: links that lead nowhere are listed with why, not dropped silently.

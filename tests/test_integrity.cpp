@@ -9,6 +9,7 @@
 #include "cgpgan/file_io.h"
 #include "cgpgan/image_io.h"
 #include "cgpgan/model.h"
+#include "cgpgan/runner.h"
 #include "cgpgan/trainer.h"
 #include "model_impl.h" // white box: to plant a NaN in a live model
 #include "support/checkpoint_compare.h"
@@ -104,6 +105,46 @@ private Q_SLOTS:
             ++refused;
         }
         QCOMPARE(refused, 4);
+    }
+
+    // The whole-file seal (found by fuzz_checkpoint: libtorch can crash on
+    // a damaged archive before any tensor checksum is read): a saved file
+    // ends with its CRC-32; a cut or a changed byte anywhere is refused before
+    // libtorch parses it, and a file without a seal (older) has the zip's own
+    // CRCs checked instead.
+    void wholeFileSealIsCheckedFirst()
+    {
+        const std::string bytes = readAll(m_good);
+        const std::string tail = bytes.substr(bytes.size() - 21);
+        QVERIFY2(tail.rfind("cgpgan-crc32 ", 0) == 0, tail.c_str());
+
+        const std::string cut = path("cut.pt");
+        writeFileAtomically(cut, bytes.substr(0, bytes.size() - 1000), "test file");
+        const QString cutMessage = errorOf([&] { Model::load(cut); });
+        QVERIFY2(cutMessage.contains("cut short") && cutMessage.contains("no zip end record"), qPrintable(cutMessage));
+
+        // One bit in the middle (a tensor, the code, or the directory).
+        std::string flipped = bytes;
+        flipped[flipped.size() / 2] = char(flipped[flipped.size() / 2] ^ 1);
+        const std::string flippedFile = path("one-bit.pt");
+        writeFileAtomically(flippedFile, flipped, "test file");
+        const QString flipMessage = errorOf([&] { Trainer::readInfo(flippedFile); });
+        QVERIFY2(flipMessage.contains("do not match the CRC-32 written with them"), qPrintable(flipMessage));
+
+        // The same file without its seal, as an older version wrote it: it
+        // loads; with the bit flipped, the zip's own CRC of that entry refuses it.
+        const size_t end = bytes.size() - 21 - 22;
+        QCOMPARE(uint32_t(uint8_t(bytes[end])) | uint32_t(uint8_t(bytes[end + 1])) << 8, uint32_t(0x4b50));
+        std::string unsealed = bytes.substr(0, bytes.size() - 21);
+        unsealed[end + 20] = unsealed[end + 21] = 0;
+        const std::string older = path("unsealed.pt");
+        writeFileAtomically(older, unsealed, "test file");
+        QCOMPARE(Model::load(older)->step(), Model::load(m_good)->step());
+        unsealed[unsealed.size() / 2] = char(unsealed[unsealed.size() / 2] ^ 1);
+        writeFileAtomically(older, unsealed, "test file");
+        const QString olderMessage = errorOf([&] { Model::load(older); });
+        QVERIFY2(olderMessage.contains("damaged") && olderMessage.contains("CRC-32 in its zip directory"),
+                 qPrintable(olderMessage));
     }
 
     // A tensor changed behind the checksum's back is named.
@@ -255,6 +296,60 @@ private Q_SLOTS:
         QVERIFY(readAll(target) == before);
         QVERIFY(!fs::exists(target + ".tmp"));
         QCOMPARE(Model::load(target)->step(), int64_t(0));
+    }
+
+    // Every kind of output on a file system that is already full (root
+    // only): each names its file and the cause, and leaves no .tmp behind.
+    void everyWriterReportsAFullFileSystem()
+    {
+        if (geteuid() != 0)
+            QSKIP("mounting a small tmpfs needs root");
+        const std::string mountPoint = path("full-fs");
+        fs::create_directories(mountPoint);
+        if (mount("tmpfs", mountPoint.c_str(), "tmpfs", 0, "size=256k") != 0)
+            QSKIP(qPrintable(QString("cannot mount a tmpfs here: %1").arg(strerror(errno))));
+        const auto unmount = qScopeGuard([&] { umount(mountPoint.c_str()); });
+        {
+            std::ofstream filler(mountPoint + "/filler", std::ios::binary);
+            const std::string block(4096, 'x');
+            while (filler.write(block.data(), std::streamsize(block.size())) && filler.flush()) {
+            }
+        }
+        auto full = [](const QString& message) {
+            return message.contains("No space left on device");
+        };
+        const std::string png = mountPoint + "/grid.png";
+        const QString pngError = errorOf([&] {
+            Image8 image;
+            image.width = image.height = 64;
+            image.channels = 3;
+            image.data.resize(64 * 64 * 3);
+            for (size_t i = 0; i < image.data.size(); ++i)
+                image.data[i] = uint8_t(i * 2654435761u >> 13); // incompressible enough
+            writePng(png, image);
+        });
+        QVERIFY2(pngError.contains(QString::fromStdString(png)) && full(pngError), qPrintable(pngError));
+        const std::string configFile = mountPoint + "/config.json";
+        const QString configError = errorOf([&] { saveConfigFile(m_config, configFile); });
+        QVERIFY2(configError.contains(QString::fromStdString(configFile)) && full(configError), qPrintable(configError));
+        const std::string metrics = mountPoint + "/metrics.csv";
+        const QString metricsError = errorOf([&] {
+            MetricsCsv csv(metrics, m_config.model.dL, m_config.model.dC, 0);
+            StepStats row;
+            for (int64_t i = 0; i < 2000; ++i) {
+                row.step = i;
+                csv.write(row);
+            }
+            csv.flush();
+        });
+        QVERIFY2(metricsError.contains(QString::fromStdString(metrics)) && full(metricsError), qPrintable(metricsError));
+        const std::string checkpoint = mountPoint + "/checkpoint.pt";
+        const QString checkpointError = errorOf([&] { Trainer(m_config, m_data).save(checkpoint); });
+        QVERIFY2(checkpointError.contains(QString::fromStdString(checkpoint)) && full(checkpointError),
+                 qPrintable(checkpointError));
+        for (const auto& entry : fs::directory_iterator(mountPoint))
+            QVERIFY2(entry.path().extension() != ".tmp", entry.path().c_str());
+        QVERIFY(!fs::exists(png) && !fs::exists(configFile) && !fs::exists(checkpoint));
     }
 
     // Numbers that would wrap or be truncated are refused, naming the field.

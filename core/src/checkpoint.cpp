@@ -11,7 +11,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace cgpgan {
 
@@ -119,9 +123,24 @@ torch::serialize::InputArchive openCheckpoint(const std::string& path, const tor
 {
     if (!fs::exists(path))
         throw Error("checkpoint " + path + " does not exist");
+    // The whole file is read and its seal checked before libtorch parses it
+    // (checkpoint_integrity.h: libtorch can crash on damaged archives).
+    std::string bytes;
+    {
+        std::ifstream in(path, std::ios::binary);
+        if (!in)
+            throw Error("cannot open checkpoint " + path + ": " + std::strerror(errno));
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        if (in.bad())
+            throw Error("cannot read checkpoint " + path + ": " + std::strerror(errno));
+    }
+    if (!verifyArchiveSeal(bytes, path))
+        spdlog::warn("checkpoint {} has no whole-file checksum (written before they were added): damage can only be "
+                     "found after libtorch has parsed it; save it again to add one",
+                     path);
     torch::serialize::InputArchive archive;
     try {
-        archive.load_from(path, device);
+        archive.load_from(bytes.data(), bytes.size(), device);
     } catch (const std::exception& e) {
         throw Error("cannot read checkpoint " + path + ": it is truncated, corrupt or not a CGPGAN checkpoint (" +
                     reason(e) + ")");
@@ -254,7 +273,7 @@ int64_t Trainer::save(const std::string& path) const
     } catch (const std::exception& e) {
         throw Error("cannot write checkpoint " + path + ": " + reason(e));
     }
-    writeFileAtomically(path, bytes, "checkpoint", Durability::Synced);
+    writeFileAtomically(path, sealArchive(std::move(bytes)), "checkpoint", Durability::Synced);
     return n.step;
 }
 

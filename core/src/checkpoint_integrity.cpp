@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <type_traits>
 
 namespace cgpgan {
@@ -215,6 +216,119 @@ void verifyTensorChecksums(const StoredChecksums& stored, const std::vector<Name
         throw Error("checkpoint " + path + " is corrupt: " + someNames(missing) +
                     " listed in its checksum table did not load");
     }
+}
+
+// ---------------------------------------------------------------- the seal
+
+namespace {
+
+constexpr uint32_t kEndOfCentralDirectory = 0x06054b50; // "PK\5\6"
+constexpr size_t kEndRecordSize = 22;                   // without its comment
+constexpr std::string_view kSealPrefix = "cgpgan-crc32 ";
+
+uint16_t littleEndian16(const char* p)
+{
+    return uint16_t(uint8_t(p[0]) | uint8_t(p[1]) << 8);
+}
+
+uint32_t littleEndian32(const char* p)
+{
+    return uint32_t(littleEndian16(p)) | uint32_t(littleEndian16(p + 2)) << 16;
+}
+
+// Offset of the zip's end record: the last one whose comment ends the file.
+std::optional<size_t> endRecord(std::string_view bytes)
+{
+    if (bytes.size() < kEndRecordSize)
+        return std::nullopt;
+    const size_t lowest = bytes.size() > kEndRecordSize + 0xffff ? bytes.size() - kEndRecordSize - 0xffff : 0;
+    for (size_t at = bytes.size() - kEndRecordSize + 1; at-- > lowest;) {
+        if (littleEndian32(bytes.data() + at) == kEndOfCentralDirectory
+            && at + kEndRecordSize + littleEndian16(bytes.data() + at + 20) == bytes.size())
+            return at;
+    }
+    return std::nullopt;
+}
+
+std::string hex8(uint32_t value)
+{
+    char text[9];
+    std::snprintf(text, sizeof text, "%08x", value);
+    return text;
+}
+
+} // namespace
+
+std::string sealArchive(std::string bytes)
+{
+    const auto end = endRecord(bytes);
+    if (!end || littleEndian16(bytes.data() + *end + 20) != 0)
+        throw Error("internal error: libtorch's checkpoint bytes do not end in a zip end record without a comment");
+    const std::string seal = std::string(kSealPrefix) + hex8(bytesChecksum(std::string_view(bytes).substr(0, *end)));
+    bytes[*end + 20] = char(seal.size() & 0xff);
+    bytes[*end + 21] = char(seal.size() >> 8);
+    bytes += seal;
+    return bytes;
+}
+
+// For a checkpoint without a seal (written before them): the zip's own
+// CRC-32 of every stored entry, which libtorch's reader does not check.
+// Throws Error naming the entry that does not match or lies outside the file.
+void verifyZipEntries(std::string_view bytes, size_t end, const std::string& path)
+{
+    auto damaged = [&](const std::string& what) {
+        return Error("checkpoint " + path + " is damaged: " + what);
+    };
+    const char* eocd = bytes.data() + end;
+    const uint16_t entries = littleEndian16(eocd + 10);
+    const uint32_t directorySize = littleEndian32(eocd + 12);
+    const uint32_t directoryOffset = littleEndian32(eocd + 16);
+    if (entries == 0xffff || directoryOffset == 0xffffffffu)
+        return; // zip64 (a file over 4 GiB): left to the tensor checksums
+    if (uint64_t(directoryOffset) + directorySize > end)
+        throw damaged("its zip directory lies outside the file");
+    size_t at = directoryOffset;
+    for (uint16_t i = 0; i < entries; ++i) {
+        if (at + 46 > end || littleEndian32(bytes.data() + at) != 0x02014b50)
+            throw damaged("zip directory entry " + std::to_string(i) + " is not where the directory says");
+        const char* h = bytes.data() + at;
+        const uint16_t method = littleEndian16(h + 10);
+        const uint32_t crc = littleEndian32(h + 16), stored = littleEndian32(h + 20);
+        const uint16_t nameLength = littleEndian16(h + 28), extra = littleEndian16(h + 30),
+                       comment = littleEndian16(h + 32);
+        const uint32_t local = littleEndian32(h + 42);
+        if (at + 46 + nameLength > end)
+            throw damaged("zip directory entry " + std::to_string(i) + " runs past the directory");
+        const std::string name(h + 46, nameLength);
+        if (uint64_t(local) + 30 > end || littleEndian32(bytes.data() + local) != 0x04034b50)
+            throw damaged("the data of " + name + " is not where the zip directory says");
+        const uint64_t data = uint64_t(local) + 30 + littleEndian16(bytes.data() + local + 26)
+            + littleEndian16(bytes.data() + local + 28);
+        if (data + stored > end)
+            throw damaged(name + " runs past the end of the file");
+        if (method == 0 && bytesChecksum(bytes.substr(size_t(data), stored)) != crc)
+            throw damaged(name + " does not match the CRC-32 in its zip directory");
+        at += 46 + size_t(nameLength) + extra + comment;
+    }
+}
+
+bool verifyArchiveSeal(std::string_view bytes, const std::string& path)
+{
+    const auto end = endRecord(bytes);
+    if (!end)
+        throw Error("checkpoint " + path + " is not a complete CGPGAN checkpoint (corrupt, cut short or another "
+                    "kind of file): it has no zip end record (" + std::to_string(bytes.size()) + " bytes)");
+    const std::string_view comment = bytes.substr(*end + kEndRecordSize);
+    if (comment.substr(0, kSealPrefix.size()) != kSealPrefix) {
+        verifyZipEntries(bytes, *end, path); // written before seals
+        return false;
+    }
+    const std::string stored(comment.substr(kSealPrefix.size()));
+    const std::string actual = hex8(bytesChecksum(bytes.substr(0, *end)));
+    if (stored != actual)
+        throw Error("checkpoint " + path + " is damaged: its bytes do not match the CRC-32 written with them (stored " +
+                    stored + ", now " + actual + "); it was changed or cut after it was saved");
+    return true;
 }
 
 } // namespace cgpgan

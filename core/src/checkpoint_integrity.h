@@ -55,4 +55,18 @@ void verifyConfigChecksum(const StoredChecksums& stored, const std::string& conf
 void verifyTensorChecksums(const StoredChecksums& stored, const std::vector<NamedTensor>& loaded, bool complete,
                            const std::string& path);
 
+// A whole-file seal (found by fuzz_checkpoint): libtorch 1.13's TorchScript
+// reader crashes (SIGSEGV in ScriptTypeParser) on some damaged archives
+// before any tensor checksum can be checked, and its zip reader skips the
+// zip's own CRCs. So the bytes are sealed when saved: the zip's end record
+// gets a comment "cgpgan-crc32 XXXXXXXX", the CRC-32 of every byte before
+// that record, and a load checks it before libtorch parses anything.
+// sealArchive takes libtorch's output (a zip without a comment) and seals it.
+std::string sealArchive(std::string bytes);
+// Checks the seal of a checkpoint's bytes: true when sealed and intact,
+// false for a checkpoint written before seals (then the zip's own CRC-32 of
+// each stored entry is checked instead). Throws Error naming path when the
+// bytes are not a complete zip or do not match their seal or CRCs.
+bool verifyArchiveSeal(std::string_view bytes, const std::string& path);
+
 } // namespace cgpgan

@@ -139,7 +139,9 @@ template <typename T>
 void readValue(const json& value, T& out, const std::string& name, const std::string& origin)
 {
     const auto wrong = [&](const std::string& want) {
-        return Error(origin + ": " + name + " must be " + want + ", not " + value.dump());
+        // Text that is not UTF-8 is shown with replacement characters, not thrown on.
+        return Error(origin + ": " + name + " must be " + want + ", not "
+                     + value.dump(-1, ' ', false, json::error_handler_t::replace));
     };
     if constexpr (std::is_enum_v<T>) {
         const auto parsed = value.is_string() ? parseName<T>(value.get<std::string>()) : std::nullopt;
@@ -490,7 +492,15 @@ void Config::validate() const
     }
 }
 
-std::string toJson(const Config& config, int indent) { return toJsonValue(config).dump(indent); }
+std::string toJson(const Config& config, int indent)
+{
+    try {
+        return toJsonValue(config).dump(indent);
+    } catch (const json::type_error& e) { // JSON text is UTF-8: a path that is not cannot be stored
+        throw Error(std::string("the config cannot be written as JSON: a text field (a path?) is not valid UTF-8 (")
+                    + e.what() + ")");
+    }
+}
 
 Config configFromJson(const std::string& text, const std::string& origin)
 {
@@ -553,13 +563,19 @@ void applyOverride(Config& config, const std::string& assignment)
     json parsed = json::parse(value, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) {
         try {
-            (void)json::parse(value);
+            const json probe = json::parse(value);
+            (void)probe;
         } catch (const json::out_of_range&) { // 1e400: a number, but not a double
             throw Error("override \"" + assignment + "\": the number " + value + " for " + path
                         + " is out of range (too large for a double)");
         } catch (const json::exception&) {
         }
         parsed = value; // a bare word: take it as a string
+        try {
+            (void)parsed.dump();
+        } catch (const json::type_error&) {
+            throw Error("override \"" + path + "=...\": the value is not valid UTF-8 text");
+        }
     }
     *node = parsed;
     config = fromJsonValue(j, "override \"" + assignment + "\"");

@@ -96,6 +96,11 @@ std::string loadFolderImage(const fs::path& path, int resolution, int channels,
         return std::string("cannot decode: ") + (reason ? reason : "unknown error");
     }
 
+    // Found by fuzz_image: stb_image can "decode" a header such as "P6 ]2 255"
+    // to a 0-pixel-wide image, and resizing that fails an assertion in
+    // libstb (the whole load aborted).
+    if (width < 1 || height < 1)
+        return "cannot decode: the image is " + std::to_string(width) + "x" + std::to_string(height) + " pixels";
     const int side = std::min(width, height);
     const int left = (width - side) / 2;
     const int top = (height - side) / 2;

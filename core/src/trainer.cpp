@@ -252,7 +252,8 @@ StepStats Trainer::stepLocked()
     torch::Tensor fake;
     {
         torch::NoGradGuard noGrad;
-        fake = inMemoryFormat(forward([&] { return n.g->forward(z, c); }), n.memoryFormat);
+        // Captured by copy (tensor handles): C++17 lambdas cannot capture structured bindings.
+        fake = inMemoryFormat(forward([&n, z = z, c = c] { return n.g->forward(z, c); }), n.memoryFormat);
     }
     fake.requires_grad_(true);
 
@@ -321,7 +322,7 @@ StepStats Trainer::stepLocked()
         const int64_t half = b / 2;
         c2 = torch::cat({c2.narrow(0, 0, half), c2.narrow(0, 0, half)}, 0);
     }
-    const auto gOut = forward([&] { return n.g->forward(z2, c2); });
+    const auto gOut = forward([&n, z2 = z2, c2 = c2] { return n.g->forward(z2, c2); });
     const auto dOfG = forward([&] { return n.d->forward(inMemoryFormat(gOut, n.memoryFormat)); });
     const auto sG = vanilla ? dOfG : conditionalScores(dOfG.view({b, m.dL, m.dC}), c2);
     auto lG = generatorAdversarial(sG);
