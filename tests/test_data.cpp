@@ -775,6 +775,21 @@ void TestData::imageFolderAllCorrupt()
     QCOMPARE(d.skipped.size(), size_t(1));
     QVERIFY2(QString::fromStdString(d.skipped[0].reason).contains("cannot decode"),
              d.skipped[0].reason.c_str());
+
+    // Found by fuzz_image: a 19-byte header claiming 25551x25555 pixels is
+    // skipped at once instead of being decoded into 1.9 GB.
+    writeFile(zero.filePath("huge.ppm.png"), QByteArray("P6  25551  25555  \x0b", 19), false);
+    QElapsedTimer clock;
+    clock.start();
+    const Dataset withHuge = loadImageFolder(str(zero.path()), 8, 3);
+    QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(withHuge.count, int64_t(1));
+    QCOMPARE(withHuge.skipped.size(), size_t(2));
+    bool named = false;
+    for (const SkippedFile& s : withHuge.skipped)
+        named = named || (QString::fromStdString(s.path).endsWith("huge.ppm.png")
+                          && QString::fromStdString(s.reason).contains("25551x25555"));
+    QVERIFY(named);
 }
 
 // Issue 11: links that lead nowhere are listed with why, not dropped silently.
