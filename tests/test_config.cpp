@@ -119,6 +119,10 @@ private Q_SLOTS:
         QVERIFY2(notUtf8.contains("not valid UTF-8"), qPrintable(notUtf8));
         const QString notUtf8Int = errorOf([&] { applyOverride(overridden, "train.batch=\xb2"); });
         QVERIFY2(notUtf8Int.contains("not valid UTF-8"), qPrintable(notUtf8Int));
+        // Found by fuzz_config: d_l 0 with the codebook on divided by zero
+        // inside validate() (SIGFPE) before its own check could say so.
+        const QString zeroLabels = errorOf([&] { configFromJson(R"({"model": {"d_l": 0}})", "t.json").validate(); });
+        QVERIFY2(zeroLabels.contains("model.d_l must be >= 1"), qPrintable(zeroLabels));
         // Absent fields keep their defaults.
         const Config empty = configFromJson("{}", "empty");
         QCOMPARE(empty.model.arch, Config{}.model.arch);

@@ -415,7 +415,7 @@ void Config::validate() const
         require(m.channels > 0, "model.channels (the point dimension) must be positive");
     }
     const bool widthsGiven = m.arch == Arch::Mlp ? !m.mlpHidden.empty() : !m.gWidths.empty();
-    if (m.codebook && widthsGiven) {
+    if (m.codebook && widthsGiven && m.dL > 0) { // d_l itself is checked above (fuzz_config: 0 divided by zero here)
         const int spatial = m.arch == Arch::Mlp ? 1 : 16;
         require((spatial * m.topWidth()) % m.dL == 0,
                 "codebook page size d_p = " + std::to_string(spatial) + " * W / d_l must be an integer (W = " +
