@@ -480,6 +480,7 @@ void MainWindow::onState(TrainingController::State state)
     const qint64 now = m_clock.elapsed();
     if (state == S::Running && m_runningSinceMs < 0) {
         m_runningSinceMs = now;
+        m_rate.clear(); // the rate starts again from the first steps after Start or Resume
     } else if (state != S::Running && m_runningSinceMs >= 0) {
         m_elapsedMs += now - m_runningSinceMs;
         m_runningSinceMs = -1;
@@ -507,6 +508,13 @@ void MainWindow::onSession(const SessionInfo& info)
 
 void MainWindow::onStats(const QVector<StepStats>& stats)
 {
+    // Stats still queued when training paused are not part of the rate: a
+    // point from before a pause made the first reading after Resume span the
+    // whole pause (issue 12: "0.11 steps/s, ETA 9:37:05").
+    if (m_controller->state() != TrainingController::State::Running) {
+        updateStatus();
+        return;
+    }
     int64_t images = m_rate.empty() ? 0 : m_rate.back().images;
     for (const auto& s : stats)
         images += s.images;
@@ -514,6 +522,13 @@ void MainWindow::onStats(const QVector<StepStats>& stats)
     while (m_rate.size() > 2 && m_rate.back().ms - m_rate.front().ms > 10000)
         m_rate.pop_front();
     updateStatus();
+}
+
+double MainWindow::stepsPerSecond() const
+{
+    if (m_rate.size() < 2 || m_rate.back().ms <= m_rate.front().ms)
+        return -1;
+    return double(m_rate.back().step - m_rate.front().step) * 1000.0 / double(m_rate.back().ms - m_rate.front().ms);
 }
 
 void MainWindow::updateStatus()
@@ -526,9 +541,8 @@ void MainWindow::updateStatus()
     m_progress->setFormat(QStringLiteral("%1 / %2").arg(step).arg(info.totalSteps));
     const qint64 elapsed = (m_elapsedMs + (m_runningSinceMs >= 0 ? m_clock.elapsed() - m_runningSinceMs : 0)) / 1000;
     QString text = tr("elapsed %1").arg(formatDuration(elapsed));
-    if (m_rate.size() >= 2 && m_rate.back().ms > m_rate.front().ms) {
+    if (const double stepsPerSecond = this->stepsPerSecond(); stepsPerSecond >= 0) {
         const double seconds = (m_rate.back().ms - m_rate.front().ms) / 1000.0;
-        const double stepsPerSecond = double(m_rate.back().step - m_rate.front().step) / seconds;
         const double imagesPerSecond = double(m_rate.back().images - m_rate.front().images) / seconds;
         const qint64 eta = stepsPerSecond > 0 ? qint64(double(info.totalSteps - step) / stepsPerSecond) : -1;
         text = tr("%1 steps/s, %2 images/s  |  elapsed %3, ETA %4")

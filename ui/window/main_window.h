@@ -59,6 +59,9 @@ public:
     // 1 after a save on close (asked for, or the autosave) failed; the
     // explorer exits with it.
     int exitCode() const { return m_closeSaveFailed ? 1 : 0; }
+    // Training speed over the last seconds of running (pauses excluded), as
+    // the status bar shows it; -1 until two reports have come in.
+    double stepsPerSecond() const;
     // The File menu's New session and Open, past their file dialogs.
     void newSessionWith(const Config& config);
     void openCheckpointAsked(const QString& path);
