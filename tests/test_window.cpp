@@ -30,6 +30,14 @@ void blockFolder(const QString& folder)
     QFile file(folder);
     QVERIFY(file.open(QIODevice::WriteOnly));
 }
+
+// One training step, then paused again (the step has landed when this returns true).
+bool stepOnceAndWait(TrainingController* c)
+{
+    const int64_t before = c->step();
+    c->stepOnce();
+    return QTest::qWaitFor([&] { return c->step() == before + 1 && c->state() == State::Paused; }, 30000);
+}
 } // namespace
 
 class TestWindow final : public QObject {
@@ -132,9 +140,7 @@ private Q_SLOTS:
         QVERIFY(ready.wait(60000));
         QVERIFY(asked.isEmpty());
 
-        c->stepOnce();
-        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(1), 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, 30000);
+        QVERIFY(stepOnceAndWait(c));
 
         // Cancel: the session and its step stay.
         window.newSessionWith(cgpgan::testing::tinyConfig(64));
@@ -165,9 +171,7 @@ private Q_SLOTS:
         window.saveCheckpointAs(path);
         QVERIFY(saved.wait(30000));
         QCOMPARE(window.checkpointPath(), path);
-        c->stepOnce();
-        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(2), 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, 30000);
+        QVERIFY(stepOnceAndWait(c));
         answer = QMessageBox::Save;
         window.newSessionWith(cgpgan::testing::tinyConfig(64));
         QCOMPARE(asked.size(), 4);
@@ -176,9 +180,7 @@ private Q_SLOTS:
         QCOMPARE(c->step(), int64_t(0));
 
         // Discard: the new session replaces the trained one, nothing written.
-        c->stepOnce();
-        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(1), 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, 30000);
+        QVERIFY(stepOnceAndWait(c));
         answer = QMessageBox::Discard;
         QFile::remove(path);
         window.newSessionWith(cgpgan::testing::tinyConfig(64));
@@ -193,9 +195,7 @@ private Q_SLOTS:
         window.saveCheckpointAs(gone);
         QVERIFY(saved.wait(30000));
         blockFolder(dir.filePath("gone"));
-        c->stepOnce();
-        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(1), 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, 30000);
+        QVERIFY(stepOnceAndWait(c));
         answer = QMessageBox::Save;
         window.show();
         QVERIFY(!window.close());
@@ -222,9 +222,7 @@ private Q_SLOTS:
         QSignalSpy saved(c, &TrainingController::checkpointSaved);
         window.saveCheckpointAs(good);
         QVERIFY(saved.wait(30000));
-        c->stepOnce();
-        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(1), 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Paused, 30000);
+        QVERIFY(stepOnceAndWait(c));
         window.show();
         QVERIFY(window.close());
         QCOMPARE(window.exitCode(), 0);
@@ -242,9 +240,7 @@ private Q_SLOTS:
         second.saveCheckpointAs(gone);
         QVERIFY(saved2.wait(30000));
         blockFolder(dir.filePath("gone"));
-        c2->stepOnce();
-        QTRY_COMPARE_WITH_TIMEOUT(c2->step(), int64_t(1), 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(c2->state(), State::Paused, 30000);
+        QVERIFY(stepOnceAndWait(c2));
         second.show();
         QVERIFY(second.close());
         QCOMPARE(second.exitCode(), 1);

@@ -236,7 +236,6 @@ int main(int argc, char** argv)
 
     // Soak (issue 11): everything a person does in a session, over and over,
     // with resident memory printed each minute.
-    QElapsedTimer soakClock;
     int soakAssignments = 0, soakEdits = 0, soakGrids = 0, soakMinute = 0;
     quint64 soakRead = 0; // the codebook read a page edit answers (not the edit's own echo)
     QTimer soakActions, soakSampler;
@@ -281,7 +280,6 @@ int main(int argc, char** argv)
         QObject::connect(controller, &TrainingController::sessionReady, &app, [&] {
             controller->setTotalSteps(1000000000);
             controller->start();
-            soakClock.start();
             sample();
             soakSampler.start(60 * 1000);
             soakActions.start(15 * 1000);

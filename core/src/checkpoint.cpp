@@ -135,8 +135,8 @@ torch::serialize::InputArchive openCheckpoint(const std::string& path, const tor
             throw Error("cannot read checkpoint " + path + ": " + std::strerror(errno));
     }
     if (!verifyArchiveSeal(bytes, path))
-        spdlog::warn("checkpoint {} has no whole-file checksum (written before they were added): damage can only be "
-                     "found after libtorch has parsed it; save it again to add one",
+        spdlog::warn("checkpoint {} has no whole-file checksum (written before they were added): only its zip's own "
+                     "CRCs were checked; save it again to add one",
                      path);
     torch::serialize::InputArchive archive;
     try {

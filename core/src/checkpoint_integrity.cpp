@@ -250,13 +250,6 @@ std::optional<size_t> endRecord(std::string_view bytes)
     return std::nullopt;
 }
 
-std::string hex8(uint32_t value)
-{
-    char text[9];
-    std::snprintf(text, sizeof text, "%08x", value);
-    return text;
-}
-
 } // namespace
 
 std::string sealArchive(std::string bytes)
@@ -264,7 +257,7 @@ std::string sealArchive(std::string bytes)
     const auto end = endRecord(bytes);
     if (!end || littleEndian16(bytes.data() + *end + 20) != 0)
         throw Error("internal error: libtorch's checkpoint bytes do not end in a zip end record without a comment");
-    const std::string seal = std::string(kSealPrefix) + hex8(bytesChecksum(std::string_view(bytes).substr(0, *end)));
+    const std::string seal = std::string(kSealPrefix) + hex(bytesChecksum(std::string_view(bytes).substr(0, *end)));
     bytes[*end + 20] = char(seal.size() & 0xff);
     bytes[*end + 21] = char(seal.size() >> 8);
     bytes += seal;
@@ -324,7 +317,7 @@ bool verifyArchiveSeal(std::string_view bytes, const std::string& path)
         return false;
     }
     const std::string stored(comment.substr(kSealPrefix.size()));
-    const std::string actual = hex8(bytesChecksum(bytes.substr(0, *end)));
+    const std::string actual = hex(bytesChecksum(bytes.substr(0, *end)));
     if (stored != actual)
         throw Error("checkpoint " + path + " is damaged: its bytes do not match the CRC-32 written with them (stored " +
                     stored + ", now " + actual + "); it was changed or cut after it was saved");

@@ -347,7 +347,7 @@ bool MainWindow::settleUnsaved(const QString& title, const QString& question)
         if (QSettings().value("autosave/minutes", 10).toInt() <= 0)
             return true;
         m_controller->stopAndWait();
-        const QString path = m_checkpointPath.isEmpty() ? autosavePath() : m_checkpointPath;
+        const QString path = autosaveTarget();
         const QString error = m_controller->saveCheckpointNow(path);
         if (error.isEmpty()) {
             spdlog::info("autosaved to {}", path.toStdString());
@@ -370,8 +370,7 @@ bool MainWindow::settleUnsaved(const QString& title, const QString& question)
     m_controller->stopAndWait();
     QString path = m_checkpointPath;
     if (path.isEmpty())
-        path = QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QStringLiteral("checkpoint.pt"),
-                                            tr("Checkpoints (*.pt)"));
+        path = askCheckpointPath();
     if (path.isEmpty())
         return false;
     const QString error = m_controller->saveCheckpointNow(path);
@@ -383,6 +382,18 @@ bool MainWindow::settleUnsaved(const QString& title, const QString& question)
     m_savedStep = m_controller->step();
     addRecent(path);
     return true;
+}
+
+// Where an autosave goes: the Save target, or the app's autosave file.
+QString MainWindow::autosaveTarget() const
+{
+    return m_checkpointPath.isEmpty() ? autosavePath() : m_checkpointPath;
+}
+
+QString MainWindow::askCheckpointPath()
+{
+    return QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QStringLiteral("checkpoint.pt"),
+                                        tr("Checkpoints (*.pt)"));
 }
 
 bool MainWindow::save()
@@ -406,8 +417,7 @@ void MainWindow::saveCheckpointAs(const QString& path)
 
 bool MainWindow::saveAs()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QStringLiteral("checkpoint.pt"),
-                                                      tr("Checkpoints (*.pt)"));
+    const QString path = askCheckpointPath();
     if (path.isEmpty())
         return false;
     saveTo(path);
@@ -429,7 +439,7 @@ void MainWindow::autosave()
 {
     if (!m_controller->hasSession() || m_controller->step() == m_savedStep)
         return;
-    const QString path = m_checkpointPath.isEmpty() ? autosavePath() : m_checkpointPath;
+    const QString path = autosaveTarget();
     if (!m_pendingSaves.isEmpty())
         return; // the last save is still being written
     m_pendingSaves.insert(m_controller->saveCheckpoint(path));

@@ -84,6 +84,8 @@ private:
     bool save();
     bool saveAs();
     void saveTo(const QString& path);
+    QString autosaveTarget() const;
+    QString askCheckpointPath();
     void exportGrid();
     void autosave();
     void addRecent(const QString& path);
