@@ -1,5 +1,5 @@
 // The `cgpgan` command line, run as a real process: a short training run and
-// its run folder, resuming, info / sample / cluster on the checkpoint, the
+// its run folder, resuming, info / sample / cluster / export on the checkpoint, the
 // messages and exit codes of bad arguments, and Ctrl-C (save, then exit 0).
 #include <QtTest/QtTest>
 
@@ -9,6 +9,8 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
+
+#include <torch/script.h>
 
 #include <csignal>
 #include <sys/types.h>
@@ -102,6 +104,7 @@ private Q_SLOTS:
     void info();
     void sample();
     void cluster();
+    void exportWritesLoadableModules();
     void badArguments_data();
     void badArguments();
     void divergenceExitsNonZero();
@@ -281,6 +284,29 @@ void TestCli::cluster()
         QVERIFY(cluster >= 0 && cluster < 16);
         QCOMPARE(cluster, cells[1].toInt() * 4 + cells[3].toInt());
     }
+}
+
+// Issue 13: `cgpgan export` writes the four files and lists them on stdout;
+// the modules load with libtorch alone and sample like `cgpgan sample`'s model.
+void TestCli::exportWritesLoadableModules()
+{
+    const QString out = path("export");
+    const Result r = run({"export", runDir() + "/checkpoint.pt", "--out", out});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    for (const char* name : {"generator.pt", "classifier.pt", "state_dict.pt", "model.json"}) {
+        QVERIFY2(QFileInfo(out + "/" + name).size() > 0, name);
+        QVERIFY2(QString::fromUtf8(r.out).contains(out + "/" + name), r.out.constData());
+    }
+    auto g = torch::jit::load((out + "/generator.pt").toStdString());
+    torch::NoGradGuard noGrad;
+    const auto images = g.forward({torch::randn({2, 16}), torch::full({2, 2, 4}, 0.25)}).toTensor();
+    QCOMPARE(images.sizes(), (std::vector<int64_t>{2, 3, 32, 32}));
+    QVERIFY(images.abs().max().item<float>() <= 1.0f);
+
+    // A file where the folder should be: named, exit 1.
+    const Result bad = run({"export", runDir() + "/checkpoint.pt", "--out", runDir() + "/checkpoint.pt"});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("not a folder"), qPrintable(bad.describe()));
 }
 
 void TestCli::badArguments_data()

@@ -194,6 +194,22 @@ private Q_SLOTS:
         QCOMPARE(saved.last().at(1).toLongLong(), qint64(4));
         QCOMPARE(saved.last().at(2).toULongLong(), saveId);
         QVERIFY(QFile::exists(path));
+
+        // File > Export model (issue 13): the files, the step, the request's id.
+        QSignalSpy exported(&c, &TrainingController::modelExported);
+        const quint64 exportId = c.exportModel(dir.filePath("export"));
+        QVERIFY(exported.wait(30000));
+        QCOMPARE(exported.last().at(2).toLongLong(), qint64(4));
+        QCOMPARE(exported.last().at(3).toULongLong(), exportId);
+        const QStringList files = exported.last().at(1).toStringList();
+        QCOMPARE(files.size(), 4);
+        for (const QString& f : files)
+            QVERIFY2(QFileInfo(f).size() > 0, qPrintable(f));
+        QSignalSpy failed(&c, &TrainingController::errorOccurred);
+        const quint64 badExport = c.exportModel(path); // a file, not a folder
+        QVERIFY(failed.wait(30000));
+        QCOMPARE(failed.last().at(2).toULongLong(), badExport);
+        QVERIFY2(failed.last().at(1).toString().contains("not a folder"), qPrintable(failed.last().at(1).toString()));
         c.requestSamples(request);
         QVERIFY(again.wait(30000));
         const auto before = again.last().at(0).value<cgpgan::ui::SampleResult>();

@@ -714,11 +714,23 @@ void TestData::imageFolder()
     QVERIFY(pixelAt(d, 1, 0, 8, 0) < 10); // even the crop's edge is green, not red
     QCOMPARE(pixelAt(d, 2, 2, 5, 5), uint8_t(250));
 
-    // The parent folder names become a "folder" label column.
+    // ImageFolder's convention: the first folder below the root is the class
+    // (cats/deeper/grey.png is a cat), a "class" label column.
     QCOMPARE(d.labels.size(), size_t(1));
-    QCOMPARE(d.labels[0].name, std::string("folder"));
-    QCOMPARE(d.labels[0].classNames, (std::vector<std::string>{"cats", "deeper", "dogs"}));
-    QCOMPARE(d.labels[0].values, (std::vector<int32_t>{1, 0, 2}));
+    QCOMPARE(d.labels[0].name, std::string("class"));
+    QCOMPARE(d.labels[0].classNames, (std::vector<std::string>{"cats", "dogs"}));
+    QCOMPARE(d.labels[0].values, (std::vector<int32_t>{0, 0, 1}));
+
+    // Images beside the subfolders, or one subfolder only: unlabelled.
+    QTemporaryDir mixed;
+    writePng(str(mixed.filePath("cats/a.png")), solidImage(8, 8, 3, {1, 2, 3}));
+    writePng(str(mixed.filePath("dogs/b.png")), solidImage(8, 8, 3, {1, 2, 3}));
+    writePng(str(mixed.filePath("loose.png")), solidImage(8, 8, 3, {1, 2, 3}));
+    QVERIFY(loadImageFolder(str(mixed.path()), 8, 3).labels.empty());
+    QTemporaryDir single;
+    writePng(str(single.filePath("cats/a.png")), solidImage(8, 8, 3, {1, 2, 3}));
+    writePng(str(single.filePath("cats/b/c.png")), solidImage(8, 8, 3, {1, 2, 3}));
+    QVERIFY(loadImageFolder(str(single.path()), 8, 3).labels.empty());
 
     // Through loadDataset, with a count limit.
     DataSpec spec;

@@ -28,7 +28,8 @@ bool isImageFileName(const fs::path& path)
 
 struct FolderImage {
     fs::path path;
-    int depth = 0; // 0: directly in the searched folder
+    int depth = 0;         // 0: directly in the searched folder
+    std::string topFolder; // the first folder below the searched one ("" at depth 0)
     bool operator<(const FolderImage& other) const { return path < other.path; }
 };
 
@@ -69,7 +70,9 @@ std::vector<FolderImage> findImageFiles(const fs::path& folder, std::vector<Skip
             continue;
         std::error_code typeError;
         if (it->is_regular_file(typeError))
-            files.push_back({it->path(), it.depth()});
+            files.push_back({it->path(), it.depth(),
+                             it.depth() == 0 ? std::string()
+                                             : it->path().lexically_relative(folder).begin()->string()});
         else
             skipped.push_back({it->path().string(), notAFileReason(*it)});
     }
@@ -131,26 +134,45 @@ std::string loadFolderImage(const fs::path& path, int resolution, int channels,
     return {};
 }
 
-// Ground truth from the folder layout: the parent folder's name (afhq/train/cat/x.png
-// -> "cat") when every image lies below the root and there are at least two such names.
-std::vector<LabelColumn> folderLabels(const std::vector<FolderImage>& used)
+// Ground truth from the folder layout, torchvision's ImageFolder convention:
+// root/<class>/**/image.png, the class being the first folder below the root
+// (afhq/train/cat/x.png -> "cat" when loading afhq/train; deeper folders do
+// not start new classes). Used only when every image lies in such a folder
+// and there are at least two classes: a folder without subfolders, or with
+// images beside its subfolders, stays unlabelled (and the log says why).
+std::vector<LabelColumn> folderLabels(const std::vector<FolderImage>& used, const std::string& folder)
 {
     std::map<std::string, int32_t> classIds;
+    int64_t atRoot = 0;
     for (const FolderImage& file : used) {
         if (file.depth == 0)
-            return {};
-        classIds.emplace(file.path.parent_path().filename().string(), 0);
+            ++atRoot;
+        else
+            classIds.emplace(file.topFolder, 0);
     }
-    if (classIds.size() < 2)
+    auto log = spdlog::default_logger();
+    if (classIds.empty())
         return {};
+    if (atRoot > 0) {
+        log->info("{}: {} images lie directly in the folder beside its {} subfolders: the subfolders are not "
+                  "used as class labels", folder, atRoot, classIds.size());
+        return {};
+    }
+    if (classIds.size() < 2) {
+        log->info("{}: all images are in one subfolder ({}): no class labels to score against", folder,
+                  classIds.begin()->first);
+        return {};
+    }
     LabelColumn column;
-    column.name = "folder";
+    column.name = "class";
     for (auto& [name, id] : classIds) {
         id = int32_t(column.classNames.size());
         column.classNames.push_back(name);
     }
     for (const FolderImage& file : used)
-        column.values.push_back(classIds.at(file.path.parent_path().filename().string()));
+        column.values.push_back(classIds.at(file.topFolder));
+    log->info("{}: {} classes from its subfolders ({}{})", folder, column.classNames.size(),
+              column.classNames.front(), column.classNames.size() > 1 ? ", " + column.classNames[1] + ", ..." : "");
     return {std::move(column)};
 }
 
@@ -212,7 +234,7 @@ Dataset loadImageFolder(const std::string& folder, int resolution, int channels)
         throw Error("no usable images in " + folder + ": all " + std::to_string(files.size())
                     + " image files were skipped (first: " + data.skipped.front().path + ": "
                     + data.skipped.front().reason + ")");
-    data.labels = folderLabels(used);
+    data.labels = folderLabels(used, folder);
     log->info("loaded {} images from {} ({} skipped)", data.count, folder, data.skipped.size());
     return data;
 }

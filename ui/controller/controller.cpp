@@ -4,12 +4,14 @@
 #include "cgpgan/device.h"
 #include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
+#include "cgpgan/export.h"
 #include "cgpgan/runner.h"
 #include "cgpgan/trainer.h"
 
 #include <spdlog/spdlog.h>
 
 #include <QMetaObject>
+#include <QStringList>
 
 #include <algorithm>
 #include <atomic>
@@ -632,6 +634,30 @@ quint64 TrainingController::saveCheckpoint(const QString& path)
         } catch (const std::exception& e) {
             const QString message = describe(e);
             toUi([this, message, path, id] { Q_EMIT errorOccurred(tr("Could not save %1").arg(path), message, id); });
+        }
+    });
+    return id;
+}
+
+quint64 TrainingController::exportModel(const QString& folder)
+{
+    const quint64 id = nextId();
+    auto trainer = m_impl->trainer;
+    if (!trainer) {
+        fail(id, tr("Could not export to %1").arg(folder), tr("There is no session to export."));
+        return id;
+    }
+    post([this, trainer, folder, id] {
+        try {
+            const ExportedFiles written = cgpgan::exportModel(trainer->model(), folder.toStdString());
+            const int64_t step = written.step;
+            QStringList files;
+            for (const std::string& path : written.files)
+                files << QString::fromStdString(path);
+            spdlog::info("exported step {} to {}", step, folder.toStdString());
+            toUi([this, folder, files, step, id] { Q_EMIT modelExported(folder, files, step, id); });
+        } catch (const std::exception& e) {
+            fail(id, tr("Could not export to %1").arg(folder), describe(e));
         }
     });
     return id;

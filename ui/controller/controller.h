@@ -26,6 +26,7 @@
 #include <QImage>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include <cstdint>
@@ -176,6 +177,9 @@ public:
     quint64 saveCheckpoint(const QString& path);
     // For closing: waits for the service thread, saves, returns "" or the error.
     QString saveCheckpointNow(const QString& path);
+    // TorchScript G_ema and Q, a state dict and model.json into folder
+    // (cgpgan/export.h), between two steps: modelExported(folder, files, step, id).
+    quint64 exportModel(const QString& folder);
 
     // Helpers for codes: one-hot columns for combination ids (label 0 most
     // significant, SPEC 6), and the id of a tuple of categories.
@@ -195,6 +199,7 @@ Q_SIGNALS:
     void clustersReady(const cgpgan::ClusterAssignment& assignment, quint64 request);
     void clustersCancelled(quint64 request);
     void checkpointSaved(const QString& path, qint64 step, quint64 request);
+    void modelExported(const QString& folder, const QStringList& files, qint64 step, quint64 request);
     // what: a short title ("Could not load the data"); message: what to fix;
     // request: the id of the request that failed, 0 for none.
     void errorOccurred(const QString& what, const QString& message, quint64 request);

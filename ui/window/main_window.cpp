@@ -121,6 +121,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             });
     connect(m_controller, &TrainingController::errorOccurred, this,
             [this](const QString&, const QString&, quint64 request) { m_pendingSaves.remove(request); });
+    connect(m_controller, &TrainingController::modelExported, this,
+            [this](const QString& folder, const QStringList& files, qint64 step, quint64) {
+                QStringList names;
+                for (const QString& f : files)
+                    names << QFileInfo(f).fileName();
+                statusBar()->showMessage(
+                    tr("Exported step %1 to %2 (%3)").arg(step).arg(folder, names.join(QStringLiteral(", "))), 15000);
+            });
 
     restoreSettings();
     onState(m_controller->state());
@@ -144,6 +152,10 @@ void MainWindow::buildActions()
     connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAs);
     m_exportGridAction = new QAction(tr("Export sample &grid as PNG..."), this);
     connect(m_exportGridAction, &QAction::triggered, this, &MainWindow::exportGrid);
+    m_exportModelAction = new QAction(tr("Export &model (TorchScript)..."), this);
+    m_exportModelAction->setToolTip(tr("Write G_ema and Q as TorchScript modules (torch.jit.load), a state dict "
+                                       "(torch.load) and model.json into a folder"));
+    connect(m_exportModelAction, &QAction::triggered, this, &MainWindow::exportModelDialog);
 
     m_startAction = new QAction(tr("Start"), this);
     m_startAction->setShortcut(Qt::Key_F5);
@@ -199,6 +211,7 @@ void MainWindow::buildMenus()
         m_autosaveTimer->start(minutes * 60 * 1000);
     file->addSeparator();
     file->addAction(m_exportGridAction);
+    file->addAction(m_exportModelAction);
     file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -435,6 +448,23 @@ void MainWindow::exportGrid()
         onError(tr("Could not export the grid"), error);
 }
 
+void MainWindow::exportModelDialog()
+{
+    QSettings settings;
+    const QString last = settings.value("export/lastFolder", QDir::currentPath()).toString();
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export model into folder"), last);
+    if (folder.isEmpty())
+        return;
+    settings.setValue("export/lastFolder", folder);
+    exportModelTo(folder);
+}
+
+void MainWindow::exportModelTo(const QString& folder)
+{
+    m_controller->exportModel(folder);
+    statusBar()->showMessage(tr("Exporting to %1...").arg(folder));
+}
+
 void MainWindow::autosave()
 {
     if (!m_controller->hasSession() || m_controller->step() == m_savedStep)
@@ -484,6 +514,7 @@ void MainWindow::onState(TrainingController::State state)
     m_saveAction->setEnabled(session);
     m_saveAsAction->setEnabled(session);
     m_exportGridAction->setEnabled(session);
+    m_exportModelAction->setEnabled(session);
     m_newAction->setEnabled(state != S::Loading);
     m_openAction->setEnabled(state != S::Loading);
 

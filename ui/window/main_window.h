@@ -65,6 +65,9 @@ public:
     // The File menu's New session and Open, past their file dialogs.
     void newSessionWith(const Config& config);
     void openCheckpointAsked(const QString& path);
+    // File > Export model, past its folder dialog: the export is written
+    // between two steps; the status bar and the log say where.
+    void exportModelTo(const QString& folder);
     // Which tab the central area shows: "live", "codebook", "clusters".
     void showTab(const QString& name);
 
@@ -87,6 +90,7 @@ private:
     QString autosaveTarget() const;
     QString askCheckpointPath();
     void exportGrid();
+    void exportModelDialog();
     void autosave();
     void addRecent(const QString& path);
     void rebuildRecentMenu();
@@ -112,6 +116,7 @@ private:
     QAction* m_saveAction;
     QAction* m_saveAsAction;
     QAction* m_exportGridAction;
+    QAction* m_exportModelAction;
     QAction* m_startAction;
     QAction* m_stepAction;
     QAction* m_stopAction;

@@ -50,9 +50,10 @@ Dataset loadMnist(const std::string& pathOrFolder, const std::string& split);
 Dataset loadCifar10(const std::string& pathOrFolder);
 // Image folder: .png/.jpg/.jpeg found recursively (sorted paths), centre-cropped
 // to a square and resized to resolution. Undecodable files are listed in
-// Dataset::skipped. When every image lies in a subfolder and the images'
-// parent folders have at least two distinct names (afhq/train/cat/x.png ->
-// "cat"), those names become a label column "folder" for scoring.
+// Dataset::skipped. Labels follow torchvision's ImageFolder: when every image
+// lies in a subfolder and there are at least two, the first folder below the
+// root is the image's class (afhq/train/cat/x.png -> "cat", also for
+// cat/sub/x.png), a label column "class" for scoring clusters.
 Dataset loadImageFolder(const std::string& folder, int resolution, int channels);
 
 // Zero-pad (or centre-crop) every image to resolution x resolution.
