@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config
   libtorch-dev            # libtorch 1.13 (CPU)
+  libgloo-dev             # Gloo's headers: data-parallel training on libtorch's c10d (issue 13)
   libopenblas0-pthread    # a fast BLAS for libtorch instead of the reference one
   python3-torch           # the same libtorch from Python: the speed benchmark's mirror
   libspdlog-dev nlohmann-json3-dev libcli11-dev

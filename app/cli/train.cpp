@@ -4,6 +4,8 @@
 #include "common.h"
 #include "progress.h"
 
+#include "cgpgan/device.h"
+#include "cgpgan/distributed.h"
 #include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
 #include "cgpgan/runner.h"
@@ -12,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <ctime>
 #include <filesystem>
@@ -36,6 +39,7 @@ struct TrainOptions {
     std::string out;
     std::string resume;
     std::optional<int64_t> gridEvery, checkpointEvery;
+    double distTimeout = 300; // seconds a collective waits for the other processes
 };
 
 std::string defaultRunFolder(const std::string& preset)
@@ -55,6 +59,37 @@ std::vector<int64_t> gridCombinations(const Config& config)
     return combos;
 }
 
+// A rank other than 0 of a data-parallel run: the same steps, the same
+// decisions to stop (non-finite losses or state, Ctrl-C on any rank), and
+// nothing written. Mirrors runTrain's loop.
+int trainAsFollower(Trainer& trainer, ProcessGroup& group)
+{
+    TrainingControl control;
+    g_interrupted = false;
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    const auto& run = trainer.config().run;
+    bool diverged = false;
+    const RunEnd end = runTraining(trainer, control, trainer.totalSteps(), [&](const StepStats& s) {
+        if (!s.finite())
+            return;
+        if (run.checkpointEvery > 0 && s.step % run.checkpointEvery == 0 && !trainer.nonFiniteState().empty()) {
+            diverged = true;
+            control.requestStop();
+            return;
+        }
+        if (group.any(g_interrupted))
+            control.requestStop();
+    });
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (end == RunEnd::NotFinite || diverged || !trainer.nonFiniteState().empty()) {
+        spdlog::error("training diverged by step {} (rank 0 reports the details)", trainer.stepCount());
+        return 3;
+    }
+    return 0;
+}
+
 int runTrain(const TrainOptions& o)
 {
     std::optional<Config> base;
@@ -68,6 +103,24 @@ int runTrain(const TrainOptions& o)
     const std::string folder =
         !o.out.empty() ? o.out
                        : (!o.resume.empty() ? fs::path(o.resume).parent_path().string() : defaultRunFolder(config.preset));
+    // Launched as one of several processes (torch.distributed's env://
+    // variables): join the group before anything is written. Rank 0 alone
+    // writes the run folder; the others train their slices and stay quiet.
+    std::shared_ptr<ProcessGroup> group;
+    if (const auto launch = launchFromEnvironment()) {
+        if (config.train.batch % launch->worldSize != 0)
+            throw Error("rank " + std::to_string(launch->rank) + ": train.batch " +
+                        std::to_string(config.train.batch) + " does not divide among " +
+                        std::to_string(launch->worldSize) + " processes (WORLD_SIZE): use a batch that is a multiple of " +
+                        std::to_string(launch->worldSize));
+        if (launch->rank > 0) {
+            spdlog::set_pattern(std::string("[rank ") + std::to_string(launch->rank) + "] " + kLogPattern);
+            spdlog::set_level(spdlog::level::warn);
+        }
+        setCudaDeviceIndex(launch->localRank); // one device per local rank (CUDA only)
+        group = ProcessGroup::join(*launch, std::chrono::milliseconds(int64_t(o.distTimeout * 1000)));
+    }
+    const bool writer = !group || group->rank() == 0;
     setUpThreads(config);
     // Data and model first: a bad path or shape leaves no half-made run folder.
     const auto data = loadData(config);
@@ -76,6 +129,13 @@ int runTrain(const TrainOptions& o)
         trainer.load(o.resume);
         spdlog::info("resumed {} at step {}", o.resume, trainer.stepCount());
     }
+    if (group) {
+        trainer.setProcessGroup(group);
+        spdlog::info("data-parallel on {} processes ({}): {} samples each of the batch of {}", group->size(),
+                     group->backend(), config.train.batch / group->size(), config.train.batch);
+    }
+    if (!writer)
+        return trainAsFollower(trainer, *group);
     fs::create_directories(folder);
     const std::string checkpointPath = (fs::path(folder) / "checkpoint.pt").string();
     saveConfigFile(config, (fs::path(folder) / "config.json").string());
@@ -145,14 +205,14 @@ int runTrain(const TrainOptions& o)
             return;
         if (config.run.checkpointEvery > 0 && s.step % config.run.checkpointEvery == 0) {
             writeMetrics([&] { metrics.flush(); });
-            badState = trainer.nonFiniteState();
+            badState = trainer.nonFiniteState(); // every rank holds the same weights and finds the same
             if (!badState.empty()) { // finite losses, overflowed weights or moments: diverged all the same
                 control.requestStop();
                 return;
             }
             duringTraining("the checkpoint", [&] { trainer.save(checkpointPath); });
         }
-        if (g_interrupted)
+        if (group ? group->any(g_interrupted) : bool(g_interrupted))
             control.requestStop();
     });
     std::signal(SIGINT, SIG_DFL);
@@ -215,7 +275,23 @@ void addTrainCommand(CLI::App& app, int& exitCode)
         ->check(CLI::ExistingFile);
     sub->add_option("--grid-every", o->gridEvery, "Write a sample grid every N steps (0 = only at the end)");
     sub->add_option("--checkpoint-every", o->checkpointEvery, "Write checkpoint.pt every N steps (0 = only at the end)");
-    sub->callback([o, &exitCode] { exitCode = runTrain(*o); });
+    sub->add_option("--dist-timeout", o->distTimeout,
+                    "Launched on several processes (torch.distributed's RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT): "
+                    "seconds to wait for the rendezvous and for the other processes at each exchange")
+        ->check(CLI::Range(1.0, 86400.0))
+        ->capture_default_str();
+    sub->callback([o, &exitCode] {
+        try {
+            exitCode = runTrain(*o);
+        } catch (const Error& e) {
+            // One of several processes: say which one failed.
+            const auto launch = launchFromEnvironment();
+            const std::string message = e.what();
+            if (launch && message.rfind("rank ", 0) != 0)
+                throw Error("rank " + std::to_string(launch->rank) + ": " + message);
+            throw;
+        }
+    });
 }
 
 } // namespace cgpgan::cli

@@ -6,7 +6,8 @@ namespace cgpgan {
 
 namespace F = torch::nn::functional;
 
-torch::Tensor randomAffine(const torch::Tensor& images, const AugmentRange& range, at::Generator& rng)
+torch::Tensor randomAffine(const torch::Tensor& images, const AugmentRange& range, at::Generator& rng,
+                           int64_t total, int64_t first)
 {
     if (!range.any())
         return images;
@@ -14,7 +15,9 @@ torch::Tensor randomAffine(const torch::Tensor& images, const AugmentRange& rang
     const int64_t b = images.size(0);
     const auto opts = torch::TensorOptions().dtype(torch::kFloat);
     // u in [-1, 1): [b, 4] = (log-zoom, angle, shift x, shift y).
-    const auto u = torch::rand({b, 4}, rng, c10::nullopt, opts) * 2 - 1;
+    const int64_t drawn = total < 0 ? b : total;
+    TORCH_CHECK(first >= 0 && first + b <= drawn, "randomAffine: rows ", first, "..", first + b, " outside ", drawn);
+    const auto u = (torch::rand({drawn, 4}, rng, c10::nullopt, opts) * 2 - 1).narrow(0, first, b);
     const auto logZoom = u.select(1, 0) * std::log1p(range.scale);
     const auto angle = u.select(1, 1) * (range.rotate * M_PI / 180.0);
     // affine_grid maps output coordinates to input ones (normalised to [-1, 1]):

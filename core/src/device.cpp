@@ -13,6 +13,18 @@
 
 namespace cgpgan {
 
+namespace {
+int g_cudaIndex = 0;
+}
+
+void setCudaDeviceIndex(int index)
+{
+    if (index != 0 && torch::cuda::is_available() && index >= int(torch::cuda::device_count()))
+        throw Error("CUDA device " + std::to_string(index) + " was asked for (LOCAL_RANK), but this machine has " +
+                    std::to_string(torch::cuda::device_count()) + ": start at most that many processes per node");
+    g_cudaIndex = index;
+}
+
 torch::Device chooseDevice(DeviceChoice request)
 {
     switch (request) {
@@ -22,11 +34,12 @@ torch::Device chooseDevice(DeviceChoice request)
         if (!torch::cuda::is_available())
             throw Error("--device cuda was asked for, but this libtorch sees no CUDA device "
                         "(Debian's libtorch is CPU-only; build against a CUDA libtorch)");
-        return torch::Device(torch::kCUDA, 0);
+        return torch::Device(torch::kCUDA, c10::DeviceIndex(g_cudaIndex));
     case DeviceChoice::Auto:
         break;
     }
-    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, c10::DeviceIndex(g_cudaIndex))
+                                       : torch::Device(torch::kCPU);
 }
 
 namespace {

@@ -57,7 +57,7 @@ double priorEntropy(const torch::Tensor& prior)
     return -(P * torch::log(P.clamp_min(1e-30))).sum(-1).mean().item<double>();
 }
 
-torch::Tensor modeSeekingLoss(const torch::Tensor& images, const torch::Tensor& z, double eps)
+torch::Tensor modeSeekingRatio(const torch::Tensor& images, const torch::Tensor& z)
 {
     const int64_t half = images.size(0) / 2;
     TORCH_CHECK(half >= 1 && images.size(0) == 2 * half, "mode seeking needs an even batch of >= 2");
@@ -65,7 +65,12 @@ torch::Tensor modeSeekingLoss(const torch::Tensor& images, const torch::Tensor& 
     const auto za = z.narrow(0, 0, half), zb = z.narrow(0, half, half);
     const auto imageDistance = (a - b).abs().mean(1);
     const auto latentDistance = (za - zb).abs().mean(1);
-    return 1.0 / ((imageDistance / latentDistance).mean() + eps);
+    return (imageDistance / latentDistance).mean();
+}
+
+torch::Tensor modeSeekingLoss(const torch::Tensor& images, const torch::Tensor& z, double eps)
+{
+    return 1.0 / (modeSeekingRatio(images, z) + eps);
 }
 
 } // namespace cgpgan

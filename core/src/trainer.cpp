@@ -2,8 +2,10 @@
 
 #include "cgpgan/augment.h"
 #include "cgpgan/device.h"
+#include "cgpgan/distributed.h"
 #include "cgpgan/error.h"
 #include "cgpgan/losses.h"
+#include "checkpoint_integrity.h"
 #include "speed_options.h"
 #include "model_impl.h"
 
@@ -181,7 +183,7 @@ void Trainer::resetDataOrder()
     s.cursor = 0;
 }
 
-torch::Tensor Trainer::nextRealBatch()
+torch::Tensor Trainer::nextRealBatch(int64_t first, int64_t count)
 {
     auto& s = *m_state;
     const int64_t b = config().train.batch;
@@ -192,7 +194,8 @@ torch::Tensor Trainer::nextRealBatch()
                         std::to_string(s.order.size(0)) + " samples)");
         resetDataOrder();
     }
-    const auto index = s.order.narrow(0, s.cursor, b).to(m_device);
+    // Every rank walks the same order; each reads its slice of the batch.
+    const auto index = s.order.narrow(0, s.cursor + first, count).to(m_device);
     s.cursor += b;
     return toModelInput(s.data.index_select(0, index));
 }
@@ -206,6 +209,61 @@ std::pair<torch::Tensor, torch::Tensor> Trainer::sampleLatents(int64_t b)
     const auto idx = torch::multinomial(m_model->networks().prior, b, /*replacement=*/true, s.rng); // [d_l, b]
     const auto c = torch::one_hot(idx.t(), m.dC).to(torch::kFloat);
     return {z.to(m_device), c.to(m_device)};
+}
+
+void Trainer::averageGradients(const std::vector<torch::nn::Module*>& modules)
+{
+    std::vector<torch::Tensor> grads;
+    for (torch::nn::Module* module : modules) {
+        if (!module)
+            continue;
+        for (auto& param : module->parameters()) {
+            if (!param.grad().defined()) // every rank must send the same list
+                param.mutable_grad() = torch::zeros_like(param);
+            grads.push_back(param.mutable_grad());
+        }
+    }
+    m_group->allReduceMean(grads);
+}
+
+void Trainer::setProcessGroup(std::shared_ptr<ProcessGroup> group)
+{
+    const auto lock = m_model->gate().forCall();
+    if (!group || group->size() == 1) {
+        m_group.reset();
+        return;
+    }
+    const auto& t = config().train;
+    const int W = group->size();
+    const std::string rank = "rank " + std::to_string(group->rank()) + ": ";
+    if (t.batch % W != 0)
+        throw Error(rank + "train.batch " + std::to_string(t.batch) + " does not divide among " + std::to_string(W) +
+                    " processes (WORLD_SIZE): use a batch that is a multiple of " + std::to_string(W));
+    const int64_t b = t.batch / W;
+    if (t.lambdaMs > 0 && t.batch % (2 * W) != 0)
+        throw Error(rank + "mode seeking (train.lambda_ms) pairs each process's samples: train.batch " +
+                    std::to_string(t.batch) + " must be a multiple of 2 x " + std::to_string(W) + " processes");
+    const int64_t group_ = config().model.mbstdGroup;
+    if (group_ > 0 && b % std::min<int64_t>(group_, b) != 0)
+        throw Error(rank + "model.mbstd_group " + std::to_string(group_) + " does not divide each process's " +
+                    std::to_string(b) + " samples (train.batch / WORLD_SIZE)");
+    // The same run everywhere: the config without the machine's settings
+    // (run.device, run.threads), the data, the step.
+    const std::string json = toJson(withDefaultMachine(config()), -1);
+    group->requireSame(bytesChecksum(json), "their config");
+    group->requireSame(tensorChecksum(m_state->data.to(torch::kCPU)) ^ (uint64_t(m_state->data.size(0)) << 32),
+                       "their training data");
+    group->requireSame(uint64_t(m_model->networks().step), "the step they start from (the checkpoint resumed)");
+    // Rank 0's weights and prior on every rank (they agree already when
+    // built from the same seed or loaded from the same file; this makes it so).
+    auto& n = m_model->networks();
+    std::vector<torch::Tensor> state;
+    for (torch::nn::Module* module : n.modules())
+        for (auto& tensor : module->parameters())
+            state.push_back(tensor);
+    state.push_back(n.prior);
+    group->broadcast(state, 0);
+    m_group = std::move(group);
 }
 
 void Trainer::updateEma()
@@ -233,7 +291,13 @@ StepStats Trainer::stepLocked()
     auto& n = m_model->networks();
     auto& st = *m_state;
     const auto& m = config().model;
-    const int64_t b = config().train.batch;
+    // The global batch B; with a process group this rank computes b = B / W
+    // samples of it, rows first .. first + b - 1 (setProcessGroup).
+    const int64_t B = config().train.batch;
+    const int W = m_group ? m_group->size() : 1;
+    const int64_t b = B / W;
+    const int64_t first = (m_group ? m_group->rank() : 0) * b;
+    const auto mine = [&](const torch::Tensor& t) { return W == 1 ? t : t.narrow(0, first, b); };
     const bool vanilla = m.mode == GanMode::Vanilla;
     const bool frozen = priorFrozenLocked();
     // Forward passes of D, Q and G run under bf16 autocast when asked; their
@@ -247,23 +311,37 @@ StepStats Trainer::stepLocked()
     };
 
     // 1. z, c ~ P(C); fake = G(z, c) with no gradient to G.
-    const auto x = inMemoryFormat(nextRealBatch(), n.memoryFormat);
-    auto [z, c] = sampleLatents(b);
+    const auto x = inMemoryFormat(nextRealBatch(first, b), n.memoryFormat);
+    auto [zAll, cAll] = sampleLatents(B);
+    const auto z = mine(zAll), c = mine(cAll);
     torch::Tensor fake;
     {
         torch::NoGradGuard noGrad;
         // Captured by copy (tensor handles): C++17 lambdas cannot capture structured bindings.
-        fake = inMemoryFormat(forward([&n, z = z, c = c] { return n.g->forward(z, c); }), n.memoryFormat);
+        fake = inMemoryFormat(forward([&] { return n.g->forward(z, c); }), n.memoryFormat);
     }
     fake.requires_grad_(true);
 
     // 2. Pseudo-labels of the real batch from Q, probnormalized while frozen.
-    torch::Tensor p, cReal;
+    // pMean: the global batch's mean of p (for the prior, step 9).
+    torch::Tensor p, cReal, pMean;
     if (!vanilla) {
         torch::NoGradGuard noGrad;
         p = torch::softmax(forward([&] { return n.q->forward(x); }).view({b, m.dL, m.dC}), -1);
-        if (frozen)
-            p = probNormalize(p);
+        if (W == 1) {
+            if (frozen)
+                p = probNormalize(p);
+            pMean = p.mean(0, /*keepdim=*/true);
+        } else {
+            // probnormalize with the global batch's mean: the ranks' means averaged.
+            pMean = p.mean(0, /*keepdim=*/true);
+            m_group->allReduceMean(pMean);
+            if (frozen) {
+                p = p - pMean + 1.0 / double(m.dC);
+                pMean = p.mean(0, /*keepdim=*/true);
+                m_group->allReduceMean(pMean);
+            }
+        }
         cReal = torch::one_hot(p.argmax(-1), m.dC).to(torch::kFloat);
     }
 
@@ -293,7 +371,7 @@ StepStats Trainer::stepLocked()
         const AugmentRange views{t.qAugmentScale, t.qAugmentShift, t.qAugmentRotate};
         auto qInput = fake;
         if (views.any())
-            qInput = randomAffine(fake.detach(), views, st.rng).requires_grad_(true);
+            qInput = randomAffine(fake.detach(), views, st.rng, B, first).requires_grad_(true);
         const auto qFake = forward([&] { return n.q->forward(qInput); }).view({b, m.dL, m.dC});
         lCls = classificationLoss(qFake, c);
         lCgp = classifierGradientPenalty(qFake, c, qInput);
@@ -307,29 +385,55 @@ StepStats Trainer::stepLocked()
     if (st.optQ)
         st.optQ->zero_grad();
     lossDQ.backward();
+    if (W > 1)
+        averageGradients({n.d.ptr().get(), n.q ? n.q.ptr().get() : nullptr});
     st.optD->step();
     if (st.optQ)
         st.optQ->step();
 
     // 7. Generator step on fresh z, c; D is frozen meanwhile.
     setRequiresGrad(*n.d, false);
-    auto [z2, c2] = sampleLatents(b);
-    // A knob may turn mode seeking on; it pairs the batch in halves, so an odd batch keeps it off.
-    const double lambdaMs = b % 2 == 0 ? m_knobs.lambdaMs : 0.0;
+    auto [z2All, c2All] = sampleLatents(B);
+    // A knob may turn mode seeking on; it pairs the batch in halves, so an odd
+    // batch keeps it off (and, across W ranks, a batch that is not a multiple of 2W).
+    const double lambdaMs = B % (2 * W) == 0 ? m_knobs.lambdaMs : 0.0;
+    torch::Tensor z2 = mine(z2All), c2 = mine(c2All);
     if (lambdaMs > 0) {
         // Mode seeking (train.lambda_ms): the second half repeats the first
         // half's codes (c stays ~ P(C) per sample), z stays fresh.
-        const int64_t half = b / 2;
-        c2 = torch::cat({c2.narrow(0, 0, half), c2.narrow(0, 0, half)}, 0);
+        const int64_t half = B / 2;
+        c2All = torch::cat({c2All.narrow(0, 0, half), c2All.narrow(0, 0, half)}, 0);
+        if (W == 1) {
+            c2 = c2All;
+        } else {
+            // This rank's pairs: rows first/2 .. of each half, so its own
+            // batch is again [originals | their repeats].
+            const int64_t h = b / 2, start = first / 2;
+            z2 = torch::cat({z2All.narrow(0, start, h), z2All.narrow(0, half + start, h)}, 0);
+            c2 = torch::cat({c2All.narrow(0, start, h), c2All.narrow(0, half + start, h)}, 0);
+        }
     }
-    const auto gOut = forward([&n, z2 = z2, c2 = c2] { return n.g->forward(z2, c2); });
+    const auto gOut = forward([&] { return n.g->forward(z2, c2); });
     const auto dOfG = forward([&] { return n.d->forward(inMemoryFormat(gOut, n.memoryFormat)); });
     const auto sG = vanilla ? dOfG : conditionalScores(dOfG.view({b, m.dL, m.dC}), c2);
     auto lG = generatorAdversarial(sG);
-    if (lambdaMs > 0)
+    if (lambdaMs > 0 && W == 1) {
         lG = lG + lambdaMs * modeSeekingLoss(gOut, z2);
+    } else if (lambdaMs > 0) {
+        // 1 / (M + eps) with M the mean ratio over all pairs, i.e. the ranks'
+        // mean. Its value from the averaged M; its gradient through this
+        // rank's part: d/dtheta = -(dM_r/dtheta) / (M + eps)^2, which the
+        // gradient average turns into the global gradient.
+        const auto ratio = modeSeekingRatio(gOut, z2);
+        auto global = ratio.detach().clone();
+        m_group->allReduceMean(global);
+        const auto denominator = global + 1e-5;
+        lG = lG + lambdaMs * (1.0 / denominator - (ratio - ratio.detach()) / denominator.square());
+    }
     st.optG->zero_grad();
     lG.backward();
+    if (W > 1)
+        averageGradients({n.g.ptr().get()});
     st.optG->step();
     setRequiresGrad(*n.d, true);
 
@@ -338,7 +442,7 @@ StepStats Trainer::stepLocked()
 
     // 9. Dynamic prior (stays uniform while frozen: p was normalised).
     if (!vanilla)
-        n.prior = updatedPrior(n.prior, p.to(torch::kCPU), config().train.priorDecay);
+        n.prior = updatedPrior(n.prior, pMean.to(torch::kCPU), config().train.priorDecay);
     ++n.step;
 
     // One transfer for all the scalars (a single sync on CUDA).
@@ -348,6 +452,8 @@ StepStats Trainer::stepLocked()
                                        sReal.detach().mean(), sFake.detach().mean(),
                                        fakeAcc.defined() ? fakeAcc : zero})
                              .to(torch::kCPU, torch::kDouble);
+    if (W > 1) // the statistics of the global batch: the ranks' means averaged
+        m_group->allReduceMean(const_cast<torch::Tensor&>(scalars));
     const auto v = scalars.accessor<double, 1>();
     StepStats s;
     s.step = n.step;
@@ -363,7 +469,7 @@ StepStats Trainer::stepLocked()
     s.priorEntropy = priorEntropy(n.prior);
     const auto priorData = n.prior.contiguous();
     s.prior.assign(priorData.data_ptr<float>(), priorData.data_ptr<float>() + priorData.numel());
-    s.images = b;
+    s.images = B;
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return s;
 }

@@ -18,6 +18,10 @@ struct AugmentRange {
 // device. Pixels from outside the image repeat its border (backgrounds stay
 // backgrounds). Draws 4 numbers per image from `rng` (CPU), so a run with the
 // same generator state gives the same views. Differentiable in `images`.
-torch::Tensor randomAffine(const torch::Tensor& images, const AugmentRange& range, at::Generator& rng);
+// With total >= 0 the numbers are drawn for `total` images and images gets
+// rows first .. first + b - 1 of them: a rank of a data-parallel run draws
+// the views of the whole batch and applies its slice (trainer.h).
+torch::Tensor randomAffine(const torch::Tensor& images, const AugmentRange& range, at::Generator& rng,
+                           int64_t total = -1, int64_t first = 0);
 
 } // namespace cgpgan

@@ -11,6 +11,9 @@ namespace cgpgan {
 
 // "auto" picks CUDA when available; "cuda" without a GPU is an Error.
 torch::Device chooseDevice(DeviceChoice request);
+// The CUDA device chooseDevice picks (default 0): a data-parallel rank uses
+// its LOCAL_RANK (distributed.h). Throws Error when this machine has no such device.
+void setCudaDeviceIndex(int index);
 
 // Sets libtorch's intra-op threads (Debian's libtorch starts with one).
 // threads == 0 means all cores. Returns the number now in use.

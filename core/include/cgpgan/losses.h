@@ -37,6 +37,10 @@ torch::Tensor generatorAdversarial(const torch::Tensor& fakeScores);
 // z. Returns 1 / (eps + mean_i d_img(i) / d_z(i)) with d = mean absolute
 // difference; G minimises it, i.e. moves pairs apart in image space.
 torch::Tensor modeSeekingLoss(const torch::Tensor& images, const torch::Tensor& z, double eps = 1e-5);
+// The ratio inside it: mean over the pairs of |G(z1,c) - G(z2,c)| / |z1 - z2|
+// (modeSeekingLoss = 1 / (ratio + eps)). Data-parallel training averages it
+// over the ranks before taking the reciprocal.
+torch::Tensor modeSeekingRatio(const torch::Tensor& images, const torch::Tensor& z);
 
 // SPEC 4.9: P <- decay * P + (1 - decay) * mean_b(p). Returns the new prior.
 torch::Tensor updatedPrior(const torch::Tensor& prior, const torch::Tensor& p, double decay);

@@ -21,6 +21,8 @@
 
 namespace cgpgan {
 
+class ProcessGroup; // distributed.h
+
 class Trainer final {
 public:
     // Builds a Model for config on its device (run.device) and takes the
@@ -32,6 +34,21 @@ public:
 
     // One full step, SPEC 4 items 1-9.
     StepStats step();
+
+    // ---- Data-parallel training (distributed.h, issue 13) ----
+    // Makes this trainer one rank of group. Every rank must call it, with the
+    // same config, data and (after load) step; it checks that they agree and
+    // gives every rank rank 0's weights and prior. From then on a step means
+    // what a step on one process with the global batch train.batch means:
+    // the data order, z, c and Q's views are drawn for the whole batch from
+    // the shared random state and each rank takes its slice of
+    // train.batch / size samples; D's, Q's and G's gradients, the batch mean
+    // of Q's pseudo-labels (probnormalize, the prior) and mode seeking's
+    // distance ratio are averaged over the ranks; the returned StepStats are
+    // the ranks' mean. Throws Error (on every rank) when the batch does not
+    // divide among the ranks or when the ranks disagree.
+    void setProcessGroup(std::shared_ptr<ProcessGroup> group);
+    const ProcessGroup* processGroup() const { return m_group.get(); }
 
     // The model being trained: sample, classify and edit pages through it
     // (its calls land between two steps). Shared, so that a sampler can keep
@@ -70,7 +87,11 @@ public:
 private:
     StepStats stepLocked();
     bool priorFrozenLocked() const;
-    torch::Tensor nextRealBatch();
+    // Rows first .. first + count - 1 of the next batch of the data order
+    // (the whole batch on one process), moving on by train.batch.
+    torch::Tensor nextRealBatch(int64_t first, int64_t count);
+    // The gradients of modules (null ones skipped) averaged over the process group.
+    void averageGradients(const std::vector<torch::nn::Module*>& modules);
     std::pair<torch::Tensor, torch::Tensor> sampleLatents(int64_t n);
     void applyKnobsLocked();
     Config configWithKnobsLocked() const;
@@ -85,6 +106,7 @@ private:
     std::unique_ptr<State> m_state;
     std::optional<TrainingKnobs> m_pendingKnobs;
     TrainingKnobs m_knobs;
+    std::shared_ptr<ProcessGroup> m_group; // null: a run on its own
 };
 
 // The config saved in a checkpoint, with the machine-specific settings
