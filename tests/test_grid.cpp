@@ -304,6 +304,19 @@ private Q_SLOTS:
         const double fitZoom = vp->zoom();
         QVERIFY(fitZoom >= 1.0);
         QVERIFY(QRectF(view.rect()).contains(vp->imageRect()));
+        // ... and fills the view along one axis (issue 12: it used to stay at
+        // 100 % in a view not twice the grid's size), also after a resize.
+        const auto fills = [&] {
+            const QRectF r = vp->imageRect();
+            return std::abs(r.width() - view.width()) <= 1.0 || std::abs(r.height() - view.height()) <= 1.0;
+        };
+        QVERIFY2(fills(), qPrintable(QString("fit %1: %2 x %3 in 400 x 300").arg(fitZoom)
+                                         .arg(vp->imageRect().width()).arg(vp->imageRect().height())));
+        view.resize(400, 600);
+        QTRY_VERIFY(fills());
+        QVERIFY(vp->fitting() && vp->zoom() > fitZoom);
+        view.resize(400, 300);
+        QTRY_COMPARE(vp->zoom(), fitZoom);
         vp->zoomIn();
         QVERIFY(!QRectF(view.rect()).contains(vp->imageRect()));
         vp->fit();
@@ -458,6 +471,19 @@ private Q_SLOTS:
         QVERIFY2(panel.exportPng(dir.filePath("grid.png"), &error), qPrintable(error));
         QCOMPARE(QImage(dir.filePath("grid.png")).convertToFormat(QImage::Format_RGB32),
                  panel.image().convertToFormat(QImage::Format_RGB32));
+        // At a chosen scale: every image pixel becomes scale x scale pixels.
+        QSize written;
+        QVERIFY2(panel.exportPng(dir.filePath("grid2.png"), &error, 2.0, &written), qPrintable(error));
+        const QImage twice = QImage(dir.filePath("grid2.png")).convertToFormat(QImage::Format_RGB32);
+        QCOMPARE(twice.size(), panel.image().size() * 2);
+        QCOMPARE(written, twice.size());
+        const QImage native = panel.image().convertToFormat(QImage::Format_RGB32);
+        for (const QPoint p : {QPoint(5, 5), QPoint(native.width() / 2, native.height() / 2)})
+            for (const QPoint d : {QPoint(0, 0), QPoint(1, 1)})
+                QCOMPARE(twice.pixelColor(p * 2 + d), native.pixelColor(p));
+        // As shown: the view's zoom.
+        QVERIFY2(panel.exportPng(dir.filePath("shown.png"), &error, 0.0, &written), qPrintable(error));
+        QCOMPARE(written.width(), qRound(panel.image().width() * panel.shownScale()));
         QVERIFY(!panel.exportPng(dir.filePath("no/such/folder/grid.png"), &error));
         QVERIFY(!error.isEmpty());
 

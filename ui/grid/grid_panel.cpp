@@ -6,6 +6,9 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
+#include <QInputDialog>
+#include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -516,7 +519,12 @@ void GridPanel::onSamples(const SampleResult& result)
         scheduleNext();
 }
 
-bool GridPanel::exportPng(const QString& path, QString* error)
+double GridPanel::shownScale() const
+{
+    return m_canvas->viewport()->zoom();
+}
+
+bool GridPanel::exportPng(const QString& path, QString* error, double scale, QSize* written)
 {
     const auto fail = [error](const QString& message) {
         if (error)
@@ -525,20 +533,55 @@ bool GridPanel::exportPng(const QString& path, QString* error)
     };
     if (m_image.isNull())
         return fail(tr("There is no grid to export yet: open a session that generates images."));
-    if (!m_image.save(path, "PNG"))
+    if (scale <= 0)
+        scale = shownScale();
+    const QSize size(std::max(1, qRound(m_image.width() * scale)), std::max(1, qRound(m_image.height() * scale)));
+    if (int64_t(size.width()) * size.height() > (int64_t(1) << 28))
+        return fail(tr("%1x%2 pixels is too large to export: choose a smaller scale.").arg(size.width()).arg(size.height()));
+    const QImage out = size == m_image.size() ? m_image
+                                              : m_image.scaled(size, Qt::IgnoreAspectRatio, Qt::FastTransformation);
+    if (!out.save(path, "PNG"))
         return fail(tr("Could not write %1: check that the folder exists and is writable.").arg(path));
+    if (written)
+        *written = size;
     return true;
 }
 
 void GridPanel::exportWithDialog()
 {
-    const QString suggested = QStringLiteral("grid_step%1.png").arg(m_controller->step());
+    if (m_image.isNull()) {
+        QMessageBox::warning(this, tr("Export the grid"),
+                             tr("There is no grid to export yet: open a session that generates images."));
+        return;
+    }
+    QSettings settings;
+    const QString folder = settings.value("grid/exportFolder", QDir::currentPath()).toString();
+    const QString suggested = QDir(folder).filePath(QStringLiteral("grid_step%1.png").arg(m_controller->step()));
     const QString path = QFileDialog::getSaveFileName(this, tr("Export the grid"), suggested, tr("PNG images (*.png)"));
     if (path.isEmpty())
         return;
+    settings.setValue("grid/exportFolder", QFileInfo(path).absolutePath());
+    // The scale: as shown (the default), or whole multiples of the model's pixels.
+    const auto sizeText = [this](double scale) {
+        return tr("%1 x %2 px").arg(qRound(m_image.width() * scale)).arg(qRound(m_image.height() * scale));
+    };
+    QStringList choices{tr("As shown (%1%, %2)").arg(qRound(shownScale() * 100)).arg(sizeText(shownScale()))};
+    const QList<int> multiples{1, 2, 4, 8};
+    for (int m : multiples)
+        choices << tr("%1 px tiles (%2x, %3)").arg(m_shownModel.tileSize().width() * m).arg(m).arg(sizeText(m));
+    bool ok = false;
+    const QString choice = QInputDialog::getItem(this, tr("Export the grid"), tr("Scale:"), choices, 0, false, &ok);
+    if (!ok)
+        return;
+    const int index = int(choices.indexOf(choice));
+    const double scale = index <= 0 ? shownScale() : multiples[index - 1];
     QString error;
-    if (!exportPng(path, &error))
+    QSize written;
+    if (!exportPng(path, &error, scale, &written)) {
         QMessageBox::warning(this, tr("Export the grid"), error);
+        return;
+    }
+    Q_EMIT exported(path, written);
 }
 
 } // namespace cgpgan::ui

@@ -39,7 +39,13 @@ public:
     // The last composed grid (native resolution, with padding); null before
     // the first refresh.
     QImage image() const { return m_image; }
-    bool exportPng(const QString& path, QString* error);
+    // Writes the grid as a PNG, each image pixel scale x scale screen pixels
+    // (nearest neighbour: tiles stay crisp); scale <= 0 means as shown (the
+    // view's zoom). Returns false with the reason in error; the size
+    // written in written.
+    bool exportPng(const QString& path, QString* error, double scale = 1.0, QSize* written = nullptr);
+    // The scales offered by the export dialog: as shown, then 1x .. 8x.
+    double shownScale() const;
 
     // The selection the controls edit (what the next refresh shows). Call
     // syncControls() after changing it from outside, then refreshNow().
@@ -65,6 +71,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void gridUpdated(qint64 step);
+    // After an export from the dialog: where it went and how large it is.
+    void exported(const QString& path, const QSize& size);
 
 protected:
     void showEvent(QShowEvent* event) override;

@@ -67,17 +67,12 @@ double GridViewport::fitZoom() const
 {
     if (m_imageSize.isEmpty())
         return 1.0;
+    // The largest zoom that shows the whole image, fractional: the grid fills
+    // its view along one axis (issue 12). Tiles stay crisp: the canvases
+    // sample nearest, and imageRect() is integer-aligned.
     const QSizeF view = viewSize();
     const double z = std::min(view.width() / m_imageSize.width(), view.height() / m_imageSize.height());
-    if (z < 1.0)
-        return std::max(z, minZoom);
-    // The largest level that fits: 1.5 is the one uneven step, worth it
-    // for a grid that would otherwise stay at 1:1 in a view not twice its size.
-    double fit = 1.0;
-    for (double level : kLevels)
-        if (level <= z)
-            fit = level;
-    return fit;
+    return std::clamp(z, minZoom, maxZoom);
 }
 
 double GridViewport::zoom() const

@@ -33,9 +33,9 @@ public:
     const GridModel& layout() const { return m_layout; }
     QSize imageSize() const { return m_imageSize; }
 
-    // Fit: the largest zoom that shows the whole image (one of the zoom
-    // levels when >= 1, so that pixels stay nearly square), kept on resize
-    // until zoomed by hand.
+    // Fit (the default): the largest zoom that shows the whole image, any
+    // fraction, so the grid fills the view; kept on resize until zoomed or
+    // panned by hand. + and - then step through the zoom levels from there.
     bool fitting() const { return m_fit; }
     double zoom() const; // effective zoom, fitting or not
     void setZoom(double zoom);

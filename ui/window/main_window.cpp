@@ -121,6 +121,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             });
     connect(m_controller, &TrainingController::errorOccurred, this,
             [this](const QString&, const QString&, quint64 request) { m_pendingSaves.remove(request); });
+    connect(m_grid, &GridPanel::exported, this, [this](const QString& path, const QSize& size) {
+        statusBar()->showMessage(tr("Wrote the grid to %1 (%2 x %3 px)").arg(path).arg(size.width()).arg(size.height()),
+                                 15000);
+    });
     connect(m_controller, &TrainingController::modelExported, this,
             [this](const QString& folder, const QStringList& files, qint64 step, quint64) {
                 QStringList names;
@@ -439,13 +443,7 @@ bool MainWindow::saveAs()
 
 void MainWindow::exportGrid()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export grid"), QStringLiteral("grid.png"),
-                                                      tr("PNG images (*.png)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (!m_grid->exportPng(path, &error))
-        onError(tr("Could not export the grid"), error);
+    m_grid->exportWithDialog();
 }
 
 void MainWindow::exportModelDialog()
