@@ -89,6 +89,51 @@ private Q_SLOTS:
         QVERIFY(!window.isVisible());
     }
 
+    // Issue 12: the title names the checkpoint and marks unsaved training;
+    // the checkpoint dialogs start in the last folder used; tooltips carry
+    // shortcuts; Help lists them.
+    void titleDialogsTooltipsAndHelp()
+    {
+        cgpgan::ui::MainWindow window;
+        window.setPromptOnClose(false);
+        auto* c = window.controller();
+        QSignalSpy ready(c, &TrainingController::sessionReady);
+        window.openPreset(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+        QVERIFY2(window.windowTitle().contains("not saved"), qPrintable(window.windowTitle()));
+        QVERIFY(!window.isWindowModified()); // nothing trained yet
+        QVERIFY(stepOnceAndWait(c));
+        QTRY_VERIFY(window.isWindowModified());
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath("titled.pt");
+        QSignalSpy saved(c, &TrainingController::checkpointSaved);
+        window.saveCheckpointAs(path);
+        QVERIFY(saved.wait(30000));
+        QTRY_VERIFY(!window.isWindowModified());
+        QVERIFY2(window.windowTitle().startsWith("titled.pt"), qPrintable(window.windowTitle()));
+        QCOMPARE(QDir(window.checkpointFolder()).canonicalPath(), QDir(dir.path()).canonicalPath());
+        QVERIFY(stepOnceAndWait(c));
+        QTRY_VERIFY(window.isWindowModified()); // trained past the save
+
+        bool found = false;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->shortcut() == QKeySequence(QKeySequence::Save)) {
+                found = true;
+                QVERIFY2(a->toolTip().contains(QKeySequence(QKeySequence::Save).toString(QKeySequence::NativeText)),
+                         qPrintable(a->toolTip()));
+            }
+        QVERIFY(found);
+        const QString keys = window.shortcutsHtml();
+        for (const char* key : {"F5", "F10"})
+            QVERIFY2(keys.contains(key), qPrintable(keys));
+        QVERIFY(keys.contains("Save checkpoint"));
+        for (const char* word : {"row", "column", "page", "cluster"})
+            QVERIFY(cgpgan::ui::MainWindow::gettingStartedHtml().contains(word));
+        c->stopAndWait();
+        QVERIFY(window.close());
+    }
+
     // Issue 12: the speed after Resume is measured from the steps after it,
     // not across the pause (it showed 0.11 steps/s right after Resume).
     void speedAfterResumeIgnoresThePause()

@@ -116,7 +116,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                 if (path != autosavePath()) {
                     m_checkpointPath = path; // Save As names the target only once it is written
                     addRecent(path);
+                    rememberCheckpointFolder(path);
                 }
+                updateTitle();
                 statusBar()->showMessage(tr("Saved %1 (step %2)").arg(path).arg(step), 5000);
             });
     connect(m_controller, &TrainingController::errorOccurred, this,
@@ -183,6 +185,19 @@ void MainWindow::buildActions()
     m_undoAction->setShortcut(QKeySequence::Undo);
     m_redoAction = m_codebook->undoStack()->createRedoAction(this, tr("&Redo page edit"));
     m_redoAction->setShortcut(QKeySequence::Redo);
+
+    // Tooltips carry the shortcut (issue 12): "Run exactly one training step, then pause (F10)".
+    for (QAction* a : {m_newAction, m_openAction, m_saveAction, m_saveAsAction, m_startAction, m_stepAction,
+                       m_stopAction, m_undoAction, m_redoAction}) {
+        const auto tip = [a] {
+            const QString base = a->toolTip() != QString(a->text()).remove('&') ? a->toolTip()
+                                                                                 : QString(a->text()).remove('&');
+            a->setToolTip(a->shortcut().isEmpty()
+                              ? base
+                              : QStringLiteral("%1 (%2)").arg(base, a->shortcut().toString(QKeySequence::NativeText)));
+        };
+        tip();
+    }
 }
 
 void MainWindow::buildMenus()
@@ -234,6 +249,11 @@ void MainWindow::buildMenus()
         view->addAction(dock->toggleViewAction());
 
     auto* help = menuBar()->addMenu(tr("&Help"));
+    auto* started = help->addAction(tr("&Getting started"), this,
+                                    [this] { showHelpPage(tr("Getting started"), gettingStartedHtml()); });
+    started->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&Keyboard shortcuts"), this, [this] { showHelpPage(tr("Keyboard shortcuts"), shortcutsHtml()); });
+    help->addSeparator();
     help->addAction(tr("&About"), this, [this] {
         QMessageBox::about(this, tr("About CGPGAN Explorer"),
                            tr("<b>CGPGAN Explorer</b> %1<br>Trains a classifier-gradient-penalty GAN with a "
@@ -311,10 +331,15 @@ void MainWindow::openCheckpointFile(const QString& path)
 void MainWindow::newSession()
 {
     SessionDialog dialog(this);
-    if (m_controller->hasSession())
+    // The last choice made in this dialog (also when that session failed to
+    // open: its data kind and path are what to fix), else the open session's.
+    if (m_lastSessionAsked)
+        dialog.setConfig(*m_lastSessionAsked);
+    else if (m_controller->hasSession())
         dialog.setConfig(m_controller->session().config);
     if (dialog.exec() != QDialog::Accepted)
         return;
+    m_lastSessionAsked = dialog.config();
     newSessionWith(dialog.config());
 }
 
@@ -331,7 +356,7 @@ void MainWindow::newSessionWith(const Config& config)
 
 void MainWindow::openCheckpointDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), QString(),
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), checkpointFolder(),
                                                       tr("Checkpoints (*.pt);;All files (*)"));
     if (path.isEmpty())
         return;
@@ -398,6 +423,8 @@ bool MainWindow::settleUnsaved(const QString& title, const QString& question)
     m_checkpointPath = path;
     m_savedStep = m_controller->step();
     addRecent(path);
+    rememberCheckpointFolder(path);
+    updateTitle();
     return true;
 }
 
@@ -409,9 +436,87 @@ QString MainWindow::autosaveTarget() const
 
 QString MainWindow::askCheckpointPath()
 {
-    return QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QStringLiteral("checkpoint.pt"),
+    const QString name = m_checkpointPath.isEmpty() ? QStringLiteral("checkpoint.pt") : QFileInfo(m_checkpointPath).fileName();
+    return QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QDir(checkpointFolder()).filePath(name),
                                         tr("Checkpoints (*.pt)"));
 }
+
+QString MainWindow::checkpointFolder() const
+{
+    const QString folder = QSettings().value("dialogs/checkpointFolder").toString();
+    return !folder.isEmpty() && QFileInfo(folder).isDir() ? folder : QDir::currentPath();
+}
+
+void MainWindow::rememberCheckpointFolder(const QString& path)
+{
+    QSettings().setValue("dialogs/checkpointFolder", QFileInfo(path).absolutePath());
+}
+
+void MainWindow::updateTitle()
+{
+    if (!m_controller->hasSession()) {
+        setWindowTitle(tr("CGPGAN Explorer"));
+        setWindowModified(false);
+        return;
+    }
+    const auto& info = m_controller->session();
+    const QString what = m_checkpointPath.isEmpty()
+        ? tr("%1 on %2 (not saved)").arg(QString::fromStdString(info.config.preset), info.datasetName)
+        : QFileInfo(m_checkpointPath).fileName();
+    // [*] is where Qt puts "*" while windowModified is set.
+    setWindowTitle(tr("%1[*] \u2014 CGPGAN Explorer").arg(what));
+    setWindowModified(m_controller->step() != m_savedStep);
+}
+
+void MainWindow::showHelpPage(const QString& title, const QString& html)
+{
+    QMessageBox box(QMessageBox::NoIcon, title, QString(), QMessageBox::Close, this);
+    box.setTextFormat(Qt::RichText);
+    box.setText(html);
+    box.exec();
+}
+
+QString MainWindow::shortcutsHtml() const
+{
+    QString rows;
+    for (QAction* a : findChildren<QAction*>()) {
+        if (a->shortcut().isEmpty())
+            continue;
+        rows += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
+                         QString(a->text()).remove('&').remove(QStringLiteral("...")).toHtmlEscaped());
+    }
+    return tr("<h3>Keyboard shortcuts</h3><table cellspacing='6'>%1</table>"
+              "<h3>Sample grid (mouse)</h3><table cellspacing='6'>"
+              "<tr><td><b>Wheel</b></td><td>zoom about the cursor</td></tr>"
+              "<tr><td><b>Drag</b></td><td>pan when zoomed in</td></tr>"
+              "<tr><td><b>Double-click</b></td><td>fit the grid to the view</td></tr>"
+              "<tr><td><b>Hover</b></td><td>the tile's z row and combination</td></tr></table>")
+        .arg(rows);
+}
+
+QString MainWindow::gettingStartedHtml()
+{
+    return tr("<h3>Getting started</h3>"
+              "<p>CGPGAN Explorer trains a GAN whose generator G draws an image from a random vector "
+              "<b>z</b> and a categorical code <b>c</b>: d_l <b>labels</b>, each one of d_c "
+              "<b>categories</b>. A classifier Q learns to read the code back, so each combination of "
+              "categories becomes a <b>cluster</b> of the data.</p>"
+              "<p><b>Train</b> (F5) starts, pauses and resumes; the charts on the Live tab show the losses.</p>"
+              "<p>In the <b>sample grid</b> every <b>column</b> is one combination of categories and every "
+              "<b>row</b> one fixed z. Along a column only z changes: the images should differ (the "
+              "z-diversity beside the grid says by how much; red means the rows are identical). Along a "
+              "row only the code changes: that is what a cluster looks like.</p>"
+              "<p>With the codebook on, each category of each label has a <b>page</b>, a learned vector "
+              "the generator reads. The <b>Codebook</b> tab shows the pages, edits them (Ctrl+Z undoes) "
+              "and mixes pages with sliders, previewing the result.</p>"
+              "<p>The <b>Clusters</b> tab runs Q over the real images: which cluster each image falls in, "
+              "how sure Q is, and, when the data has labels, how the clusters match them.</p>"
+              "<p><b>Save</b> (Ctrl+S) writes a checkpoint that resumes exactly; File &gt; Export model "
+              "writes TorchScript for Python.</p>");
+}
+
+
 
 bool MainWindow::save()
 {
@@ -507,6 +612,8 @@ void MainWindow::onState(TrainingController::State state)
     const bool session = state != S::Empty && state != S::Loading;
     m_startAction->setEnabled(session);
     m_startAction->setText(state == S::Running ? tr("Pause") : state == S::Paused ? tr("Resume") : tr("Start"));
+    m_startAction->setToolTip(tr("%1 training (%2)")
+                                  .arg(m_startAction->text(), m_startAction->shortcut().toString(QKeySequence::NativeText)));
     m_stepAction->setEnabled(session && state != S::Running);
     m_stopAction->setEnabled(state == S::Running || state == S::Paused);
     m_saveAction->setEnabled(session);
@@ -537,11 +644,11 @@ void MainWindow::onSession(const SessionInfo& info)
     m_rate.clear();
     m_deviceLabel->setText(info.cuda ? QStringLiteral("<b style='color:#3c9a3c'>%1</b>").arg(info.deviceName)
                                      : QStringLiteral("<b>%1</b>").arg(info.deviceName));
-    setWindowTitle(tr("CGPGAN Explorer: %1 on %2")
-                       .arg(QString::fromStdString(info.config.preset), info.datasetName));
     m_checkpointPath = info.checkpointPath; // empty for a new session: Save asks where
-    if (!info.checkpointPath.isEmpty())
+    if (!info.checkpointPath.isEmpty()) {
         addRecent(info.checkpointPath);
+        rememberCheckpointFolder(info.checkpointPath);
+    }
     updateStatus();
 }
 
@@ -590,6 +697,7 @@ void MainWindow::updateStatus()
                    .arg(formatDuration(elapsed), formatDuration(eta));
     }
     m_rateLabel->setText(text);
+    updateTitle();
 }
 
 void MainWindow::onRunEnded(RunEnd end, const QString& message)

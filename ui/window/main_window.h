@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <functional>
+#include <optional>
 
 class QAction;
 class QLabel;
@@ -68,6 +69,12 @@ public:
     // File > Export model, past its folder dialog: the export is written
     // between two steps; the status bar and the log say where.
     void exportModelTo(const QString& folder);
+    // Where the checkpoint dialogs (Open, Save as) start: the folder of the
+    // last checkpoint opened or saved, else the working folder.
+    QString checkpointFolder() const;
+    // Help > Keyboard shortcuts and Help > Getting started, as HTML.
+    QString shortcutsHtml() const;
+    static QString gettingStartedHtml();
     // Which tab the central area shows: "live", "codebook", "clusters".
     void showTab(const QString& name);
 
@@ -101,6 +108,11 @@ private:
     void onRunEnded(RunEnd end, const QString& message);
     void onError(const QString& what, const QString& message);
     void updateStatus();
+    // The title names the checkpoint (or the preset and data of a new
+    // session) and carries Qt's unsaved marker [*] while the step is not saved.
+    void updateTitle();
+    void rememberCheckpointFolder(const QString& path);
+    void showHelpPage(const QString& title, const QString& html);
 
     TrainingController* m_controller;
     QTabWidget* m_tabs;
@@ -136,6 +148,7 @@ private:
     bool m_promptOnClose = true;
     Question m_ask;
     bool m_closeSaveFailed = false;
+    std::optional<Config> m_lastSessionAsked; // the New session dialog's last choice
 
     // Rate over the last seconds of wall time: (ms since start, step, images).
     struct RatePoint {
