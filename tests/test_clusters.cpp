@@ -18,6 +18,9 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
 #include <QtTest>
 
 #include <map>
@@ -484,8 +487,32 @@ void TestClusters::panelOnRealSession()
     QSignalSpy shown(&panel, &ClusterPanel::assignmentShown);
     QSignalSpy delivered(&controller, &TrainingController::clustersReady);
     QSignalSpy progress(&controller, &TrainingController::clusterProgress);
-    panel.assignClusters();
+    // Issue 12: assigning keeps keyboard focus in the panel. With a line
+    // edit after it in the window (as "Train until step" is), disabling the
+    // focused Assign button used to move focus there.
+    QWidget window;
+    auto* layout = new QVBoxLayout(&window);
+    panel.setParent(&window);
+    const auto unparent = qScopeGuard([&panel] { panel.setParent(nullptr); }); // panel is not the window's to delete
+    layout->addWidget(&panel);
+    auto* after = new QLineEdit(QStringLiteral("2000"));
+    layout->addWidget(after);
+    window.resize(1280, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.activateWindow();
+    QPushButton* assign = nullptr;
+    for (auto* b : panel.findChildren<QPushButton*>())
+        if (b->text().contains(QStringLiteral("Assign")))
+            assign = b;
+    QVERIFY(assign);
+    assign->setFocus(Qt::OtherFocusReason);
+    QTest::keyClick(assign, Qt::Key_Space); // "pressed" from the keyboard
+    QVERIFY(panel.isAssigning());
+    QVERIFY2(!after->hasFocus(), "the line edit after the panel took the focus");
     QVERIFY(shown.wait(60000));
+    QVERIFY2(!after->hasFocus(), "the line edit after the panel took the focus");
+    QTRY_VERIFY(assign->hasFocus() || QApplication::focusWidget() == nullptr);
     QCOMPARE(delivered.size(), 1);
     QVERIFY(progress.size() >= 1);
     const auto assignment = delivered.at(0).at(0).value<ClusterAssignment>();

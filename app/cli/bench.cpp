@@ -15,10 +15,12 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <optional>
 #include <random>
+#include <thread>
 
 namespace cgpgan::cli {
 
@@ -30,6 +32,9 @@ struct BenchOptions {
     int64_t warmup = 3;
     std::string profile; // chrome trace path; empty: no profiling
     int profileTop = 25;
+    bool assign = false;                          // --assign: cluster assignment speed instead
+    std::vector<int64_t> chunks{256, 1024, 4096}; // --assign-chunks
+    int rounds = 2;
 };
 
 double peakRssMiB()
@@ -39,8 +44,76 @@ double peakRssMiB()
     return double(usage.ru_maxrss) / 1024.0; // ru_maxrss is KiB on Linux
 }
 
+// `cgpgan bench --assign` (issue 12): Q over the preset's real data
+// (Model::assignClusters, what the explorer's Clusters tab runs) at each
+// chunk size, with training stopped and with a training loop running on
+// another thread (as in the explorer), plus training's speed meanwhile.
+// One JSON line per measurement, rounds alternating over the chunk sizes.
+int runAssignBench(const BenchOptions& o)
+{
+    Config config = o.config.build();
+    config.train.steps = 1000000000;
+    setUpThreads(config);
+    const auto data = loadData(config);
+    Trainer trainer(config, data);
+    for (int64_t i = 0; i < o.warmup; ++i)
+        trainer.step();
+    using Clock = std::chrono::steady_clock;
+    const auto seconds = [](Clock::time_point from) { return std::chrono::duration<double>(Clock::now() - from).count(); };
+    // Steps of a training loop on its own thread while `work` runs here.
+    const auto trainingDuring = [&](const auto& work) {
+        std::atomic<bool> stop{false};
+        std::atomic<int64_t> steps{0};
+        std::thread loop([&] {
+            while (!stop) {
+                trainer.step();
+                ++steps;
+            }
+        });
+        const auto start = Clock::now();
+        work();
+        const double s = seconds(start);
+        stop = true;
+        loop.join();
+        return std::pair<double, int64_t>{s, steps.load()};
+    };
+    const auto print = [&](const char* mode, int64_t chunk, double s, double stepsPerSecond) {
+        nlohmann::json line{{"bench", "assign"},      {"preset", config.preset}, {"mode", mode},
+                            {"images", data->count}, {"chunk", chunk},           {"seconds", s},
+                            {"images_per_s", double(data->count) / s},           {"threads", torch::get_num_threads()}};
+        if (stepsPerSecond >= 0)
+            line["training_steps_per_s"] = stepsPerSecond;
+        std::cout << line.dump() << std::endl;
+    };
+    // Training alone, for the ratio: as long as one paused assignment takes.
+    {
+        const auto start = Clock::now();
+        int64_t steps = 0;
+        while (seconds(start) < 10.0) {
+            trainer.step();
+            ++steps;
+        }
+        const double s = seconds(start);
+        std::cout << nlohmann::json{{"bench", "assign"}, {"preset", config.preset}, {"mode", "training alone"},
+                                    {"seconds", s}, {"training_steps_per_s", double(steps) / s}}
+                         .dump()
+                  << std::endl;
+    }
+    for (int round = 0; round < o.rounds; ++round)
+        for (int64_t chunk : o.chunks) {
+            auto start = Clock::now();
+            trainer.model().assignClusters(*data, {}, chunk);
+            print("paused", chunk, seconds(start), -1);
+            const auto [s, steps] = trainingDuring([&] { trainer.model().assignClusters(*data, {}, chunk); });
+            print("while training", chunk, s, double(steps) / s);
+        }
+    return 0;
+}
+
 int runBench(BenchOptions o)
 {
+    if (o.assign)
+        return runAssignBench(o);
     if (o.config.preset.empty())
         o.config.preset = "bench";
     Config config = o.config.build();
@@ -117,6 +190,11 @@ void addBenchCommand(CLI::App& app, int& exitCode)
                     "Profile the timed steps: write a chrome://tracing trace to this file and print the ops "
                     "by self time to stderr (the profiler slows the steps it times)");
     sub->add_option("--profile-top", o->profileTop, "Rows of the profile table")->capture_default_str();
+    sub->add_flag("--assign", o->assign,
+                  "Time cluster assignment (Q over the preset's data, e.g. --preset demo) with training stopped "
+                  "and with training running on another thread, at each --assign-chunks size");
+    sub->add_option("--assign-chunks", o->chunks, "Images per forward pass of Q to compare")->capture_default_str();
+    sub->add_option("--rounds", o->rounds, "Rounds over the chunk sizes (--assign)")->capture_default_str();
     sub->callback([o, &exitCode] { exitCode = runBench(*o); });
 }
 

@@ -11,7 +11,7 @@
 namespace cgpgan {
 
 namespace {
-constexpr int64_t kChunk = 256; // samples per forward pass when sampling or assigning
+constexpr int64_t kChunk = 256; // samples per forward pass of G_ema when sampling
 }
 
 torch::Tensor Model::latentRows(int64_t n, uint64_t seed) const
@@ -127,8 +127,11 @@ void Model::setPage(int label, int category, const torch::Tensor& value)
 }
 
 ClusterAssignment Model::assignClusters(const Dataset& data,
-                                          const std::function<bool(int64_t, int64_t)>& progress) const
+                                          const std::function<bool(int64_t, int64_t)>& progress,
+                                          int64_t chunk) const
 {
+    if (chunk <= 0)
+        chunk = kAssignChunk;
     const auto& m = m_config.model;
     if (m.mode == GanMode::Vanilla)
         throw Error("a vanilla GAN has no classifier Q: it cannot assign clusters");
@@ -144,12 +147,12 @@ ClusterAssignment Model::assignClusters(const Dataset& data,
     out.step = step();
     const bool combinedIds = m.combinations() != kTooManyCombinations;
     std::vector<int> categories(size_t(m.dL)); // one sample's, reused
-    for (int64_t i = 0; i < data.count; i += kChunk) {
-        const int64_t len = std::min(kChunk, data.count - i);
+    for (int64_t i = 0; i < data.count; i += chunk) {
+        const int64_t len = std::min(chunk, data.count - i);
         torch::Tensor probs;
         {
             const auto lock = m_gate.forCall();
-            torch::NoGradGuard noGrad;
+            c10::InferenceMode inference; // no autograd bookkeeping at all (the probabilities leave as numbers)
             const auto x = toModelInput(all.narrow(0, i, len).to(m_device));
             probs = torch::softmax(m_nets->q->forward(x).view({len, m.dL, m.dC}), -1).to(torch::kCPU);
         }

@@ -289,10 +289,19 @@ void ClusterPanel::reset()
 void ClusterPanel::setBusy(bool busy)
 {
     m_busy = busy;
-    m_assign->setEnabled(!busy && m_controller->hasSession());
+    // Keyboard focus stays here (issue 12): disabling the focused Assign
+    // button used to hand focus to the next widget in the window, "Train
+    // until step", with its text selected. Cancel takes it while busy, and
+    // gives it back after.
+    const bool hadFocus = (m_assign->hasFocus() && busy) || (m_cancel->hasFocus() && !busy);
     m_progress->setVisible(busy);
     m_cancel->setVisible(busy);
     m_cancel->setEnabled(busy);
+    if (hadFocus && busy)
+        m_cancel->setFocus(Qt::OtherFocusReason);
+    m_assign->setEnabled(!busy && m_controller->hasSession());
+    if (hadFocus && !busy)
+        m_assign->setFocus(Qt::OtherFocusReason);
     if (busy)
         m_status->clear();
 }

@@ -115,8 +115,12 @@ public:
     // ---- Clusters (SPEC 6) ----
     // Q over every sample of data. progress(done, total) may return false to
     // cancel (then throws Error).
+    // chunk: images per forward pass of Q (0: kAssignChunk). The model's lock
+    // is taken per chunk, so a training step can land between two chunks.
     ClusterAssignment assignClusters(const Dataset& data,
-                                     const std::function<bool(int64_t, int64_t)>& progress = {}) const;
+                                     const std::function<bool(int64_t, int64_t)>& progress = {},
+                                     int64_t chunk = 0) const;
+    static constexpr int64_t kAssignChunk = 256; // the fastest with training stopped (README, "Cluster assignment speed")
 
     // Internals for the Trainer and the checkpoint code (model_impl.h).
     struct Networks;
