@@ -134,6 +134,28 @@ private Q_SLOTS:
         QVERIFY(!charts.smoothedSeries("nonsense"));
     }
 
+    // Issue 12: a session opened from a checkpoint brings its run's curves.
+    void sessionHistoryIsDrawn()
+    {
+        LossCharts charts(nullptr);
+        cgpgan::ui::SessionInfo info;
+        info.config = cgpgan::testing::tinyConfig(64);
+        for (int64_t step = 1; step <= 30; ++step) {
+            cgpgan::StepStats s;
+            s.step = step;
+            s.dAdversarial = 1.0 + 0.01 * double(step);
+            s.prior.assign(size_t(info.dL() * info.dC()), 1.0f / float(info.dC()));
+            info.history.push_back(s);
+        }
+        info.prior = info.history.back().prior;
+        charts.setSession(info);
+        QCOMPARE(charts.history("d_adv")->count(), int64_t(30));
+        QCOMPARE(charts.history("d_adv")->lastStep(), int64_t(30));
+        info.history.clear(); // a new session: empty charts again
+        charts.setSession(info);
+        QCOMPARE(charts.history("d_adv")->count(), int64_t(0));
+    }
+
     // Each field of StepStats goes to the series of its name.
     void statsReachTheirSeries()
     {

@@ -261,6 +261,8 @@ int64_t Trainer::save(const std::string& path) const
     archive.write("data_cursor", torch::tensor(s.cursor, torch::kLong));
     // For `cgpgan info`, which then needs to build nothing.
     archive.write("parameter_count", torch::tensor(m_model->parameterCountLocked(), torch::kLong));
+    // The charts' history (issue 12): a bounded, thinned StepStats list as JSON.
+    archive.write("history", c10::IValue(m_history.toJson()));
 
     // Serialised in memory, then written all or nothing and fsynced
     // (file_io.h): a full disk or a kill leaves the previous checkpoint.
@@ -303,6 +305,16 @@ void Trainer::load(const std::string& path)
         archive.read("data_order", order);
         s.order = order.to(torch::kCPU).clone();
         s.cursor = readInt(archive, "data_cursor");
+        // Older checkpoints have no history: the charts start at this step.
+        c10::IValue history;
+        m_history = StepHistory();
+        if (archive.try_read("history", history) && history.isString()) {
+            try {
+                m_history = StepHistory::fromJson(history.toStringRef());
+            } catch (const Error& e) {
+                spdlog::warn("checkpoint {}: {}; the charts start at step {}", path, e.what(), n.step);
+            }
+        }
         s.applyMemoryFormat(n.memoryFormat);
     } catch (const Error&) {
         throw;

@@ -153,6 +153,12 @@ bool Trainer::priorFrozenLocked() const
     return m_priorStart < 0 || m_model->networks().step < m_priorStart;
 }
 
+std::vector<StepStats> Trainer::history() const
+{
+    const auto lock = m_model->gate().forCall();
+    return m_history.entries();
+}
+
 TrainingKnobs Trainer::knobs() const
 {
     const auto lock = m_model->gate().forCall();
@@ -471,6 +477,7 @@ StepStats Trainer::stepLocked()
     s.prior.assign(priorData.data_ptr<float>(), priorData.data_ptr<float>() + priorData.numel());
     s.images = B;
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m_history.add(s);
     return s;
 }
 

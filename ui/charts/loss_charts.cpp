@@ -199,6 +199,9 @@ void LossCharts::setSession(const SessionInfo& info)
 {
     m_priorStartStep = info.priorStartStep;
     reset(info.dL(), info.dC());
+    // A reopened checkpoint brings its run's curves (issue 12).
+    if (!info.history.empty())
+        appendStats(QVector<StepStats>(info.history.begin(), info.history.end()));
     if (!info.prior.empty())
         m_priorPanel->setPrior(info.prior);
     updateTitles();

@@ -69,6 +69,7 @@ SessionInfo describeSession(const Trainer& trainer, const Dataset& data, const Q
     info.parameters = model.parameterCount();
     info.checkpointPath = checkpointPath;
     info.knobs = trainer.knobs();
+    info.history = trainer.history();
     const auto prior = model.prior().contiguous();
     info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
     return info;

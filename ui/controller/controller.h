@@ -57,6 +57,7 @@ struct SessionInfo {
     quint64 request = 0;                  // what openSession/openCheckpoint returned
     std::vector<float> prior;             // [d_l * d_c]
     TrainingKnobs knobs;                  // the trainer's knobs when opened
+    std::vector<StepStats> history;       // the run so far (bounded, from the checkpoint)
 
     int dL() const { return config.model.dL; }
     int dC() const { return config.model.dC; }

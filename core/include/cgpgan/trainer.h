@@ -10,6 +10,7 @@
 // first (a running loop cannot starve it).
 #include "cgpgan/config.h"
 #include "cgpgan/dataset.h"
+#include "cgpgan/history.h"
 #include "cgpgan/model.h"
 #include "cgpgan/values.h"
 
@@ -68,6 +69,10 @@ public:
     TrainingKnobs knobs() const;
     void setKnobs(const TrainingKnobs& knobs);
 
+    // The run's statistics so far, thinned to at most StepHistory's capacity
+    // (history.h); saved in every checkpoint and restored by load().
+    std::vector<StepStats> history() const;
+
     // ---- Checkpoints: one file, written atomically ----
     // Returns the step the file holds (a save lands between two steps).
     // Throws Error (and writes nothing) when a failure to write, or a tensor
@@ -107,6 +112,7 @@ private:
     std::optional<TrainingKnobs> m_pendingKnobs;
     TrainingKnobs m_knobs;
     std::shared_ptr<ProcessGroup> m_group; // null: a run on its own
+    StepHistory m_history;
 };
 
 // The config saved in a checkpoint, with the machine-specific settings

@@ -1,0 +1,96 @@
+// Issue 12, item 7: the run's bounded history (history.h), and that a
+// checkpoint carries it: a reopened run has its curves from step 1.
+#include "cgpgan/error.h"
+#include "cgpgan/history.h"
+#include "cgpgan/trainer.h"
+#include "test_support.h"
+
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+using namespace cgpgan;
+
+namespace {
+StepStats statsAt(int64_t step)
+{
+    StepStats s;
+    s.step = step;
+    s.dAdversarial = double(step) * 0.5;
+    s.prior = {0.25f, 0.75f};
+    s.zDiversity = step % 10 == 0 ? 0.5 : std::nan("");
+    return s;
+}
+} // namespace
+
+class TestHistory final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void boundedEvenAndWhole()
+    {
+        StepHistory h(64);
+        for (int64_t step = 1; step <= 1000; ++step)
+            h.add(statsAt(step));
+        const auto e = h.entries();
+        QVERIFY2(e.size() <= 64 + 1, qPrintable(QString::number(e.size())));
+        QVERIFY(e.size() >= 32);
+        QCOMPARE(e.back().step, int64_t(1000)); // the newest step is always there
+        // Evenly spaced over the whole run: every kept step is a multiple of the stride.
+        for (size_t i = 0; i + 1 < e.size(); ++i) {
+            QCOMPARE(e[i].step % h.stride(), int64_t(0));
+            QVERIFY(e[i].step < e[i + 1].step);
+        }
+        QVERIFY(e.front().step <= h.stride()); // it still starts at the beginning
+        // Short runs keep every step.
+        StepHistory all(64);
+        for (int64_t step = 1; step <= 40; ++step)
+            all.add(statsAt(step));
+        QCOMPARE(all.entries().size(), size_t(40));
+    }
+
+    void jsonRoundTrip()
+    {
+        StepHistory h(16);
+        for (int64_t step = 1; step <= 37; ++step)
+            h.add(statsAt(step));
+        const StepHistory back = StepHistory::fromJson(h.toJson());
+        const auto a = h.entries(), b = back.entries();
+        QCOMPARE(b.size(), a.size());
+        for (size_t i = 0; i < a.size(); ++i) {
+            QCOMPARE(b[i].step, a[i].step);
+            QCOMPARE(b[i].dAdversarial, a[i].dAdversarial);
+            QCOMPARE(b[i].prior, a[i].prior);
+            QCOMPARE(std::isnan(b[i].zDiversity), std::isnan(a[i].zDiversity));
+        }
+        QCOMPARE(back.stride(), h.stride());
+        QVERIFY_THROWS_EXCEPTION(Error, StepHistory::fromJson("{\"capacity\": 4}"));
+        QVERIFY_THROWS_EXCEPTION(Error, StepHistory::fromJson("not json"));
+    }
+
+    void checkpointsCarryIt()
+    {
+        const Config config = testing::tinyConfig(64);
+        auto data = std::make_shared<Dataset>(loadDataset(config.data));
+        Trainer trainer(config, data);
+        for (int i = 0; i < 5; ++i)
+            trainer.step();
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("h.pt").toStdString();
+        trainer.save(path);
+        Trainer reopened(config, data);
+        QVERIFY(reopened.history().empty());
+        reopened.load(path);
+        const auto h = reopened.history();
+        QCOMPARE(h.size(), size_t(5));
+        for (size_t i = 0; i < h.size(); ++i) {
+            QCOMPARE(h[i].step, int64_t(i + 1));
+            QCOMPARE(h[i].gAdversarial, trainer.history()[i].gAdversarial);
+        }
+        // Training on after the load extends it.
+        reopened.step();
+        QCOMPARE(reopened.history().back().step, int64_t(6));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHistory)
+#include "test_history.moc"
