@@ -198,6 +198,27 @@ private Q_SLOTS:
         QCOMPARE(code[3], 1.0f);
     }
 
+    // Issue 12: each slider shows its weight and the share the code uses, so
+    // dragging the only non-zero slider down visibly changes the weight (the
+    // share stays 100 %, and the label's note says why).
+    void mixerShowsWeightAndShare()
+    {
+        CodeMixer mixer;
+        mixer.rebuild(1, 4);
+        mixer.slider(0, 0)->setValue(40);
+        QCOMPARE(mixer.readout(0, 0), QString::fromUtf8("0.40 \u2192 100.0 %"));
+        QVERIFY2(mixer.note(0).contains("all the weight"), qPrintable(mixer.note(0)));
+        mixer.slider(0, 1)->setValue(30);
+        QCOMPARE(mixer.readout(0, 0), QString::fromUtf8("0.40 \u2192 57.1 %"));
+        QCOMPARE(mixer.readout(0, 1), QString::fromUtf8("0.30 \u2192 42.9 %"));
+        QCOMPARE(mixer.code()[0], 0.4f / 0.7f);
+        QVERIFY(mixer.note(0).contains("divided by the sum"));
+        mixer.setSliderValues(0, {0, 0, 0, 0});
+        QCOMPARE(mixer.readout(0, 2), QString::fromUtf8("0.00 \u2192 25.0 %"));
+        QVERIFY(mixer.note(0).contains("even"));
+        QVERIFY(mixer.groupHeight() > 0);
+    }
+
     void pageStatistics()
     {
         // Two channels of 4x4: channel 0 all 1, channel 1 = position index.

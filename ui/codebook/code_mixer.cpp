@@ -80,7 +80,8 @@ void CodeMixer::rebuild(int dL, int dC)
             slider->setMinimumWidth(100);
             auto* weight = new QLabel(group);
             weight->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            weight->setMinimumWidth(weight->fontMetrics().horizontalAdvance(QStringLiteral("0.000")) + 4);
+            // "weight -> share": the slider's own value and what the code uses.
+            weight->setMinimumWidth(weight->fontMetrics().horizontalAdvance(QStringLiteral("1.00 \u2192 100.0 %")) + 4);
             grid->addWidget(name, k + 1, 0);
             grid->addWidget(slider, k + 1, 1);
             grid->addWidget(weight, k + 1, 2);
@@ -94,6 +95,10 @@ void CodeMixer::rebuild(int dL, int dC)
             });
         }
         grid->setColumnStretch(1, 1);
+        row.note = new QLabel(group);
+        row.note->setForegroundRole(QPalette::PlaceholderText);
+        row.note->setWordWrap(true);
+        grid->addWidget(row.note, m_dC + 1, 0, 1, 3);
         m_rows.push_back(row);
 
         connect(oneHot, &QPushButton::clicked, this, [this, l] { setOneHot(l, dominantCategory(l)); });
@@ -166,11 +171,54 @@ QSlider* CodeMixer::slider(int label, int category) const
     return m_rows[size_t(label)].sliders[size_t(category)];
 }
 
+// Each slider shows its raw weight and the share of the label's code it gets
+// (issue 12: the read-out used to show only the share, so dragging the one
+// non-zero slider down changed nothing visible and seemed broken).
 void CodeMixer::refreshWeights(int label)
 {
-    const auto weights = normaliseWeights(sliderValues(label));
-    for (int k = 0; k < m_dC; ++k)
-        m_rows[size_t(label)].weights[size_t(k)]->setText(QString::number(double(weights[size_t(k)]), 'f', 3));
+    const auto values = sliderValues(label);
+    const auto shares = normaliseWeights(values);
+    auto& row = m_rows[size_t(label)];
+    int sum = 0;
+    for (int v : values)
+        sum += std::max(0, v);
+    for (int k = 0; k < m_dC; ++k) {
+        const double weight = double(values[size_t(k)]) / kSliderMax;
+        const double share = 100.0 * double(shares[size_t(k)]);
+        row.weights[size_t(k)]->setText(QStringLiteral("%1 \u2192 %2 %").arg(weight, 0, 'f', 2).arg(share, 0, 'f', 1));
+        const QString tip = tr("Weight %1 of %2 in all: category %3 gets %4 % of label %5's code")
+                                .arg(weight, 0, 'f', 2).arg(double(sum) / kSliderMax, 0, 'f', 2).arg(k)
+                                .arg(share, 0, 'f', 1).arg(label);
+        row.weights[size_t(k)]->setToolTip(tip);
+        row.sliders[size_t(k)]->setToolTip(tip);
+    }
+    int nonZero = 0;
+    for (int v : values)
+        nonZero += v > 0 ? 1 : 0;
+    row.note->setText(sum == 0 ? tr("All weights are 0: the code is even (%1 % each).").arg(100.0 / m_dC, 0, 'f', 1)
+                      : nonZero == 1 ? tr("One category has all the weight: its share stays 100 % whatever its "
+                                          "weight. Raise another slider to mix.")
+                                     : tr("Shares are each weight divided by the sum of the weights."));
+}
+
+QString CodeMixer::readout(int label, int category) const
+{
+    if (label < 0 || label >= m_dL || category < 0 || category >= m_dC)
+        return {};
+    return m_rows[size_t(label)].weights[size_t(category)]->text();
+}
+
+QString CodeMixer::note(int label) const
+{
+    return label >= 0 && label < m_dL ? m_rows[size_t(label)].note->text() : QString();
+}
+
+int CodeMixer::groupHeight() const
+{
+    int height = 0;
+    for (auto* group : m_content ? m_content->findChildren<QGroupBox*>() : QList<QGroupBox*>{})
+        height = std::max(height, group->sizeHint().height());
+    return height;
 }
 
 int CodeMixer::dominantCategory(int label) const

@@ -36,6 +36,12 @@ public:
     void setSliderValues(int label, const std::vector<int>& values);
     void setOneHot(int label, int category);
     QSlider* slider(int label, int category) const;
+    // What a category's read-out says ("0.40 -> 57.1 %": weight, share) and
+    // the label's note (how the shares come about, or why they do not move).
+    QString readout(int label, int category) const;
+    QString note(int label) const;
+    // The height that shows one label's group whole (buttons, every slider, note).
+    int groupHeight() const;
 
 Q_SIGNALS:
     // Any slider moved (dragging emits on every step) or a button reset a label.
@@ -45,6 +51,7 @@ private:
     struct LabelRow {
         std::vector<QSlider*> sliders;
         std::vector<QLabel*> weights;
+        QLabel* note = nullptr;
     };
     void refreshWeights(int label);
     int dominantCategory(int label) const;

@@ -273,6 +273,10 @@ void CodebookPanel::onSession(const SessionInfo& info)
     m_noCodebook->setVisible(!m_hasCodebook);
     m_top->setVisible(m_hasCodebook);
     m_mixer->rebuild(info.dL(), info.dC());
+    // Every category of a label reachable without scrolling (issue 12), up
+    // to 8 categories' worth; more scroll.
+    if (auto* scroll = qobject_cast<QScrollArea*>(m_mixer->parentWidget() ? m_mixer->parentWidget()->parentWidget() : nullptr))
+        scroll->setMinimumHeight(std::min(m_mixer->groupHeight(), m_mixer->fontMetrics().height() * 18) + 4);
 
     refreshPictures();
     refreshEnabled();
