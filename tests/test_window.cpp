@@ -2,6 +2,7 @@
 // a grid refresh, pause, save a checkpoint, close.
 #include "controller/controller.h"
 #include "grid/grid_panel.h"
+#include "grid/flow_layout.h"
 #include "window/main_window.h"
 #include "test_support.h"
 
@@ -131,6 +132,36 @@ private Q_SLOTS:
         for (const char* word : {"row", "column", "page", "cluster"})
             QVERIFY(cgpgan::ui::MainWindow::gettingStartedHtml().contains(word));
         c->stopAndWait();
+        QVERIFY(window.close());
+    }
+
+    // Issue 12: the window takes sizes from 1024x640 up (pages scroll rather
+    // than force it wider), the Live tab stacks the grid above the charts
+    // when narrow, and the grid's controls wrap instead of being cut.
+    void layoutsHoldFromSmallWindowsUp()
+    {
+        cgpgan::ui::MainWindow window;
+        window.setPromptOnClose(false);
+        auto* c = window.controller();
+        QSignalSpy ready(c, &TrainingController::sessionReady);
+        window.openPreset(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.resize(1024, 640);
+        QTRY_COMPARE(window.size(), QSize(1024, 640));
+        QVERIFY2(window.minimumSizeHint().width() <= 1024 && window.minimumSizeHint().height() <= 640,
+                 qPrintable(QString("minimum %1 x %2").arg(window.minimumSizeHint().width())
+                                .arg(window.minimumSizeHint().height())));
+        QTRY_COMPARE(window.liveOrientation(), Qt::Vertical);
+        window.resize(1920, 1080);
+        QTRY_COMPARE(window.size(), QSize(1920, 1080));
+        QTRY_COMPARE(window.liveOrientation(), Qt::Horizontal);
+        auto* options = window.gridPanel()->findChild<cgpgan::ui::FlowLayout*>(QStringLiteral("gridOptions"));
+        QVERIFY(options);
+        QCOMPARE(options->lineCount(4000), 1);
+        QVERIFY(options->lineCount(400) >= 2);
+        QVERIFY(options->heightForWidth(400) > options->heightForWidth(4000));
         QVERIFY(window.close());
     }
 

@@ -1,5 +1,6 @@
 #include "grid/grid_panel.h"
 
+#include "grid/flow_layout.h"
 #include "grid/grid_canvas.h"
 #include "grid/grid_viewport.h"
 
@@ -189,12 +190,22 @@ QLayout* GridPanel::buildOptionRow()
     m_export = new QPushButton(tr("Export PNG..."));
 
 
-    auto* optionRow = new QHBoxLayout;
-    for (QWidget* w : std::initializer_list<QWidget*>{m_rows, m_columns, m_newZ, m_interval, m_refresh})
-        optionRow->addWidget(w);
-    optionRow->addStretch();
-    for (QWidget* w : std::initializer_list<QWidget*>{m_zoomOut, m_zoomIn, m_zoomFit, m_zoomOne, m_zoomLabel, m_export})
-        optionRow->addWidget(w);
+    // Groups of controls that belong together, wrapping onto a second line
+    // when the panel is narrow (issue 12) instead of being cut.
+    const auto group = [](std::initializer_list<QWidget*> widgets) {
+        auto* box = new QWidget;
+        auto* row = new QHBoxLayout(box);
+        row->setContentsMargins(0, 0, 0, 0);
+        for (QWidget* w : widgets)
+            row->addWidget(w);
+        return box;
+    };
+    auto* optionRow = new FlowLayout;
+    optionRow->setObjectName(QStringLiteral("gridOptions"));
+    optionRow->addWidget(group({m_rows, m_columns, m_newZ}));
+    optionRow->addWidget(group({m_interval, m_refresh}));
+    optionRow->addWidget(group({m_zoomOut, m_zoomIn, m_zoomFit, m_zoomOne, m_zoomLabel}));
+    optionRow->addWidget(m_export);
     return optionRow;
 }
 

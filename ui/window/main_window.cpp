@@ -22,6 +22,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QResizeEvent>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -54,6 +56,17 @@ QString autosavePath()
     return QDir(dir).filePath(QStringLiteral("autosave.pt"));
 }
 
+// A page that scrolls when the window is smaller than the page's minimum
+// size (issue 12: from 1024x640 up), instead of forcing the window wider.
+QScrollArea* scrollable(QWidget* page)
+{
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(page);
+    return scroll;
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
@@ -80,14 +93,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     live->setStretchFactor(0, 5);
     live->setStretchFactor(1, 6);
     m_tabs = new QTabWidget;
-    m_tabs->addTab(live, tr("Live: samples and losses"));
-    m_tabs->addTab(m_codebook, tr("Codebook"));
-    m_tabs->addTab(m_clusters, tr("Clusters"));
+    m_live = live;
+    m_tabs->addTab(scrollable(live), tr("Live: samples and losses"));
+    m_tabs->addTab(scrollable(m_codebook), tr("Codebook"));
+    m_tabs->addTab(scrollable(m_clusters), tr("Clusters"));
     setCentralWidget(m_tabs);
 
     auto* knobsDock = new QDockWidget(tr("Training"), this);
     knobsDock->setObjectName(QStringLiteral("knobsDock"));
-    knobsDock->setWidget(m_knobs);
+    knobsDock->setWidget(scrollable(m_knobs));
     addDockWidget(Qt::LeftDockWidgetArea, knobsDock);
     auto* logDock = new QDockWidget(tr("Log"), this);
     logDock->setObjectName(QStringLiteral("logDock"));
@@ -288,6 +302,22 @@ void MainWindow::buildStatusBar()
     statusBar()->addPermanentWidget(m_deviceLabel);
 }
 
+void MainWindow::resizeEvent(QResizeEvent* event)
+{
+    QMainWindow::resizeEvent(event);
+    // Narrow windows stack the grid above the charts; wide ones put them side
+    // by side. The threshold is what both need side by side.
+    const Qt::Orientation wanted = m_tabs->width() < kSideBySideWidth ? Qt::Vertical : Qt::Horizontal;
+    // Stacked, the grid keeps room for its tiles (the charts scroll below it).
+    m_grid->setMinimumHeight(wanted == Qt::Vertical ? 300 : 0);
+    if (m_live->orientation() != wanted) {
+        m_live->setOrientation(wanted);
+        // Stacked, the grid gets the larger part: it is what people look at.
+        const int length = wanted == Qt::Vertical ? m_live->height() : m_live->width();
+        m_live->setSizes({length * 3 / 5, length - length * 3 / 5});
+    }
+}
+
 void MainWindow::restoreSettings()
 {
     QSettings s;
@@ -306,6 +336,8 @@ void MainWindow::saveSettings() const
     if (auto* live = findChild<QSplitter*>(QStringLiteral("liveSplitter")))
         s.setValue("window/liveSplitter", live->saveState());
 }
+
+Qt::Orientation MainWindow::liveOrientation() const { return m_live->orientation(); }
 
 void MainWindow::showTab(const QString& name)
 {

@@ -18,6 +18,7 @@ class QAction;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QSplitter;
 class QTabWidget;
 class QTimer;
 
@@ -78,8 +79,14 @@ public:
     // Which tab the central area shows: "live", "codebook", "clusters".
     void showTab(const QString& name);
 
+    // Below this width of the central area the Live tab stacks the grid
+    // above the charts (liveOrientation()).
+    static constexpr int kSideBySideWidth = 1200;
+    Qt::Orientation liveOrientation() const;
+
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void buildActions();
@@ -116,6 +123,7 @@ private:
 
     TrainingController* m_controller;
     QTabWidget* m_tabs;
+    QSplitter* m_live;
     GridPanel* m_grid;
     LossCharts* m_charts;
     CodebookPanel* m_codebook;
