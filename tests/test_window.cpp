@@ -32,6 +32,17 @@ void blockFolder(const QString& folder)
     QVERIFY(file.open(QIODevice::WriteOnly));
 }
 
+// A window without the save prompt on the tiny model; its controller once
+// the session is ready (null when it did not open within a minute).
+TrainingController* openTiny(cgpgan::ui::MainWindow& window)
+{
+    window.setPromptOnClose(false);
+    auto* c = window.controller();
+    QSignalSpy ready(c, &TrainingController::sessionReady);
+    window.openPreset(cgpgan::testing::tinyConfig(64));
+    return ready.wait(60000) ? c : nullptr;
+}
+
 // One training step, then paused again (the step has landed when this returns true).
 bool stepOnceAndWait(TrainingController* c)
 {
@@ -96,11 +107,8 @@ private Q_SLOTS:
     void titleDialogsTooltipsAndHelp()
     {
         cgpgan::ui::MainWindow window;
-        window.setPromptOnClose(false);
-        auto* c = window.controller();
-        QSignalSpy ready(c, &TrainingController::sessionReady);
-        window.openPreset(cgpgan::testing::tinyConfig(64));
-        QVERIFY(ready.wait(60000));
+        auto* c = openTiny(window);
+        QVERIFY(c);
         QVERIFY2(window.windowTitle().contains("not saved"), qPrintable(window.windowTitle()));
         QVERIFY(!window.isWindowModified()); // nothing trained yet
         QVERIFY(stepOnceAndWait(c));
@@ -141,11 +149,8 @@ private Q_SLOTS:
     void layoutsHoldFromSmallWindowsUp()
     {
         cgpgan::ui::MainWindow window;
-        window.setPromptOnClose(false);
-        auto* c = window.controller();
-        QSignalSpy ready(c, &TrainingController::sessionReady);
-        window.openPreset(cgpgan::testing::tinyConfig(64));
-        QVERIFY(ready.wait(60000));
+        auto* c = openTiny(window);
+        QVERIFY(c);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.resize(1024, 640);
@@ -170,11 +175,8 @@ private Q_SLOTS:
     void speedAfterResumeIgnoresThePause()
     {
         cgpgan::ui::MainWindow window;
-        window.setPromptOnClose(false);
-        auto* c = window.controller();
-        QSignalSpy ready(c, &TrainingController::sessionReady);
-        window.openPreset(cgpgan::testing::tinyConfig(64));
-        QVERIFY(ready.wait(60000));
+        auto* c = openTiny(window);
+        QVERIFY(c);
         c->setTotalSteps(1000000);
         c->start();
         QTRY_VERIFY_WITH_TIMEOUT(c->step() > 20 && window.stepsPerSecond() > 0, 60000);
@@ -288,11 +290,8 @@ private Q_SLOTS:
     {
         QSettings().setValue("autosave/minutes", 10);
         cgpgan::ui::MainWindow window;
-        window.setPromptOnClose(false);
-        auto* c = window.controller();
-        QSignalSpy ready(c, &TrainingController::sessionReady);
-        window.openPreset(cgpgan::testing::tinyConfig(64));
-        QVERIFY(ready.wait(60000));
+        auto* c = openTiny(window);
+        QVERIFY(c);
         QTemporaryDir dir;
         const QString good = dir.filePath("autosaved.pt");
         QSignalSpy saved(c, &TrainingController::checkpointSaved);

@@ -148,25 +148,41 @@ void ProcessGroup::allReduceMean(torch::Tensor& tensor)
     allReduceMean(one);
 }
 
-void ProcessGroup::allReduceMean(std::vector<torch::Tensor>& tensors)
+namespace {
+
+// tensors as one flat CPU float buffer (one collective for all of them) ...
+std::vector<torch::Tensor> flatBuffer(const std::vector<torch::Tensor>& tensors)
 {
-    if (tensors.empty())
-        return;
-    // One collective over one CPU buffer: Gloo has no AVG, so SUM / size.
     std::vector<torch::Tensor> flat;
     flat.reserve(tensors.size());
     for (const auto& t : tensors)
         flat.push_back(t.detach().reshape({-1}).to(torch::kCPU, torch::kFloat));
-    std::vector<torch::Tensor> buffer{torch::cat(flat)};
-    m_impl->run(m_impl->group->allreduce(buffer, c10d::AllreduceOptions{}), "averaging", rank());
-    buffer[0].div_(double(size()));
-    int64_t offset = 0;
+    return {torch::cat(flat)};
+}
+
+// ... and the buffer's values back into them, in place.
+void copyBack(const torch::Tensor& buffer, std::vector<torch::Tensor>& tensors)
+{
     torch::NoGradGuard noGrad;
+    int64_t offset = 0;
     for (auto& t : tensors) {
         const int64_t n = t.numel();
-        t.copy_(buffer[0].narrow(0, offset, n).view(t.sizes()));
+        t.copy_(buffer.narrow(0, offset, n).view(t.sizes()));
         offset += n;
     }
+}
+
+} // namespace
+
+void ProcessGroup::allReduceMean(std::vector<torch::Tensor>& tensors)
+{
+    if (tensors.empty())
+        return;
+    // Gloo has no AVG: SUM, then / size.
+    auto buffer = flatBuffer(tensors);
+    m_impl->run(m_impl->group->allreduce(buffer, c10d::AllreduceOptions{}), "averaging", rank());
+    buffer[0].div_(double(size()));
+    copyBack(buffer[0], tensors);
 }
 
 void ProcessGroup::allReduceMax(torch::Tensor& tensor)
@@ -183,20 +199,11 @@ void ProcessGroup::broadcast(std::vector<torch::Tensor>& tensors, int root)
 {
     if (tensors.empty())
         return;
-    std::vector<torch::Tensor> flat;
-    for (const auto& t : tensors)
-        flat.push_back(t.detach().reshape({-1}).to(torch::kCPU, torch::kFloat));
-    std::vector<torch::Tensor> buffer{torch::cat(flat)};
+    auto buffer = flatBuffer(tensors);
     c10d::BroadcastOptions options;
     options.rootRank = root;
     m_impl->run(m_impl->group->broadcast(buffer, options), "the broadcast of rank 0's weights", rank());
-    int64_t offset = 0;
-    torch::NoGradGuard noGrad;
-    for (auto& t : tensors) {
-        const int64_t n = t.numel();
-        t.copy_(buffer[0].narrow(0, offset, n).view(t.sizes()));
-        offset += n;
-    }
+    copyBack(buffer[0], tensors);
 }
 
 bool ProcessGroup::any(bool flag)
