@@ -10,6 +10,8 @@
 #include <stb_image.h>
 #include <stb_image_resize.h>
 
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <system_error>
 
@@ -87,9 +89,30 @@ std::vector<FolderImage> findImageFiles(const fs::path& folder, std::vector<Skip
 // Decodes one file to `channels` channels, centre-crops it to a square and
 // resizes it to resolution x resolution; appends CHW bytes to pixels.
 // Returns an empty string on success, else why the file could not be used.
+// The format the first bytes say: "PNG", "JPEG", or "" for anything else.
+std::string sniffFormat(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    unsigned char head[8] = {};
+    in.read(reinterpret_cast<char*>(head), sizeof head);
+    const auto got = in.gcount();
+    static const unsigned char png[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
+    if (got == 8 && std::equal(head, head + 8, png))
+        return "PNG";
+    if (got >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff)
+        return "JPEG";
+    return {};
+}
+
 std::string loadFolderImage(const fs::path& path, int resolution, int channels,
                             std::vector<uint8_t>& pixels, std::vector<uint8_t>& scratch)
 {
+    // Only PNG and JPEG content reaches stb_image, whatever the file's name:
+    // stb_image also decodes PNM, PSD, PIC, HDR, TGA and GIF from the bytes,
+    // and fuzz_image found Debian's stb_image reading past the end of a
+    // 27-byte file named .png that holds a 16-bit PGM header (SEGV).
+    if (sniffFormat(path).empty())
+        return "not PNG or JPEG data (the file's first bytes are neither signature)";
     int width = 0, height = 0, fileChannels = 0;
     // Found by fuzz_image: a 19-byte PPM header claiming 25551x25555 pixels
     // made stb_image allocate 1.9 GB and spend 21 s. The size a header

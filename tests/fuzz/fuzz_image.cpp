@@ -1,6 +1,6 @@
-// libFuzzer target: image decoding in an image folder (stb_image decides the
-// format from the bytes, so PNG, JPEG and the rest are all reached), then the
-// centre crop and resize to 16x16 RGB.
+// libFuzzer target: image decoding in an image folder (the loader decodes only
+// PNG and JPEG content, whatever the name; anything else must be skipped with
+// a reason), then the centre crop and resize to 16x16 RGB.
 #include "fuzz_common.h"
 
 #include "cgpgan/data.h"
