@@ -139,6 +139,7 @@ void TestAblations::newFieldsAreValidatedByName_data()
     QTest::newRow("q_augment_scale < 0") << "train.q_augment_scale=-0.1" << "train.q_augment_scale";
     QTest::newRow("q_augment_shift > 0.5") << "train.q_augment_shift=0.6" << "train.q_augment_shift";
     QTest::newRow("q_augment_rotate > 180") << "train.q_augment_rotate=200" << "train.q_augment_rotate";
+    QTest::newRow("lambda_g_cls < 0") << "train.lambda_g_cls=-1" << "train.lambda_g_cls";
 }
 
 void TestAblations::newFieldsAreValidatedByName()
@@ -154,6 +155,11 @@ void TestAblations::newFieldsAreValidatedByName()
     odd.train.lambdaMs = 1;
     odd.train.batch = 7;
     QVERIFY(validationMessage(odd).contains("train.lambda_ms"));
+    // G's classifier loss needs Q, which vanilla mode does not build.
+    Config vanilla = tiny();
+    vanilla.train.lambdaGCls = 1;
+    applyOverride(vanilla, "model.mode=vanilla");
+    QVERIFY(validationMessage(vanilla).contains("train.lambda_g_cls"));
 }
 
 void TestAblations::newFieldsRoundTripAndDefaultWhenAbsent()
@@ -203,6 +209,7 @@ void TestAblations::paperPresetsKeepThePaperArchitecture()
     QCOMPARE(c.train.lambdaMs, 0.0);
     QCOMPARE(c.train.codebookLrScale, 1.0);
     QCOMPARE(c.train.qAugmentScale + c.train.qAugmentShift + c.train.qAugmentRotate, 0.0);
+    QCOMPARE(c.train.lambdaGCls, 0.0);
 }
 
 void TestAblations::minibatchStddevValues()

@@ -186,6 +186,8 @@ int runInfo(const std::string& checkpoint, bool asJson)
     if (c.train.qAugmentScale > 0 || c.train.qAugmentShift > 0 || c.train.qAugmentRotate > 0)
         add(fmt::format("Q reads random views (zoom {:g}, shift {:g}, rotate {:g} deg)", c.train.qAugmentScale,
                         c.train.qAugmentShift, c.train.qAugmentRotate));
+    if (c.train.lambdaGCls > 0)
+        add("classifier loss on G (InfoGAN) lambda_g_cls " + fmt::format("{:g}", c.train.lambdaGCls));
     std::printf("beyond paper    %s\n", extras.empty() ? "none (the paper's architecture and losses)" : extras.c_str());
     std::printf("prior P(C)\n%s", priorTable(info.prior, c.model.dL, c.model.dC).c_str());
     return 0;

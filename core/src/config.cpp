@@ -74,6 +74,7 @@ void forEachField(C& c, F&& f)
     f("train", "q_augment_scale", c.train.qAugmentScale);
     f("train", "q_augment_shift", c.train.qAugmentShift);
     f("train", "q_augment_rotate", c.train.qAugmentRotate);
+    f("train", "lambda_g_cls", c.train.lambdaGCls);
     f("train", "prior_start_step", c.train.priorStartStep);
     f("train", "prior_start_epoch", c.train.priorStartEpoch);
     f("train", "prior_decay", c.train.priorDecay);
@@ -465,6 +466,9 @@ void Config::validate() const
     weight(train.lambdaR2, "train.lambda_r2");
     weight(train.lambdaCls, "train.lambda_cls");
     weight(train.lambdaCgp, "train.lambda_cgp");
+    weight(train.lambdaGCls, "train.lambda_g_cls");
+    if (train.lambdaGCls > 0)
+        require(m.mode != GanMode::Vanilla, "train.lambda_g_cls needs a classifier: model.mode must be cgpgan");
     probability(train.priorDecay, "train.prior_decay");
     probability(train.emaDecay, "train.ema_decay");
     require(train.priorStartStep >= -1, "train.prior_start_step must be -1 (never) or a step >= 0, not " +

@@ -249,9 +249,9 @@ void Trainer::setProcessGroup(std::shared_ptr<ProcessGroup> group)
     if (t.lambdaMs > 0 && t.batch % (2 * W) != 0)
         throw Error(rank + "mode seeking (train.lambda_ms) pairs each process's samples: train.batch " +
                     std::to_string(t.batch) + " must be a multiple of 2 x " + std::to_string(W) + " processes");
-    const int64_t group_ = config().model.mbstdGroup;
-    if (group_ > 0 && b % std::min<int64_t>(group_, b) != 0)
-        throw Error(rank + "model.mbstd_group " + std::to_string(group_) + " does not divide each process's " +
+    const int64_t mbstd = config().model.mbstdGroup;
+    if (mbstd > 0 && b % std::min<int64_t>(mbstd, b) != 0)
+        throw Error(rank + "model.mbstd_group " + std::to_string(mbstd) + " does not divide each process's " +
                     std::to_string(b) + " samples (train.batch / WORLD_SIZE)");
     // The same run everywhere: the config without the machine's settings
     // (run.device, run.threads), the data, the step.
@@ -306,6 +306,8 @@ StepStats Trainer::stepLocked()
     const auto mine = [&](const torch::Tensor& t) { return W == 1 ? t : t.narrow(0, first, b); };
     const bool vanilla = m.mode == GanMode::Vanilla;
     const bool frozen = priorFrozenLocked();
+    const auto& t = config().train;
+    const AugmentRange views{t.qAugmentScale, t.qAugmentShift, t.qAugmentRotate};
     // Forward passes of D, Q and G run under bf16 autocast when asked; their
     // outputs come back as float, so losses, penalties and the statistics are
     // computed in fp32. The backward and the double backward of the penalties
@@ -323,7 +325,6 @@ StepStats Trainer::stepLocked()
     torch::Tensor fake;
     {
         torch::NoGradGuard noGrad;
-        // Captured by copy (tensor handles): C++17 lambdas cannot capture structured bindings.
         fake = inMemoryFormat(forward([&] { return n.g->forward(z, c); }), n.memoryFormat);
     }
     fake.requires_grad_(true);
@@ -373,8 +374,6 @@ StepStats Trainer::stepLocked()
         // random affine view of each fake; the CGP is then taken with respect
         // to the view Q saw, so nothing is differentiated twice through the
         // resampling. G gets no gradient from Q either way (fake has none).
-        const auto& t = config().train;
-        const AugmentRange views{t.qAugmentScale, t.qAugmentShift, t.qAugmentRotate};
         auto qInput = fake;
         if (views.any())
             qInput = randomAffine(fake.detach(), views, st.rng, B, first).requires_grad_(true);
@@ -423,6 +422,15 @@ StepStats Trainer::stepLocked()
     const auto dOfG = forward([&] { return n.d->forward(inMemoryFormat(gOut, n.memoryFormat)); });
     const auto sG = vanilla ? dOfG : conditionalScores(dOfG.view({b, m.dL, m.dC}), c2);
     auto lG = generatorAdversarial(sG);
+    if (t.lambdaGCls > 0 && !vanilla) {
+        // InfoGAN's term (train.lambda_g_cls, beyond the paper): G is pushed to
+        // make its code readable by Q, through the views Q learns from.
+        setRequiresGrad(*n.q, false);
+        const auto qInput = views.any() ? randomAffine(gOut, views, st.rng, B, first) : gOut;
+        const auto qOfG = forward([&] { return n.q->forward(inMemoryFormat(qInput, n.memoryFormat)); });
+        lG = lG + t.lambdaGCls * classificationLoss(qOfG.view({b, m.dL, m.dC}), c2);
+        setRequiresGrad(*n.q, true);
+    }
     if (lambdaMs > 0 && W == 1) {
         lG = lG + lambdaMs * modeSeekingLoss(gOut, z2);
     } else if (lambdaMs > 0) {
@@ -433,7 +441,7 @@ StepStats Trainer::stepLocked()
         const auto ratio = modeSeekingRatio(gOut, z2);
         auto global = ratio.detach().clone();
         m_group->allReduceMean(global);
-        const auto denominator = global + 1e-5;
+        const auto denominator = global + kModeSeekingEps;
         lG = lG + lambdaMs * (1.0 / denominator - (ratio - ratio.detach()) / denominator.square());
     }
     st.optG->zero_grad();
@@ -453,13 +461,13 @@ StepStats Trainer::stepLocked()
 
     // One transfer for all the scalars (a single sync on CUDA).
     const auto zero = torch::zeros({}, lDAdv.options());
-    const auto scalars = torch::stack({lDAdv.detach(), lR2.detach(), lCls.defined() ? lCls.detach() : zero,
+    auto scalars = torch::stack({lDAdv.detach(), lR2.detach(), lCls.defined() ? lCls.detach() : zero,
                                        lCgp.defined() ? lCgp.detach() : zero, lG.detach(),
                                        sReal.detach().mean(), sFake.detach().mean(),
                                        fakeAcc.defined() ? fakeAcc : zero})
                              .to(torch::kCPU, torch::kDouble);
     if (W > 1) // the statistics of the global batch: the ranks' means averaged
-        m_group->allReduceMean(const_cast<torch::Tensor&>(scalars));
+        m_group->allReduceMean(scalars);
     const auto v = scalars.accessor<double, 1>();
     StepStats s;
     s.step = n.step;

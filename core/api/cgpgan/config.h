@@ -68,6 +68,11 @@ struct TrainConfig {
     // Random affine views for Q's classification of fakes (core/include/cgpgan/augment.h):
     // zoom in [1/(1+s), 1+s], shift +-f of the side, rotation +-a degrees. 0 = off (the paper).
     double qAugmentScale = 0, qAugmentShift = 0, qAugmentRotate = 0;
+    // Classifier loss on G (InfoGAN, Chen et al. 2016; ClusterGAN): L_G gains
+    // lambda_g_cls * CE(c, Q(G(z, c))), with Q read through the same random
+    // views as above, so G must put each code into what Q can read. 0 = off
+    // (SPEC 4.7 and the official code: G gets no classifier loss).
+    double lambdaGCls = 0;
     // Step from which the prior follows Q (SPEC 4.9); -1 = never. When
     // priorStartEpoch >= 0 it wins and is converted with the dataset size.
     int64_t priorStartStep = -1;

@@ -36,7 +36,8 @@ torch::Tensor generatorAdversarial(const torch::Tensor& fakeScores);
 // batch's two halves share their codes, so pair i = (i, i + b/2) differs only in
 // z. Returns 1 / (eps + mean_i d_img(i) / d_z(i)) with d = mean absolute
 // difference; G minimises it, i.e. moves pairs apart in image space.
-torch::Tensor modeSeekingLoss(const torch::Tensor& images, const torch::Tensor& z, double eps = 1e-5);
+constexpr double kModeSeekingEps = 1e-5;
+torch::Tensor modeSeekingLoss(const torch::Tensor& images, const torch::Tensor& z, double eps = kModeSeekingEps);
 // The ratio inside it: mean over the pairs of |G(z1,c) - G(z2,c)| / |z1 - z2|
 // (modeSeekingLoss = 1 / (ratio + eps)). Data-parallel training averages it
 // over the ranks before taking the reciprocal.
