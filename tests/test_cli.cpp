@@ -104,6 +104,7 @@ private Q_SLOTS:
     void info();
     void sample();
     void cluster();
+    void mapWritesTheEmbedding();
     void exportWritesLoadableModules();
     void badArguments_data();
     void badArguments();
@@ -284,6 +285,34 @@ void TestCli::cluster()
         QVERIFY(cluster >= 0 && cluster < 16);
         QCOMPARE(cluster, cells[1].toInt() * 4 + cells[3].toInt());
     }
+}
+
+// Issue 12: `cgpgan map` writes the cluster map as a CSV whose Q labels are
+// those `cgpgan cluster` assigns, and scores the map against the truth.
+void TestCli::mapWritesTheEmbedding()
+{
+    const QString csv = path("map.csv");
+    const Result r = run({"map", runDir() + "/checkpoint.pt", "--method", "tsne", "--points", "100", "--iterations",
+                          "50", "-o", csv});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY2(r.out.contains("t-SNE") && r.out.contains("neighbours in the map with the same shape"),
+             qPrintable(r.describe()));
+    QByteArray header;
+    const auto rows = csvRows(csv, &header);
+    QVERIFY2(header.startsWith("index,x,y,label0,label1,combined,true_shape,true_colour"), header.constData());
+    QCOMPARE(rows.size(), 100);
+    const auto assigned = csvRows(path("assignments.csv"), &header); // written by cluster() above
+    QCOMPARE(assigned.size(), 256);
+    int previous = -1;
+    for (const auto& row : rows) {
+        const auto cells = row.split(',');
+        const int index = cells[0].toInt();
+        QVERIFY(index > previous && index < 256); // a subsample, in dataset order
+        previous = index;
+        QCOMPARE(cells[5].toInt(), assigned[index].split(',')[5].toInt()); // the combined cluster
+    }
+    const Result bad = run({"map", runDir() + "/checkpoint.pt", "--method", "umap"});
+    QVERIFY(bad.finished && bad.exitCode != 0 && bad.err.contains("umap"));
 }
 
 // Issue 13: `cgpgan export` writes the four files and lists them on stdout;

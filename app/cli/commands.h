@@ -12,5 +12,6 @@ void addEvalCommand(CLI::App& app, int& exitCode);
 void addInfoCommand(CLI::App& app, int& exitCode);
 void addBenchCommand(CLI::App& app, int& exitCode);
 void addExportCommand(CLI::App& app, int& exitCode);
+void addMapCommand(CLI::App& app, int& exitCode);
 
 } // namespace cgpgan::cli

@@ -6,6 +6,7 @@
 //   cgpgan-explorer --start --screenshot shot.png --after 60
 //                                            train 60 s, save a screenshot, exit
 //   cgpgan-explorer --checkpoint run.pt --tab clusters --assign --screenshot c.png --after 20
+//   cgpgan-explorer --checkpoint run.pt --tab map --map tsne --screenshot m.png --after 90
 //                                            browse Q's clusters of a trained model
 //   cgpgan-explorer --start --measure-latency 30
 //                                            train 30 s with the grid refreshing and
@@ -14,6 +15,7 @@
 //                                            assignment and codebook edits in a loop;
 //                                            print resident memory each minute (JSON lines)
 #include "cgpgan/config.h"
+#include "clusters/cluster_map_panel.h"
 #include "clusters/cluster_panel.h"
 #include "controller/controller.h"
 #include "grid/grid_panel.h"
@@ -41,6 +43,7 @@ struct Options {
     QStringList overrides;
     bool start = false;
     bool assign = false;
+    QString map; // "", "pca" or "tsne"
     QString screenshot;
     double after = 10;
     double measureLatency = 0;
@@ -73,18 +76,26 @@ bool parse(QApplication& app, Options& o)
                                   "Train this many seconds with the grid refreshing, cluster assignment and a "
                                   "codebook page edit every 15 s; print resident memory each minute (JSON lines), "
                                   "exit.", "seconds");
-    const QCommandLineOption tab("tab", "Show this tab: live, codebook or clusters.", "name");
+    const QCommandLineOption tab("tab", "Show this tab: live, codebook, clusters or map.", "name");
+    const QCommandLineOption mapOption("map", "Compute the cluster map (pca or tsne) as soon as the session is ready.",
+                                       "method");
     const QCommandLineOption gridInterval("grid-interval",
                                           "Refresh the sample grid every this many seconds while training "
                                           "(0 = only on demand; default: the saved setting).", "seconds");
     const QCommandLineOption size("size", "Window size for scripted runs (default 1440x900).", "WxH");
-    p.addOptions({preset, checkpoint, set, start, assign, screenshot, after, latency, soak, tab, gridInterval, size});
+    p.addOptions({preset, checkpoint, set, start, assign, mapOption, screenshot, after, latency, soak, tab, gridInterval,
+                  size});
     p.process(app);
     o.preset = p.value(preset);
     o.checkpoint = p.value(checkpoint);
     o.overrides = p.values(set);
     o.start = p.isSet(start);
     o.assign = p.isSet(assign);
+    o.map = p.value(mapOption);
+    if (!o.map.isEmpty() && o.map != "pca" && o.map != "tsne") {
+        std::fprintf(stderr, "--map needs pca or tsne, not %s\n", qPrintable(o.map));
+        return false;
+    }
     o.screenshot = p.value(screenshot);
     bool ok = true;
     o.after = p.value(after).toDouble(&ok);
@@ -180,6 +191,12 @@ int main(int argc, char** argv)
     if (o.assign)
         QObject::connect(controller, &TrainingController::sessionReady, window.clusterPanel(),
                          &cgpgan::ui::ClusterPanel::assignClusters, Qt::QueuedConnection);
+    if (!o.map.isEmpty()) {
+        auto* map = window.clusterMapPanel();
+        map->setMethod(o.map == "tsne" ? cgpgan::MapMethod::Tsne : cgpgan::MapMethod::Pca);
+        QObject::connect(controller, &TrainingController::sessionReady, map, &cgpgan::ui::ClusterMapPanel::compute,
+                         Qt::QueuedConnection);
+    }
 
     if (!o.screenshot.isEmpty()) {
         QObject::connect(controller, &TrainingController::sessionReady, &window, [&] {

@@ -149,6 +149,11 @@ EncoderImpl::EncoderImpl(const ModelConfig& cfg, int64_t outputs, bool minibatch
 
 torch::Tensor EncoderImpl::forward(const torch::Tensor& x)
 {
+    return out->forward(features(x));
+}
+
+torch::Tensor EncoderImpl::features(const torch::Tensor& x)
+{
     torch::Tensor h;
     if (config.arch == Arch::Conv) {
         h = lrelu(fromImage->forward(x));
@@ -162,7 +167,7 @@ torch::Tensor EncoderImpl::forward(const torch::Tensor& x)
         for (const auto& layer : *blocks)
             h = lrelu(layer->as<EqualizedLinear>()->forward(h));
     }
-    return out->forward(lrelu(hidden->forward(h)));
+    return lrelu(hidden->forward(h));
 }
 
 } // namespace cgpgan

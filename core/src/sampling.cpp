@@ -176,4 +176,39 @@ ClusterAssignment Model::assignClusters(const Dataset& data,
     return out;
 }
 
+std::pair<torch::Tensor, torch::Tensor> Model::classifierFeatures(
+    const Dataset& data, const std::vector<int64_t>& samples, const std::function<bool(int64_t, int64_t)>& progress,
+    int64_t chunk) const
+{
+    if (chunk <= 0)
+        chunk = kAssignChunk;
+    const auto& m = m_config.model;
+    if (m.mode == GanMode::Vanilla)
+        throw Error("a vanilla GAN has no classifier Q: it has no features to map");
+    const auto all = dataView(data, m);
+    const int64_t n = int64_t(samples.size());
+    for (const int64_t s : samples)
+        if (s < 0 || s >= data.count)
+            throw Error("sample " + std::to_string(s) + " is not in the dataset (" + std::to_string(data.count) +
+                        " samples)");
+    const auto index = torch::from_blob(const_cast<int64_t*>(samples.data()), {n}, torch::kLong);
+    std::vector<torch::Tensor> features, categories;
+    for (int64_t i = 0; i < n; i += chunk) {
+        const int64_t len = std::min(chunk, n - i);
+        {
+            const auto lock = m_gate.forCall();
+            c10::InferenceMode inference;
+            const auto x = toModelInput(all.index_select(0, index.narrow(0, i, len)).to(m_device));
+            const auto h = m_nets->q->features(x);
+            features.push_back(h.to(torch::kCPU, torch::kFloat));
+            categories.push_back(m_nets->q->out->forward(h).view({len, m.dL, m.dC}).argmax(-1).to(torch::kCPU));
+        }
+        if (progress && !progress(i + len, n))
+            throw Error("the cluster map was cancelled");
+    }
+    if (n == 0)
+        return {torch::zeros({0, m.hiddenWidth()}), torch::zeros({0, m.dL}, torch::kLong)};
+    return {torch::cat(features), torch::cat(categories)};
+}
+
 } // namespace cgpgan

@@ -19,9 +19,10 @@ echo "training a 300-step demo checkpoint for the screenshots..."
 # A settings folder of its own: the user's saved window layout stays out of it.
 export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
 for size in 1024x640 1366x768 1920x1080; do
-  for tab in live codebook clusters; do
+  for tab in live codebook clusters map; do
     extra=()
     [ "$tab" = clusters ] && extra=(--assign)
+    [ "$tab" = map ] && extra=(--map pca)
     xvfb-run -a -s "-screen 0 2560x1600x24" "$build/app/cgpgan-explorer" --checkpoint "$work/run/checkpoint.pt" \
       --size "$size" --tab "$tab" "${extra[@]}" --screenshot "$out/$size-$tab.png" --after 12 >/dev/null 2>&1
     echo "$out/$size-$tab.png"

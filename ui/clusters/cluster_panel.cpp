@@ -444,6 +444,7 @@ void ClusterPanel::selectCluster(int64_t id)
         return;
     }
     m_cluster = id;
+    Q_EMIT clusterSelected(m_view, id);
 
     // Keep the table's current row in step (a call from code, not a click).
     const int sourceRow = m_table->rowOf(id);

@@ -65,6 +65,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     // A new assignment is on screen (table, first cluster, confusion).
     void assignmentShown();
+    // The browser shows cluster `cluster` of view `view` (-1: none).
+    void clusterSelected(int view, qint64 cluster);
 
 private:
     void buildUi();

@@ -3,6 +3,7 @@
 #include "cgpgan/combinations.h"
 #include "cgpgan/device.h"
 #include "cgpgan/diversity.h"
+#include "cgpgan/embedding.h"
 #include "cgpgan/error.h"
 #include "cgpgan/export.h"
 #include "cgpgan/runner.h"
@@ -109,6 +110,7 @@ struct TrainingController::Impl {
     std::thread serviceThread;
 
     std::atomic<bool> cancelClusters{false};
+    std::atomic<bool> cancelMap{false};
     std::atomic<quint64> nextRequestId{0};
 
     // Service thread only: the real images' pairwise distance, the z-diversity
@@ -136,6 +138,7 @@ TrainingController::TrainingController(QObject* parent)
     qRegisterMetaType<QVector<StepStats>>();
     qRegisterMetaType<TrainingKnobs>();
     qRegisterMetaType<ClusterAssignment>();
+    qRegisterMetaType<ClusterMap>();
     qRegisterMetaType<RunEnd>();
 
     m_impl->serviceThread = std::thread([impl = m_impl.get()] {
@@ -617,6 +620,48 @@ quint64 TrainingController::assignClusters()
 void TrainingController::cancelClusters()
 {
     m_impl->cancelClusters = true;
+}
+
+quint64 TrainingController::computeMap(MapMethod method, int64_t maxPoints)
+{
+    const quint64 id = nextId();
+    auto trainer = m_impl->trainer;
+    auto data = m_data;
+    if (!trainer || !data) {
+        fail(id, tr("Could not map the clusters"), tr("There is no session: open one first."));
+        return id;
+    }
+    m_impl->cancelMap = false;
+    post([this, trainer, data, id, method, maxPoints] {
+        int lastPermille = -1;
+        try {
+            MapOptions options;
+            options.method = method;
+            options.maxPoints = maxPoints;
+            auto map = clusterMap(trainer->model(), *data, options, [this, &lastPermille](int64_t done, int64_t total) {
+                const int permille = int(done * 1000 / std::max<int64_t>(total, 1));
+                if (permille != lastPermille) {
+                    lastPermille = permille;
+                    toUi([this, permille] { Q_EMIT mapProgress(permille); });
+                }
+                return !m_impl->cancelMap.load();
+            });
+            toUi([this, map = std::move(map), id] { Q_EMIT mapReady(map, id); });
+        } catch (const std::exception& e) {
+            if (m_impl->cancelMap) {
+                toUi([this, id] { Q_EMIT mapCancelled(id); });
+                return;
+            }
+            const QString message = describe(e);
+            toUi([this, message, id] { Q_EMIT errorOccurred(tr("Could not map the clusters"), message, id); });
+        }
+    }, QStringLiteral("map"));
+    return id;
+}
+
+void TrainingController::cancelMap()
+{
+    m_impl->cancelMap = true;
 }
 
 quint64 TrainingController::saveCheckpoint(const QString& path)

@@ -173,6 +173,12 @@ public:
     quint64 writePages(const std::vector<PageWrite>& pages);
     quint64 assignClusters(); // clustersReady(.., id) or clustersCancelled(id)
     void cancelClusters();
+    // A 2-D map of the real images (cgpgan/embedding.h: Q's penultimate
+    // features by PCA, or t-SNE on a subsample of at most maxPoints), taking
+    // the model's lock per chunk of Q: mapProgress(permille) then
+    // mapReady(map, id), or mapCancelled(id) after cancelMap().
+    quint64 computeMap(cgpgan::MapMethod method, int64_t maxPoints = 5000);
+    void cancelMap();
     // checkpointSaved(path, step, id) once the file is written and renamed:
     // step is the step it holds.
     quint64 saveCheckpoint(const QString& path);
@@ -199,6 +205,9 @@ Q_SIGNALS:
     void clusterProgress(qint64 done, qint64 total);
     void clustersReady(const cgpgan::ClusterAssignment& assignment, quint64 request);
     void clustersCancelled(quint64 request);
+    void mapProgress(int permille);
+    void mapReady(const cgpgan::ClusterMap& map, quint64 request);
+    void mapCancelled(quint64 request);
     void checkpointSaved(const QString& path, qint64 step, quint64 request);
     void modelExported(const QString& folder, const QStringList& files, qint64 step, quint64 request);
     // what: a short title ("Could not load the data"); message: what to fix;
@@ -240,4 +249,5 @@ Q_DECLARE_METATYPE(cgpgan::ui::CodebookSnapshot)
 Q_DECLARE_METATYPE(cgpgan::StepStats)
 Q_DECLARE_METATYPE(cgpgan::TrainingKnobs)
 Q_DECLARE_METATYPE(cgpgan::ClusterAssignment)
+Q_DECLARE_METATYPE(cgpgan::ClusterMap)
 Q_DECLARE_METATYPE(cgpgan::RunEnd)

@@ -1,6 +1,7 @@
 #include "window/main_window.h"
 
 #include "charts/loss_charts.h"
+#include "clusters/cluster_map_panel.h"
 #include "clusters/cluster_panel.h"
 #include "codebook/codebook_panel.h"
 #include "grid/grid_panel.h"
@@ -84,6 +85,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_charts = new LossCharts(m_controller);
     m_codebook = new CodebookPanel(m_controller);
     m_clusters = new ClusterPanel(m_controller);
+    m_map = new ClusterMapPanel(m_controller);
     m_knobs = new KnobsPanel(m_controller);
 
     auto* live = new QSplitter(Qt::Horizontal);
@@ -96,7 +98,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_live = live;
     m_tabs->addTab(scrollable(live), tr("Live: samples and losses"));
     m_tabs->addTab(scrollable(m_codebook), tr("Codebook"));
-    m_tabs->addTab(scrollable(m_clusters), tr("Clusters"));
+    m_clustersTab = scrollable(m_clusters);
+    m_tabs->addTab(m_clustersTab, tr("Clusters"));
+    m_tabs->addTab(m_map, tr("Cluster map"));
+    // A click on the map shows that cluster in the browser (assigning first
+    // when nothing is assigned yet); the browser's cluster is outlined on the map.
+    connect(m_map, &ClusterMapPanel::clusterPicked, this, [this](int view, qint64 cluster) {
+        m_pendingPick = {view, cluster};
+        m_tabs->setCurrentWidget(m_clustersTab);
+        if (m_clusters->model())
+            applyPendingPick();
+        else if (!m_clusters->isAssigning())
+            m_clusters->assignClusters();
+    });
+    connect(m_clusters, &ClusterPanel::assignmentShown, this, &MainWindow::applyPendingPick);
+    connect(m_clusters, &ClusterPanel::clusterSelected, m_map, &ClusterMapPanel::highlightCluster);
     setCentralWidget(m_tabs);
 
     auto* knobsDock = new QDockWidget(tr("Training"), this);
@@ -341,8 +357,18 @@ Qt::Orientation MainWindow::liveOrientation() const { return m_live->orientation
 
 void MainWindow::showTab(const QString& name)
 {
-    const int index = name == "codebook" ? 1 : name == "clusters" ? 2 : 0;
+    const int index = name == "codebook" ? 1 : name == "clusters" ? 2 : name == "map" ? 3 : 0;
     m_tabs->setCurrentIndex(index);
+}
+
+void MainWindow::applyPendingPick()
+{
+    if (!m_pendingPick || !m_clusters->model())
+        return;
+    const auto [view, cluster] = *m_pendingPick;
+    m_pendingPick.reset();
+    m_clusters->setView(view);
+    m_clusters->selectCluster(cluster);
 }
 
 // ---------------------------------------------------------------- sessions

@@ -27,6 +27,7 @@ namespace cgpgan::ui {
 class ClusterPanel;
 class CodebookPanel;
 class GridPanel;
+class ClusterMapPanel;
 class KnobsPanel;
 class LogPanel;
 class LossCharts;
@@ -42,6 +43,7 @@ public:
     GridPanel* gridPanel() { return m_grid; }
     CodebookPanel* codebookPanel() { return m_codebook; }
     ClusterPanel* clusterPanel() { return m_clusters; }
+    ClusterMapPanel* clusterMapPanel() { return m_map; }
     LossCharts* lossCharts() { return m_charts; }
 
     // The built-in data on a preset (the launch default is "demo").
@@ -120,6 +122,7 @@ private:
     void updateTitle();
     void rememberCheckpointFolder(const QString& path);
     void showHelpPage(const QString& title, const QString& html);
+    void applyPendingPick();
 
     TrainingController* m_controller;
     QTabWidget* m_tabs;
@@ -128,6 +131,10 @@ private:
     LossCharts* m_charts;
     CodebookPanel* m_codebook;
     ClusterPanel* m_clusters;
+    QWidget* m_clustersTab;
+    ClusterMapPanel* m_map;
+    // A cluster clicked on the map, shown once the browser has an assignment.
+    std::optional<std::pair<int, qint64>> m_pendingPick;
     KnobsPanel* m_knobs;
     LogPanel* m_log;
 

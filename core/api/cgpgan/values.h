@@ -57,6 +57,23 @@ struct ClusterAssignment {
     int64_t combinations() const;     // saturated, see kTooManyCombinations
 };
 
+// A 2-D map of real images (SPEC 7 "A map of the clusters"): Q's penultimate
+// features projected by PCA (every sample) or t-SNE (a subsample), with Q's
+// categories from the same pass so that colours and coordinates agree.
+enum class MapMethod { Pca, Tsne };
+struct ClusterMap {
+    MapMethod method = MapMethod::Pca;
+    int dL = 0, dC = 0;
+    std::vector<int64_t> samples;  // [n] dataset indices, ascending
+    std::vector<float> xy;         // [n * 2]
+    std::vector<int32_t> category; // [n * d_l], argmax Q per label
+    std::vector<int64_t> combined; // [n]; -1 when combinations() == kTooManyCombinations
+    double explained[2] = {0, 0};  // PCA: each axis's share of the feature variance (t-SNE: of its PCA start)
+    int featureDim = 0;            // width of Q's penultimate layer
+    int64_t step = 0;              // the model's step when Q ran
+    int64_t count() const { return int64_t(samples.size()); }
+};
+
 // What `cgpgan info` shows without building the networks.
 struct CheckpointInfo {
     Config config;

@@ -120,6 +120,12 @@ public:
     ClusterAssignment assignClusters(const Dataset& data,
                                      const std::function<bool(int64_t, int64_t)>& progress = {},
                                      int64_t chunk = 0) const;
+    // Q's penultimate features [n, hidden] (CPU float) and argmax categories
+    // [n, d_l] (int64) of the given samples, in their order (the cluster map,
+    // embedding.h). progress and chunk as for assignClusters.
+    std::pair<torch::Tensor, torch::Tensor> classifierFeatures(const Dataset& data, const std::vector<int64_t>& samples,
+                                                               const std::function<bool(int64_t, int64_t)>& progress = {},
+                                                               int64_t chunk = 0) const;
     static constexpr int64_t kAssignChunk = 256; // the fastest with training stopped (README, "Cluster assignment speed")
 
     // Internals for the Trainer and the checkpoint code (model_impl.h).

@@ -59,6 +59,9 @@ torch::Tensor minibatchStddev(const torch::Tensor& h, int64_t group);
 struct EncoderImpl : torch::nn::Module {
     EncoderImpl(const ModelConfig& config, int64_t outputs, bool minibatchStd = false);
     torch::Tensor forward(const torch::Tensor& x);
+    // The penultimate layer: lrelu(hidden(...)), [b, hiddenWidth()] (SPEC 3);
+    // forward(x) is out(features(x)). The cluster map embeds Q's.
+    torch::Tensor features(const torch::Tensor& x);
 
     ModelConfig config;
     int64_t mbstdGroup = 0; // 0 = no minibatch std feature
