@@ -63,15 +63,20 @@ torch::Tensor tsneAffinities(const torch::Tensor& x, double perplexity, torch::T
     const auto scale = distances.sum(1, /*keepdim=*/true) / double(std::max<int64_t>(n - 1, 1));
     const auto unit = 1.0 / scale.clamp_min(1e-12);
     auto low = torch::full({n, 1}, -20.0), high = torch::full({n, 1}, 20.0);
-    torch::Tensor p, entropy;
+    // Two n x n buffers reused by every evaluation: fresh 100 MB temporaries
+    // per call cost more in page faults than in arithmetic.
+    auto p = torch::empty_like(distances), weighted = torch::empty_like(distances);
+    torch::Tensor entropy;
     const auto evaluate = [&](const torch::Tensor& logBeta) {
         const auto beta = logBeta.exp() * unit;
-        p = (-distances * beta).exp().masked_fill(eye, 0.0);
+        torch::mul_out(p, distances, -beta);
+        p.exp_().masked_fill_(eye, 0.0);
         const auto sum = p.sum(1, /*keepdim=*/true).clamp_min(1e-30);
-        entropy = sum.log() + beta * (distances * p).sum(1, /*keepdim=*/true) / sum;
-        p = p / sum;
+        torch::mul_out(weighted, distances, p);
+        entropy = sum.log() + beta * weighted.sum(1, /*keepdim=*/true) / sum;
+        p.div_(sum);
     };
-    for (int i = 0; i < 64; ++i) {
+    for (int i = 0; i < 40; ++i) { // the bracket shrinks to 40 / 2^40 in log(beta)
         const auto middle = (low + high) / 2;
         evaluate(middle);
         const auto tooFlat = entropy > target; // beta too small
@@ -105,12 +110,18 @@ torch::Tensor tsneEmbedding(const torch::Tensor& x, const TsneOptions& options,
     const double rate = std::max(double(n) / 12.0, 50.0);
     const int exaggerated = options.iterations / 4;
     const auto eye = torch::eye(n, torch::kBool);
+    auto kernel = torch::empty({n, n}), w = torch::empty({n, n}); // reused, as above
     for (int it = 0; it < options.iterations; ++it) {
         const double exaggeration = it < exaggerated ? 12.0 : 1.0;
         const double momentum = it < exaggerated ? 0.5 : 0.8;
-        const auto kernel = (1.0 / (1.0 + squaredDistances(y))).masked_fill(eye, 0.0); // Student t
-        const auto q = (kernel / kernel.sum()).clamp_min(1e-12);
-        const auto w = (exaggeration * p - q) * kernel;
+        // Student t kernel 1 / (1 + |y_i - y_j|^2), zero on the diagonal.
+        const auto norms = y.square().sum(1);
+        torch::mm_out(kernel, y, y.t());
+        kernel.mul_(-2.0).add_(norms.unsqueeze(1)).add_(norms.unsqueeze(0)).clamp_min_(0.0).add_(1.0).reciprocal_().masked_fill_(eye, 0.0);
+        const double total = kernel.sum().item<double>();
+        // w = (exaggeration p - q) * kernel with q = kernel / total (p, q >= 1e-12 off the diagonal).
+        torch::div_out(w, kernel, total);
+        w.clamp_min_(1e-12).neg_().add_(p, exaggeration).mul_(kernel);
         const auto gradient = 4.0 * (w.sum(1, /*keepdim=*/true) * y - w.matmul(y));
         // Gains as in the reference implementation: grow where the gradient
         // keeps pushing against the last update, shrink where it agrees.

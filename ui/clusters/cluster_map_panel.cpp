@@ -36,7 +36,7 @@ ClusterMapPanel::ClusterMapPanel(TrainingController* controller, QWidget* parent
     m_method->addItem(tr("PCA (every image)"), int(MapMethod::Pca));
     m_method->addItem(tr("t-SNE (a subsample)"), int(MapMethod::Tsne));
     m_method->setToolTip(tr("PCA: the two main axes of Q's penultimate features, for every image (fast). "
-                            "t-SNE: neighbourhoods kept, on a random subsample (slower: about a minute "
+                            "t-SNE: neighbourhoods kept, on a random subsample (slower: about two minutes "
                             "for 5000 points on 2 cores)"));
     m_points = new QSpinBox(this);
     m_points->setRange(100, 10000); // O(n^2) memory: 10000 points take a few GB

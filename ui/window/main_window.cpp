@@ -100,7 +100,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_tabs->addTab(scrollable(m_codebook), tr("Codebook"));
     m_clustersTab = scrollable(m_clusters);
     m_tabs->addTab(m_clustersTab, tr("Clusters"));
-    m_tabs->addTab(m_map, tr("Cluster map"));
+    m_tabs->addTab(scrollable(m_map), tr("Cluster map"));
     // A click on the map shows that cluster in the browser (assigning first
     // when nothing is assigned yet); the browser's cluster is outlined on the map.
     connect(m_map, &ClusterMapPanel::clusterPicked, this, [this](int view, qint64 cluster) {
