@@ -22,9 +22,10 @@ for size in 1024x640 1366x768 1920x1080; do
   for tab in live codebook clusters map; do
     extra=()
     [ "$tab" = clusters ] && extra=(--assign)
-    [ "$tab" = map ] && extra=(--map pca)
+    after=12
+    [ "$tab" = map ] && extra=(--map pca) && after=45 # Q over 20000 images first
     xvfb-run -a -s "-screen 0 2560x1600x24" "$build/app/cgpgan-explorer" --checkpoint "$work/run/checkpoint.pt" \
-      --size "$size" --tab "$tab" "${extra[@]}" --screenshot "$out/$size-$tab.png" --after 12 >/dev/null 2>&1
+      --size "$size" --tab "$tab" "${extra[@]}" --screenshot "$out/$size-$tab.png" --after "$after" >/dev/null 2>&1
     echo "$out/$size-$tab.png"
   done
 done

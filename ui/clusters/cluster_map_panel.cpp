@@ -3,6 +3,7 @@
 #include "clusters/cluster_map_view.h"
 #include "clusters/cluster_model.h"
 #include "clusters/thumbnail_model.h"
+#include "grid/flow_layout.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -51,19 +52,19 @@ ClusterMapPanel::ClusterMapPanel(TrainingController* controller, QWidget* parent
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1000);
     m_progress->setFormat(tr("%p %"));
-    m_progress->setMinimumWidth(120);
+    m_progress->setFixedWidth(160);
     m_colourBy = new QComboBox(this);
     m_colourBy->setToolTip(tr("Colour the points by Q's cluster (one label or all combined) or by a ground-truth "
                               "label of the data"));
     m_colourBy->setSizeAdjustPolicy(QComboBox::AdjustToContents);
 
-    auto* top = new QHBoxLayout;
+    auto* top = new FlowLayout; // wraps onto a second line in a narrow window
     top->addWidget(new QLabel(tr("Method"), this));
     top->addWidget(m_method);
     top->addWidget(m_points);
     top->addWidget(m_compute);
     top->addWidget(m_cancel);
-    top->addWidget(m_progress, 1);
+    top->addWidget(m_progress);
     top->addWidget(new QLabel(tr("Colour by"), this));
     top->addWidget(m_colourBy);
 
