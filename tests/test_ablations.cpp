@@ -76,6 +76,7 @@ private Q_SLOTS:
     void codebookLrScaleResumesExactly();
     void randomAffineViews();
     void augmentedQTrainsAndResumesExactly();
+    void lazyRegularisationTakesPenaltiesEveryKSteps();
 };
 
 void TestAblations::pairwiseDistanceOfConstructedImages()
@@ -140,6 +141,8 @@ void TestAblations::newFieldsAreValidatedByName_data()
     QTest::newRow("q_augment_shift > 0.5") << "train.q_augment_shift=0.6" << "train.q_augment_shift";
     QTest::newRow("q_augment_rotate > 180") << "train.q_augment_rotate=200" << "train.q_augment_rotate";
     QTest::newRow("lambda_g_cls < 0") << "train.lambda_g_cls=-1" << "train.lambda_g_cls";
+    QTest::newRow("reg_every 0") << "train.reg_every=0" << "train.reg_every";
+    QTest::newRow("reg_every > 1000") << "train.reg_every=1001" << "train.reg_every";
 }
 
 void TestAblations::newFieldsAreValidatedByName()
@@ -210,6 +213,7 @@ void TestAblations::paperPresetsKeepThePaperArchitecture()
     QCOMPARE(c.train.codebookLrScale, 1.0);
     QCOMPARE(c.train.qAugmentScale + c.train.qAugmentShift + c.train.qAugmentRotate, 0.0);
     QCOMPARE(c.train.lambdaGCls, 0.0);
+    QCOMPARE(c.train.regEvery, 1);
 }
 
 void TestAblations::minibatchStddevValues()
@@ -451,6 +455,68 @@ void TestAblations::augmentedQTrainsAndResumesExactly()
         plain.push_back(s.cls + s.cgp);
     }
     QVERIFY(plain != straight);
+}
+
+void TestAblations::lazyRegularisationTakesPenaltiesEveryKSteps()
+{
+    // train.reg_every = 3: R2 and the CGP on the steps that start at 0, 3, 6
+    // (stats.step 1, 4, 7), weighted by 3; NaN ("not measured") elsewhere.
+    Config lazy = tiny();
+    lazy.train.regEvery = 3;
+    lazy.validate();
+    QCOMPARE(configFromJson(toJson(lazy), "round trip").train.regEvery, 3);
+    QCOMPARE(configFromJson(R"({"train": {"batch": 8}})", "old config").train.regEvery, 1);
+
+    const auto path = (std::filesystem::temp_directory_path() / "cgpgan_test_reg_every.pt").string();
+    std::vector<double> straight, resumed;
+    const auto record = [](std::vector<double>& out, const StepStats& s) {
+        for (double v : {s.dAdversarial, s.r2, s.cls, s.cgp, s.gAdversarial})
+            out.push_back(v);
+    };
+    Trainer every(tiny(), tinyData());
+    Trainer x(lazy, tinyData());
+    for (int i = 0; i < 7; ++i) {
+        const auto s = x.step();
+        const auto e = every.step();
+        QVERIFY(e.regularised && std::isfinite(e.r2) && std::isfinite(e.cgp));
+        const bool expected = (s.step - 1) % 3 == 0;
+        QCOMPARE(s.regularised, expected);
+        QCOMPARE(std::isnan(s.r2), !expected);
+        QCOMPARE(std::isnan(s.cgp), !expected);
+        QVERIFY2(s.finite(), "an unmeasured penalty is not a divergence");
+        if (i == 0) { // the same first forward: the weight changes the update only
+            QCOMPARE(s.r2, e.r2);
+            QCOMPARE(s.cgp, e.cgp);
+        }
+        if (i == 1) // ... and so the second step differs
+            QVERIFY(s.dAdversarial != e.dAdversarial);
+        record(straight, s);
+    }
+    // A NaN penalty on a step that took it is still a divergence.
+    StepStats bad;
+    bad.r2 = std::nan("");
+    QVERIFY(!bad.finite());
+    bad.regularised = false;
+    QVERIFY(bad.finite());
+
+    // Resuming between two regularised steps continues the same schedule.
+    {
+        Trainer y(lazy, tinyData());
+        for (int i = 0; i < 2; ++i)
+            record(resumed, y.step());
+        y.save(path);
+    }
+    {
+        Trainer z(lazy, tinyData());
+        z.load(path);
+        for (int i = 0; i < 5; ++i)
+            record(resumed, z.step());
+    }
+    std::filesystem::remove(path);
+    QCOMPARE(resumed.size(), straight.size());
+    for (size_t i = 0; i < straight.size(); ++i) // NaN == NaN here: both unmeasured
+        QVERIFY2(resumed[i] == straight[i] || (std::isnan(resumed[i]) && std::isnan(straight[i])),
+                 qPrintable(QStringLiteral("value %1: %2 vs %3").arg(i).arg(resumed[i]).arg(straight[i])));
 }
 
 QTEST_GUILESS_MAIN(TestAblations)

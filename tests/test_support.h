@@ -39,6 +39,8 @@ inline Config tinyConfig(int64_t count = 256)
     c.train.lambdaMs = 0;
     c.train.codebookLrScale = 1.0;
     c.train.qAugmentScale = c.train.qAugmentShift = c.train.qAugmentRotate = 0;
+    c.train.lambdaGCls = 0;
+    c.train.regEvery = 1;
     c.run.device = cgpgan::DeviceChoice::Cpu;
     c.run.threads = 2;
     c.validate();

@@ -188,6 +188,9 @@ int runInfo(const std::string& checkpoint, bool asJson)
                         c.train.qAugmentShift, c.train.qAugmentRotate));
     if (c.train.lambdaGCls > 0)
         add("classifier loss on G (InfoGAN) lambda_g_cls " + fmt::format("{:g}", c.train.lambdaGCls));
+    if (c.train.regEvery > 1)
+        add(fmt::format("lazy regularisation: R2 and CGP every {} steps, weighted x{}", c.train.regEvery,
+                        c.train.regEvery));
     std::printf("beyond paper    %s\n", extras.empty() ? "none (the paper's architecture and losses)" : extras.c_str());
     std::printf("prior P(C)\n%s", priorTable(info.prior, c.model.dL, c.model.dC).c_str());
     return 0;

@@ -51,7 +51,8 @@ std::string ProgressLine::render(const StepStats& s) const
                   "cls %.3f cgp %.3g acc %.2f H(P) %.3f%s",
                   bar.c_str(), (long long)s.step, (long long)m_last, 100.0 * fraction, rate,
                   rate * double(m_imagesPerStep), formatDuration(elapsed).c_str(), formatDuration(eta).c_str(),
-                  s.dAdversarial, s.gAdversarial, s.r2, s.cls, s.cgp, s.fakeAccuracy, s.priorEntropy,
+                  s.dAdversarial, s.gAdversarial, s.regularised ? s.r2 : m_r2, s.cls, s.regularised ? s.cgp : m_cgp,
+                  s.fakeAccuracy, s.priorEntropy,
                   s.priorFrozen ? " (frozen)" : "");
     return buf;
 }
@@ -60,6 +61,10 @@ void ProgressLine::update(const StepStats& s)
 {
     const auto now = Clock::now();
     m_imagesPerStep = s.images;
+    if (s.regularised) {
+        m_r2 = s.r2;
+        m_cgp = s.cgp;
+    }
     m_window.emplace_back(now, s.step);
     // Rate over the last ~10 s, so the figure follows changes in speed.
     while (m_window.size() > 2 && now - m_window.front().first > std::chrono::seconds(10))

@@ -5,6 +5,7 @@
 #include "cgpgan/trainer.h"
 
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <string>
 
@@ -26,6 +27,8 @@ private:
     std::chrono::steady_clock::time_point m_start, m_lastDraw;
     std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> m_window; // (time, step)
     int64_t m_imagesPerStep = 0;
+    // The penalties of the last step that took them (train.reg_every).
+    double m_r2 = NAN, m_cgp = NAN;
     bool m_drawn = false;
 };
 

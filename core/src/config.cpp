@@ -75,6 +75,7 @@ void forEachField(C& c, F&& f)
     f("train", "q_augment_shift", c.train.qAugmentShift);
     f("train", "q_augment_rotate", c.train.qAugmentRotate);
     f("train", "lambda_g_cls", c.train.lambdaGCls);
+    f("train", "reg_every", c.train.regEvery);
     f("train", "prior_start_step", c.train.priorStartStep);
     f("train", "prior_start_epoch", c.train.priorStartEpoch);
     f("train", "prior_decay", c.train.priorDecay);
@@ -469,6 +470,9 @@ void Config::validate() const
     weight(train.lambdaGCls, "train.lambda_g_cls");
     if (train.lambdaGCls > 0)
         require(m.mode != GanMode::Vanilla, "train.lambda_g_cls needs a classifier: model.mode must be cgpgan");
+    require(train.regEvery >= 1 && train.regEvery <= 1000,
+            "train.reg_every must be in 1..1000 (1 = R2 and the CGP on every step), not " +
+                std::to_string(train.regEvery));
     probability(train.priorDecay, "train.prior_decay");
     probability(train.emaDecay, "train.ema_decay");
     require(train.priorStartStep >= -1, "train.prior_start_step must be -1 (never) or a step >= 0, not " +

@@ -122,7 +122,11 @@ void MetricsCsv::flush()
 
 void MetricsCsv::write(const StepStats& s)
 {
-    m_out << s.step << ',' << s.seconds << ',' << s.dAdversarial << ',' << s.r2 << ',' << s.cls << ',' << s.cgp << ','
+    // Penalties not taken this step (train.reg_every) are empty cells, like z-diversity.
+    const auto penalty = [&](double v) -> std::ostream& { return s.regularised ? m_out << v : m_out; };
+    m_out << s.step << ',' << s.seconds << ',' << s.dAdversarial << ',';
+    penalty(s.r2) << ',' << s.cls << ',';
+    penalty(s.cgp) << ','
           << s.gAdversarial << ',' << s.realScore << ',' << s.fakeScore << ',' << s.fakeAccuracy << ','
           << s.priorEntropy << ',' << (s.priorFrozen ? 1 : 0);
     for (float p : s.prior)

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cmath>
 
 namespace cgpgan {
 
@@ -67,10 +68,10 @@ void setLearningRate(torch::optim::AdamW* opt, double lr, double laterGroupScale
 
 bool StepStats::finite() const
 {
-    for (double v : {dAdversarial, r2, cls, cgp, gAdversarial, realScore, fakeScore})
+    for (double v : {dAdversarial, cls, gAdversarial, realScore, fakeScore})
         if (!std::isfinite(v))
             return false;
-    return true;
+    return !regularised || (std::isfinite(r2) && std::isfinite(cgp));
 }
 
 int64_t ClusterAssignment::combinations() const { return combinationCount(dL, dC); }
@@ -308,6 +309,12 @@ StepStats Trainer::stepLocked()
     const bool frozen = priorFrozenLocked();
     const auto& t = config().train;
     const AugmentRange views{t.qAugmentScale, t.qAugmentShift, t.qAugmentRotate};
+    // Lazy regularisation (train.reg_every = k, beyond the paper; StyleGAN2):
+    // R2 and the CGP, the two double backprops, are taken on every k-th step
+    // only, with weight k, so that their mean pull per step is unchanged.
+    // k = 1 is the paper's every step.
+    const bool regularise = n.step % t.regEvery == 0;
+    const double regWeight = double(t.regEvery);
     // Forward passes of D, Q and G run under bf16 autocast when asked; their
     // outputs come back as float, so losses, penalties and the statistics are
     // computed in fp32. The backward and the double backward of the penalties
@@ -327,7 +334,8 @@ StepStats Trainer::stepLocked()
         torch::NoGradGuard noGrad;
         fake = inMemoryFormat(forward([&] { return n.g->forward(z, c); }), n.memoryFormat);
     }
-    fake.requires_grad_(true);
+    if (regularise)
+        fake.requires_grad_(true);
 
     // 2. Pseudo-labels of the real batch from Q, probnormalized while frozen.
     // pMean: the global batch's mean of p (for the prior, step 9).
@@ -363,9 +371,13 @@ StepStats Trainer::stepLocked()
         sReal = conditionalScores(dReal.view({b, m.dL, m.dC}), cReal);
         sFake = conditionalScores(dFake.view({b, m.dL, m.dC}), c);
     }
-    const auto lR2 = r2Penalty(sFake, fake);
     const auto lDAdv = discriminatorAdversarial(sReal, sFake);
-    auto lossDQ = lDAdv + m_knobs.lambdaR2 * lR2;
+    auto lossDQ = lDAdv;
+    torch::Tensor lR2;
+    if (regularise) {
+        lR2 = r2Penalty(sFake, fake);
+        lossDQ = lossDQ + regWeight * m_knobs.lambdaR2 * lR2;
+    }
 
     // 5. Classification loss and classifier gradient penalty on fakes.
     torch::Tensor lCls, lCgp, fakeAcc;
@@ -376,11 +388,14 @@ StepStats Trainer::stepLocked()
         // resampling. G gets no gradient from Q either way (fake has none).
         auto qInput = fake;
         if (views.any())
-            qInput = randomAffine(fake.detach(), views, st.rng, B, first).requires_grad_(true);
+            qInput = randomAffine(fake.detach(), views, st.rng, B, first).requires_grad_(regularise);
         const auto qFake = forward([&] { return n.q->forward(qInput); }).view({b, m.dL, m.dC});
         lCls = classificationLoss(qFake, c);
-        lCgp = classifierGradientPenalty(qFake, c, qInput);
-        lossDQ = lossDQ + m_knobs.lambdaCls * lCls + m_knobs.lambdaCgp * lCgp;
+        lossDQ = lossDQ + m_knobs.lambdaCls * lCls;
+        if (regularise) {
+            lCgp = classifierGradientPenalty(qFake, c, qInput);
+            lossDQ = lossDQ + regWeight * m_knobs.lambdaCgp * lCgp;
+        }
         fakeAcc = (qFake.argmax(-1) == c.argmax(-1)).to(torch::kFloat).mean();
     }
 
@@ -460,9 +475,12 @@ StepStats Trainer::stepLocked()
     ++n.step;
 
     // One transfer for all the scalars (a single sync on CUDA).
+    // A penalty not taken this step (train.reg_every) is NaN: "not measured".
     const auto zero = torch::zeros({}, lDAdv.options());
-    auto scalars = torch::stack({lDAdv.detach(), lR2.detach(), lCls.defined() ? lCls.detach() : zero,
-                                       lCgp.defined() ? lCgp.detach() : zero, lG.detach(),
+    const auto unmeasured = torch::full({}, std::nan(""), lDAdv.options());
+    const auto penalty = [&](const torch::Tensor& l) { return l.defined() ? l.detach() : unmeasured; };
+    auto scalars = torch::stack({lDAdv.detach(), penalty(lR2), lCls.defined() ? lCls.detach() : zero,
+                                       vanilla ? zero : penalty(lCgp), lG.detach(),
                                        sReal.detach().mean(), sFake.detach().mean(),
                                        fakeAcc.defined() ? fakeAcc : zero})
                              .to(torch::kCPU, torch::kDouble);
@@ -480,6 +498,7 @@ StepStats Trainer::stepLocked()
     s.fakeScore = v[6];
     s.fakeAccuracy = v[7];
     s.priorFrozen = frozen;
+    s.regularised = regularise;
     s.priorEntropy = priorEntropy(n.prior);
     const auto priorData = n.prior.contiguous();
     s.prior.assign(priorData.data_ptr<float>(), priorData.data_ptr<float>() + priorData.numel());

@@ -105,8 +105,12 @@ void LossCharts::buildUi()
     addChannel(adversarial, QStringLiteral("d_adv"), 0, [](const StepStats& s) { return s.dAdversarial; });
     addChannel(adversarial, QStringLiteral("g_adv"), 1, [](const StepStats& s) { return s.gAdversarial; });
     LineChartPanel* penalties = addPanel(tr("Gradient penalties"), 0, 1);
-    addChannel(penalties, QStringLiteral("r2"), 2, [](const StepStats& s) { return s.r2; });
-    addChannel(penalties, QStringLiteral("cgp"), 4, [](const StepStats& s) { return s.cgp; });
+    // With train.reg_every > 1 the penalties are taken on some steps only;
+    // the others carry NaN, "not measured", and leave no point.
+    addChannel(penalties, QStringLiteral("r2"), 2, [](const StepStats& s) { return s.regularised ? s.r2 : std::nan(""); },
+               /*optional=*/true);
+    addChannel(penalties, QStringLiteral("cgp"), 4, [](const StepStats& s) { return s.regularised ? s.cgp : std::nan(""); },
+               /*optional=*/true);
     LineChartPanel* scores = addPanel(tr("Scores"), 0, 2);
     addChannel(scores, QStringLiteral("s_real"), 3, [](const StepStats& s) { return s.realScore; });
     addChannel(scores, QStringLiteral("s_fake"), 2, [](const StepStats& s) { return s.fakeScore; });

@@ -73,6 +73,10 @@ struct TrainConfig {
     // views as above, so G must put each code into what Q can read. 0 = off
     // (SPEC 4.7 and the official code: G gets no classifier loss).
     double lambdaGCls = 0;
+    // Lazy regularisation (StyleGAN2, Karras et al. 2020): R2 and the CGP are
+    // taken on every reg_every-th step only, weighted by reg_every, which
+    // saves most of their double backprops. 1 = every step (SPEC 4, the paper).
+    int regEvery = 1;
     // Step from which the prior follows Q (SPEC 4.9); -1 = never. When
     // priorStartEpoch >= 0 it wins and is converted with the dataset size.
     int64_t priorStartStep = -1;

@@ -14,9 +14,9 @@ namespace cgpgan {
 struct StepStats {
     int64_t step = 0;           // steps completed, this one included
     double dAdversarial = 0;    // adversarial part of L_D
-    double r2 = 0;              // L_r2
+    double r2 = 0;              // L_r2 (NaN on a step without penalties)
     double cls = 0;             // L_cls (0 in vanilla mode)
-    double cgp = 0;             // L_cgp (0 in vanilla mode)
+    double cgp = 0;             // L_cgp (0 in vanilla mode; NaN on a step without penalties)
     double gAdversarial = 0;    // L_G
     double realScore = 0;       // mean s_real
     double fakeScore = 0;       // mean s_fake
@@ -29,6 +29,10 @@ struct StepStats {
     // z-diversity of G_ema's grid (cgpgan/diversity.h), set by the caller on
     // the steps where it draws a grid; NaN (an empty CSV cell) elsewhere.
     double zDiversity = std::numeric_limits<double>::quiet_NaN();
+    // With train.reg_every = k > 1, R2 and the CGP are taken on every k-th
+    // step only; on the others this is false and r2 / cgp are NaN ("not
+    // measured", an empty CSV cell), which finite() does not count.
+    bool regularised = true;
 
     bool finite() const;
 };
