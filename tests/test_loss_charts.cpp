@@ -396,6 +396,20 @@ private Q_SLOTS:
         QVERIFY2(charts.note().contains("3 × r2"), qPrintable(charts.note()));
         QVERIFY(!charts.note().contains("steps_per_s"));
         QCOMPARE(charts.smoothedSeries("steps_per_s")->count(), 0);
+
+        // Steps without penalties (train.reg_every > 1): NaN there means
+        // "not taken", so no point and no complaint.
+        QVector<StepStats> lazy(4);
+        for (int i = 0; i < 4; ++i) {
+            lazy[i].step = 21 + i;
+            lazy[i].regularised = i % 2 == 0;
+            lazy[i].r2 = lazy[i].cgp = lazy[i].regularised ? 0.2 : std::nan("");
+        }
+        charts.appendStats(lazy);
+        charts.redrawNow();
+        QCOMPARE(charts.history("r2")->nonFiniteCount(), int64_t(3));
+        QCOMPARE(charts.history("cgp")->nonFiniteCount(), int64_t(0));
+        QCOMPARE(charts.smoothedSeries("r2")->count(), 19);
     }
 
     void legendClickHidesAQuantity()

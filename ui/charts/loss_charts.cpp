@@ -105,12 +105,11 @@ void LossCharts::buildUi()
     addChannel(adversarial, QStringLiteral("d_adv"), 0, [](const StepStats& s) { return s.dAdversarial; });
     addChannel(adversarial, QStringLiteral("g_adv"), 1, [](const StepStats& s) { return s.gAdversarial; });
     LineChartPanel* penalties = addPanel(tr("Gradient penalties"), 0, 1);
-    // With train.reg_every > 1 the penalties are taken on some steps only;
-    // the others carry NaN, "not measured", and leave no point.
-    addChannel(penalties, QStringLiteral("r2"), 2, [](const StepStats& s) { return s.regularised ? s.r2 : std::nan(""); },
-               /*optional=*/true);
-    addChannel(penalties, QStringLiteral("cgp"), 4, [](const StepStats& s) { return s.regularised ? s.cgp : std::nan(""); },
-               /*optional=*/true);
+    // With train.reg_every > 1 the penalties are taken on some steps only:
+    // the others leave no point (a NaN on a regularised step is a divergence).
+    const auto regularised = [](const StepStats& s) { return s.regularised; };
+    addChannel(penalties, QStringLiteral("r2"), 2, [](const StepStats& s) { return s.r2; }, false, regularised);
+    addChannel(penalties, QStringLiteral("cgp"), 4, [](const StepStats& s) { return s.cgp; }, false, regularised);
     LineChartPanel* scores = addPanel(tr("Scores"), 0, 2);
     addChannel(scores, QStringLiteral("s_real"), 3, [](const StepStats& s) { return s.realScore; });
     addChannel(scores, QStringLiteral("s_fake"), 2, [](const StepStats& s) { return s.fakeScore; });
@@ -180,7 +179,7 @@ LineChartPanel* LossCharts::addPanel(const QString& title, int row, int column)
 }
 
 void LossCharts::addChannel(LineChartPanel* panel, const QString& name, int color,
-                            double (*value)(const StepStats&), bool optional)
+                            double (*value)(const StepStats&), bool optional, bool (*measured)(const StepStats&))
 {
     Channel c;
     c.name = name;
@@ -188,6 +187,7 @@ void LossCharts::addChannel(LineChartPanel* panel, const QString& name, int colo
     c.index = panel->addSeries(name, chartstyle::seriesColor(color), kHistoryCapacity);
     c.value = value;
     c.optional = optional;
+    c.measured = measured;
     m_channels.push_back(c);
 }
 
@@ -244,6 +244,8 @@ void LossCharts::appendStats(const QVector<StepStats>& stats)
         }
         m_lastStep = s.step;
         for (const Channel& c : m_channels) {
+            if (c.measured && !c.measured(s))
+                continue;
             const double v = c.value(s);
             if (c.optional && std::isnan(v))
                 continue;

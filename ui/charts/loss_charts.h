@@ -100,12 +100,15 @@ private:
         int index = 0;
         double (*value)(const StepStats&) = nullptr;
         bool optional = false; // a NaN value means "not measured", not "diverged"
+        // Steps on which this value is not taken at all (the penalties with
+        // train.reg_every > 1) leave no point; a NaN on the others still counts.
+        bool (*measured)(const StepStats&) = nullptr;
     };
 
     void buildUi();
     LineChartPanel* addPanel(const QString& title, int row, int column);
     void addChannel(LineChartPanel* panel, const QString& name, int color, double (*value)(const StepStats&),
-                    bool optional = false);
+                    bool optional = false, bool (*measured)(const StepStats&) = nullptr);
     const Channel* channel(const QString& name) const;
     void scheduleRedraw();
     void updateNote();
