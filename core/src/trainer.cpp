@@ -11,7 +11,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cmath>
 
 namespace cgpgan {
 
@@ -477,8 +476,9 @@ StepStats Trainer::stepLocked()
     // One transfer for all the scalars (a single sync on CUDA).
     // A penalty not taken this step (train.reg_every) is NaN: "not measured".
     const auto zero = torch::zeros({}, lDAdv.options());
-    const auto unmeasured = torch::full({}, std::nan(""), lDAdv.options());
-    const auto penalty = [&](const torch::Tensor& l) { return l.defined() ? l.detach() : unmeasured; };
+    const auto penalty = [&](const torch::Tensor& l) {
+        return l.defined() ? l.detach() : torch::full({}, std::nan(""), lDAdv.options());
+    };
     auto scalars = torch::stack({lDAdv.detach(), penalty(lR2), lCls.defined() ? lCls.detach() : zero,
                                        vanilla ? zero : penalty(lCgp), lG.detach(),
                                        sReal.detach().mean(), sFake.detach().mean(),
