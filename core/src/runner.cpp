@@ -117,6 +117,7 @@ void MetricsCsv::flush()
 {
     errno = 0;
     m_out.flush();
+    m_lastFlush = std::chrono::steady_clock::now();
     check();
 }
 
@@ -136,6 +137,8 @@ void MetricsCsv::write(const StepStats& s)
         m_out << s.zDiversity;
     m_out << '\n';
     check();
+    if (std::chrono::steady_clock::now() - m_lastFlush >= std::chrono::seconds(1))
+        flush();
 }
 
 } // namespace cgpgan

@@ -5,6 +5,7 @@
 #include "cgpgan/trainer.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <fstream>
 #include <functional>
@@ -46,7 +47,9 @@ class MetricsCsv final {
 public:
     MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep);
     // Both throw Error naming the file and the cause (e.g. a full disk) when
-    // the row cannot be written; rows are buffered, so most failures show at flush.
+    // the row cannot be written. Rows are buffered and flushed at least once a
+    // second, so a reader (tail -f, a plotting script) sees a running step
+    // within a second of it, and most failures show at a flush.
     void write(const StepStats& stats);
     void flush();
     const std::string& path() const { return m_path; }
@@ -56,6 +59,7 @@ private:
     void check();
     std::string m_path;
     std::ofstream m_out;
+    std::chrono::steady_clock::time_point m_lastFlush;
 };
 
 } // namespace cgpgan
