@@ -1,6 +1,9 @@
 // The `cgpgan` command line, run as a real process: a short training run and
 // its run folder, resuming, info / sample / cluster / export on the checkpoint, the
 // messages and exit codes of bad arguments, and Ctrl-C (save, then exit 0).
+// The cases share one run folder and build on each other in declaration order
+// (train, resume to step 8, then cluster, whose assignments.csv the map case
+// reads): run the whole binary, not a single case by name.
 #include <QtTest/QtTest>
 
 #include <QJsonArray>

@@ -583,6 +583,35 @@ quint64 TrainingController::writePages(const std::vector<PageWrite>& pages)
     return id;
 }
 
+void TrainingController::postPass(std::atomic<bool>& cancel, const QString& tag, const QString& failure, quint64 id,
+                                  std::function<std::function<void()>(const PassProgress&)> work,
+                                  std::function<void(int64_t, int64_t)> onProgress, std::function<void()> onCancelled)
+{
+    cancel = false;
+    post([this, &cancel, failure, id, work = std::move(work), onProgress = std::move(onProgress),
+          onCancelled = std::move(onCancelled)] {
+        int lastPermille = -1;
+        const PassProgress progress = [this, &cancel, &lastPermille, &onProgress](int64_t done, int64_t total) {
+            const int permille = total > 0 ? int(done * 1000 / total) : 1000;
+            if (permille != lastPermille) { // at most 1000 progress events
+                lastPermille = permille;
+                toUi([onProgress, done, total] { onProgress(done, total); });
+            }
+            return !cancel.load();
+        };
+        try {
+            toUi(work(progress));
+        } catch (const std::exception& e) {
+            if (cancel) {
+                toUi(onCancelled);
+                return;
+            }
+            const QString message = describe(e);
+            toUi([this, failure, message, id] { Q_EMIT errorOccurred(failure, message, id); });
+        }
+    }, tag);
+}
+
 quint64 TrainingController::assignClusters()
 {
     const quint64 id = nextId();
@@ -592,28 +621,14 @@ quint64 TrainingController::assignClusters()
         fail(id, tr("Could not assign clusters"), tr("There is no session: open one first."));
         return id;
     }
-    m_impl->cancelClusters = false;
-    post([this, trainer, data, id] {
-        int lastPermille = -1;
-        try {
-            auto assignment = trainer->model().assignClusters(*data, [this, &lastPermille](int64_t done, int64_t total) {
-                const int permille = total > 0 ? int(done * 1000 / total) : 1000;
-                if (permille != lastPermille) { // at most 1000 progress events
-                    lastPermille = permille;
-                    toUi([this, done, total] { Q_EMIT clusterProgress(done, total); });
-                }
-                return !m_impl->cancelClusters.load();
-            });
-            toUi([this, assignment = std::move(assignment), id] { Q_EMIT clustersReady(assignment, id); });
-        } catch (const std::exception& e) {
-            if (m_impl->cancelClusters) {
-                toUi([this, id] { Q_EMIT clustersCancelled(id); });
-                return;
-            }
-            const QString message = describe(e);
-            toUi([this, message, id] { Q_EMIT errorOccurred(tr("Could not assign clusters"), message, id); });
-        }
-    }, QStringLiteral("clusters"));
+    postPass(
+        m_impl->cancelClusters, QStringLiteral("clusters"), tr("Could not assign clusters"), id,
+        [this, trainer, data, id](const PassProgress& progress) -> std::function<void()> {
+            auto assignment = trainer->model().assignClusters(*data, progress);
+            return [this, assignment = std::move(assignment), id] { Q_EMIT clustersReady(assignment, id); };
+        },
+        [this](int64_t done, int64_t total) { Q_EMIT clusterProgress(done, total); },
+        [this, id] { Q_EMIT clustersCancelled(id); });
     return id;
 }
 
@@ -631,31 +646,17 @@ quint64 TrainingController::computeMap(MapMethod method, int64_t maxPoints)
         fail(id, tr("Could not map the clusters"), tr("There is no session: open one first."));
         return id;
     }
-    m_impl->cancelMap = false;
-    post([this, trainer, data, id, method, maxPoints] {
-        int lastPermille = -1;
-        try {
+    postPass(
+        m_impl->cancelMap, QStringLiteral("map"), tr("Could not map the clusters"), id,
+        [this, trainer, data, id, method, maxPoints](const PassProgress& progress) -> std::function<void()> {
             MapOptions options;
             options.method = method;
             options.maxPoints = maxPoints;
-            auto map = clusterMap(trainer->model(), *data, options, [this, &lastPermille](int64_t done, int64_t total) {
-                const int permille = int(done * 1000 / std::max<int64_t>(total, 1));
-                if (permille != lastPermille) {
-                    lastPermille = permille;
-                    toUi([this, permille] { Q_EMIT mapProgress(permille); });
-                }
-                return !m_impl->cancelMap.load();
-            });
-            toUi([this, map = std::move(map), id] { Q_EMIT mapReady(map, id); });
-        } catch (const std::exception& e) {
-            if (m_impl->cancelMap) {
-                toUi([this, id] { Q_EMIT mapCancelled(id); });
-                return;
-            }
-            const QString message = describe(e);
-            toUi([this, message, id] { Q_EMIT errorOccurred(tr("Could not map the clusters"), message, id); });
-        }
-    }, QStringLiteral("map"));
+            auto map = clusterMap(trainer->model(), *data, options, progress);
+            return [this, map = std::move(map), id] { Q_EMIT mapReady(map, id); };
+        },
+        [this](int64_t done, int64_t total) { Q_EMIT mapProgress(int(done * 1000 / std::max<int64_t>(total, 1))); },
+        [this, id] { Q_EMIT mapCancelled(id); });
     return id;
 }
 

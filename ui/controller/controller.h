@@ -29,6 +29,7 @@
 #include <QStringList>
 #include <QVector>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -231,6 +232,16 @@ private:
     void post(std::function<void()> fn, const QString& tag = {});
     // Runs fn on this object's (UI) thread.
     void toUi(std::function<void()> fn);
+    // A cancellable pass over the dataset on the service thread (clusters, map).
+    // work(progress) does the pass and returns what to run on the UI thread with
+    // its result; progress(done, total) reports at most 1000 times, through
+    // onProgress on the UI thread, and returns false once `cancel` is set. A pass
+    // that throws after a cancel ends in onCancelled, any other failure in
+    // errorOccurred(failure, .., id).
+    using PassProgress = std::function<bool(int64_t, int64_t)>;
+    void postPass(std::atomic<bool>& cancel, const QString& tag, const QString& failure, quint64 id,
+                  std::function<std::function<void()>(const PassProgress&)> work,
+                  std::function<void(int64_t, int64_t)> onProgress, std::function<void()> onCancelled);
 
     std::unique_ptr<Impl> m_impl;
     State m_state = State::Empty;
