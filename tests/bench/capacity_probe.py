@@ -129,7 +129,7 @@ def probe_see(train, test, args, hidden, log):
 def probe_draw(train, test, args, log):
     steps, batch = args.steps, args.batch
     x, kind, colour, params = train
-    cfg = dict(DEMO, g_widths=tuple(args.g_widths))
+    cfg = dict(DEMO, g_widths=tuple(args.g_widths), g_coord=args.g_coord)
     g = Generator(cfg)
     opt = adam(g.parameters(), args.lr, args.beta1)
 
@@ -168,6 +168,7 @@ def main():
     ap.add_argument("--beta1", type=float, default=0.0, help="Adam's beta1 (SPEC 4: 0)")
     ap.add_argument("--g-widths", type=int, nargs="+", default=list(DEMO["g_widths"]))
     ap.add_argument("--d-widths", type=int, nargs="+", default=list(DEMO["d_widths"]))
+    ap.add_argument("--g-coord", action="store_true", help="coordinate channels (CoordConv) into G's up-blocks and to_image; probe only")
     ap.add_argument("--probe", choices=["see", "draw", "both"], default="both")
     ap.add_argument("--train", type=int, default=20000, help="training images (the demo preset's count)")
     ap.add_argument("--seed", type=int, default=1)

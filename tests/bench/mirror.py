@@ -119,15 +119,28 @@ class Generator(nn.Module):
         self.input = EqualizedLinear(cfg["d_z"], 16 * self.W)
         self.codebook = nn.Parameter(torch.randn(cfg["d_l"], cfg["d_c"], 16 * self.W // cfg["d_l"]))
         widths = [2 * self.W] + list(cfg["g_widths"])
-        self.blocks = nn.ModuleList(ResidualUpBlock(i, o) for i, o in zip(widths[:-1], widths[1:]))
-        self.to_image = EqualizedConv2d(widths[-1], cfg["channels"], 1)
+        # cfg["g_coord"] (capacity_probe.py --g-coord only; the C++ core has no such field):
+        # two coordinate channels (x, y in [-1, 1]) join the input of every up-block and of
+        # to_image (CoordConv, Liu et al. 2018).
+        self.coord = bool(cfg.get("g_coord", False))
+        extra = 2 if self.coord else 0
+        self.blocks = nn.ModuleList(ResidualUpBlock(i + extra, o) for i, o in zip(widths[:-1], widths[1:]))
+        self.to_image = EqualizedConv2d(widths[-1] + extra, cfg["channels"], 1)
+
+    def with_coords(self, h):
+        if not self.coord:
+            return h
+        b, _, rows, cols = h.shape
+        ys = torch.linspace(-1, 1, rows).view(1, 1, rows, 1).expand(b, 1, rows, cols)
+        xs = torch.linspace(-1, 1, cols).view(1, 1, 1, cols).expand(b, 1, rows, cols)
+        return torch.cat([h, xs, ys], 1)
 
     def forward(self, z, c):
         pages = torch.einsum("blk,lkp->blp", c, self.codebook).flatten(1)
         h = torch.cat([lrelu(self.input(z)), pages], 1).view(z.shape[0], 2 * self.W, 4, 4)
         for block in self.blocks:
-            h = block(h)
-        return self.to_image(h)
+            h = block(self.with_coords(h))
+        return self.to_image(self.with_coords(h))
 
 
 class Encoder(nn.Module):
