@@ -588,21 +588,22 @@ void TrainingController::postPass(std::atomic<bool>& cancel, const QString& tag,
                                   std::function<void(int64_t, int64_t)> onProgress, std::function<void()> onCancelled)
 {
     cancel = false;
-    post([this, &cancel, failure, id, work = std::move(work), onProgress = std::move(onProgress),
+    std::atomic<bool>* flag = &cancel; // a member of m_impl: lives as long as this controller
+    post([this, flag, failure, id, work = std::move(work), onProgress = std::move(onProgress),
           onCancelled = std::move(onCancelled)] {
         int lastPermille = -1;
-        const PassProgress progress = [this, &cancel, &lastPermille, &onProgress](int64_t done, int64_t total) {
+        const PassProgress progress = [this, flag, &lastPermille, &onProgress](int64_t done, int64_t total) {
             const int permille = total > 0 ? int(done * 1000 / total) : 1000;
             if (permille != lastPermille) { // at most 1000 progress events
                 lastPermille = permille;
                 toUi([onProgress, done, total] { onProgress(done, total); });
             }
-            return !cancel.load();
+            return !flag->load();
         };
         try {
             toUi(work(progress));
         } catch (const std::exception& e) {
-            if (cancel) {
+            if (flag->load()) {
                 toUi(onCancelled);
                 return;
             }
