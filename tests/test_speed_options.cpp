@@ -39,9 +39,15 @@ constexpr double kLayoutTolerance = 1e-4;
 // penalties (gradients of a bf16 graph, squared) by at most 6.3%, the mean
 // scores by at most 0.016 absolute (they sit near 0, where relative error
 // means nothing). The bounds leave 2-4x headroom over what was measured.
+// Those bounds hold at step 1, where both runs start from the same weights and
+// only rounding differs. After it the two runs' weights have moved apart, and
+// the gap grows with each step; how fast depends on the CPU's bf16 kernels: on
+// an AMD EPYC, seed 3 reached 2.3 % in the adversarial loss and 0.064 in the
+// mean real score at step 5. Later steps get kBf16Drift times the bounds.
 constexpr double kBf16LossRelative = 0.02;
 constexpr double kBf16PenaltyRelative = 0.15;
 constexpr double kBf16ScoreAbsolute = 0.04;
+constexpr double kBf16Drift = 4;
 
 Config tinyConfig() { return cgpgan::testing::tinyConfig(256); }
 
@@ -242,7 +248,7 @@ void TestSpeedOptions::bf16StaysNearFp32_data()
 
 // From the same seed, kSteps steps in bf16 autocast against fp32. Each
 // loss and penalty must agree within its relative bound, each mean score
-// within its absolute bound.
+// within its absolute bound; after step 1, within kBf16Drift times those.
 void TestSpeedOptions::bf16StaysNearFp32()
 {
     QFETCH(qulonglong, seed);
@@ -268,8 +274,9 @@ void TestSpeedOptions::bf16StaysNearFp32()
             worstRelative = std::max(worstRelative, diff / std::max(std::abs(x), 1e-12));
             if (q == 0 || q == 4)
                 largestLossDifference = std::max(largestLossDifference, diff / std::abs(x));
-            const double bound = score ? kBf16ScoreAbsolute
-                                       : (penalty ? kBf16PenaltyRelative : kBf16LossRelative) * std::abs(x);
+            const double drift = i == 0 ? 1.0 : kBf16Drift;
+            const double bound = drift * (score ? kBf16ScoreAbsolute
+                                                : (penalty ? kBf16PenaltyRelative : kBf16LossRelative) * std::abs(x));
             if (diff > bound) {
                 ok = false;
                 lines << QString("step %1 %2: fp32 %3, bf16 %4 (bound %5)").arg(i + 1).arg(kNames[q]).arg(x).arg(y).arg(bound);
