@@ -6,7 +6,7 @@
 #include "cgpgan/error.h"
 #include "cgpgan/export.h"
 #include "cgpgan/model.h"
-#include "model_impl.h" // white box: perturb the weights, call Q's native forward
+#include "model/model_impl.h" // white box: perturb the weights, call Q's native forward
 #include "test_support.h"
 
 #include <nlohmann/json.hpp>
@@ -42,7 +42,7 @@ std::string readAll(const std::string& path)
 std::shared_ptr<Model> perturbedModel(const Config& config)
 {
     auto model = std::make_shared<Model>(config);
-    auto& nets = model->networks();
+    auto& nets = networksOf(*model);
     torch::NoGradGuard noGrad;
     torch::manual_seed(7);
     for (torch::nn::Module* module : nets.modules())
@@ -63,7 +63,7 @@ torch::Tensor nativeLogits(Model& model, const torch::Tensor& x)
 {
     torch::NoGradGuard noGrad;
     const auto& m = model.config().model;
-    return model.networks().q->forward(x).view({x.size(0), m.dL, m.dC});
+    return networksOf(model).q->forward(x).view({x.size(0), m.dL, m.dC});
 }
 
 torch::Tensor modelInputs(int64_t n, const ModelConfig& m)
@@ -149,7 +149,7 @@ private Q_SLOTS:
         const auto dict = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict();
         QCOMPARE(dict.at("step").toTensor().item<int64_t>(), int64_t(42));
         QVERIFY(dict.at("prior").toTensor().equal(model->prior()));
-        QVERIFY(dict.at("g_ema.input.weight").toTensor().equal(model->networks().gEma->input->weight));
+        QVERIFY(dict.at("g_ema.input.weight").toTensor().equal(networksOf(*model).gEma->input->weight));
         if (m.codebook)
             QVERIFY(dict.at("g_ema.codebook").toTensor().equal(model->codebook()));
         QVERIFY(dict.contains("q.out.bias") && dict.contains("d.out.weight") && dict.contains("g.input.weight"));

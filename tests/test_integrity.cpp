@@ -11,7 +11,8 @@
 #include "cgpgan/model.h"
 #include "cgpgan/runner.h"
 #include "cgpgan/trainer.h"
-#include "model_impl.h" // white box: to plant a NaN in a live model
+#include "metrics_csv.h"
+#include "model/model_impl.h" // white box: to plant a NaN in a live model
 #include "support/checkpoint_compare.h"
 #include "test_support.h"
 
@@ -246,7 +247,7 @@ private Q_SLOTS:
         trainer.load(m_good);
         {
             torch::NoGradGuard noGrad;
-            trainer.model().networks().d->parameters().front().view(-1)[0] = INFINITY;
+            networksOf(trainer.model()).d->parameters().front().view(-1)[0] = INFINITY;
         }
         const std::string target = path("kept.pt");
         fs::copy_file(m_good, target, fs::copy_options::overwrite_existing);
@@ -356,7 +357,7 @@ private Q_SLOTS:
         QVERIFY2(configError.contains(QString::fromStdString(configFile)) && full(configError), qPrintable(configError));
         const std::string metrics = mountPoint + "/metrics.csv";
         const QString metricsError = errorOf([&] {
-            MetricsCsv csv(metrics, m_config.model.dL, m_config.model.dC, 0);
+            cli::MetricsCsv csv(metrics, m_config.model.dL, m_config.model.dC, 0);
             StepStats row;
             for (int64_t i = 0; i < 2000; ++i) {
                 row.step = i;

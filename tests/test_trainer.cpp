@@ -1,7 +1,7 @@
-// The trainer (SPEC 4, 5): update isolation, checkpoints (bit-exact round
-// trip, resume determinism, shape and damage errors), the sampling and
-// codebook API, knobs and the prior modes, divergence detection, and a short
-// toy-2d run whose classifier must split the 4 Gaussians.
+// The trainer (SPEC 4): update isolation, a real step's finite weights and
+// EMA, knobs and the prior modes, divergence detection, and a short toy-2d run
+// whose classifier must split the 4 Gaussians. Checkpoints are
+// test_checkpoint's, the model's sampling and editing API test_model_api's.
 #include "cgpgan/config.h"
 #include "cgpgan/data.h"
 #include "cgpgan/error.h"
@@ -12,6 +12,7 @@
 #include "cgpgan/trainer.h"
 #include "support/checkpoint_compare.h"
 #include "test_support.h"
+#include "trainer_helpers.h"
 
 #include <torch/torch.h>
 
@@ -36,77 +37,14 @@ using cgpgan::testing::moduleTensors;
 using cgpgan::testing::openArchive;
 using cgpgan::Model;
 
-namespace {
-
+using namespace cgpgan::testing;
 namespace fs = std::filesystem;
+
+namespace {
 
 // toy-2d: a short CPU run (SPEC 5 overrides: lr 1e-3, 4000 points).
 constexpr int64_t kToyPriorStart = 500;
 constexpr int64_t kToySteps = 3000;
-
-Config tinyConfig() { return cgpgan::testing::tinyConfig(256); }
-
-std::shared_ptr<const Dataset> tinyData()
-{
-    static std::shared_ptr<const Dataset> data =
-        std::make_shared<const Dataset>(cgpgan::loadDataset(tinyConfig().data));
-    return data;
-}
-
-// Parameters of a module, cloned (a snapshot that later steps do not touch).
-std::vector<torch::Tensor> snapshot(torch::nn::Module& module)
-{
-    std::vector<torch::Tensor> out;
-    for (const auto& p : module.parameters())
-        out.push_back(p.detach().clone());
-    return out;
-}
-
-bool allIdentical(torch::nn::Module& module, const std::vector<torch::Tensor>& before)
-{
-    const auto now = module.parameters();
-    if (now.size() != before.size())
-        return false;
-    for (size_t i = 0; i < now.size(); ++i)
-        if (!torch::equal(now[i].detach(), before[i]))
-            return false;
-    return true;
-}
-
-// How many parameter tensors differ from the snapshot.
-int changedCount(torch::nn::Module& module, const std::vector<torch::Tensor>& before)
-{
-    const auto now = module.parameters();
-    int changed = 0;
-    for (size_t i = 0; i < now.size(); ++i)
-        changed += torch::equal(now[i].detach(), before[i]) ? 0 : 1;
-    return changed;
-}
-
-void setRequiresGrad(torch::nn::Module& module, bool on)
-{
-    for (auto& p : module.parameters())
-        p.requires_grad_(on);
-}
-
-std::string tempPath(const QTemporaryDir& dir, const std::string& name)
-{
-    return (fs::path(dir.path().toStdString()) / name).string();
-}
-
-// The loss values that must repeat exactly when a run is resumed.
-std::vector<double> lossValues(const StepStats& s)
-{
-    return {s.dAdversarial, s.r2, s.cls, s.cgp, s.gAdversarial, s.realScore, s.fakeScore};
-}
-
-const char* const kLossNames[] = {"dAdversarial", "r2", "cls", "cgp", "gAdversarial", "realScore", "fakeScore"};
-
-double maxDeviationFromUniform(const torch::Tensor& prior)
-{
-    const double uniform = 1.0 / double(prior.size(1));
-    return (prior.to(torch::kDouble) - uniform).abs().max().item<double>();
-}
 
 } // namespace
 
@@ -118,15 +56,6 @@ private Q_SLOTS:
 
     void updateIsolation();
     void realTrainerCheckpointFiniteAndEma();
-    void checkpointRoundTripIsBitIdentical();
-    void resumeIsDeterministic();
-    void checkpointOfAnotherShapeIsRefused();
-    void damagedOrMissingCheckpointIsAnError();
-    void samplingApi();
-    void modelLoadsWithoutDataOrOptimizers();
-    void codebookEditsLandInGAndGEma();
-    void assignClustersShape();
-    void tooManyCombinationsForIds();
     void knobsAndPriorModes();
     void divergenceIsDetected();
     void toy2dSplitsTheFourGaussians_data();
@@ -137,7 +66,6 @@ private:
     QTemporaryDir m_dir;
     std::string m_toyCheckpoint;
 };
-
 void TestTrainer::initTestCase()
 {
     QVERIFY(m_dir.isValid());
@@ -304,365 +232,6 @@ void TestTrainer::realTrainerCheckpointFiniteAndEma()
             differing += torch::equal(tensor, e.at(name)) ? 0 : 1;
         QVERIFY2(differing > 0, "G_ema equals G after two steps");
     }
-}
-
-void TestTrainer::checkpointRoundTripIsBitIdentical()
-{
-    const Config config = tinyConfig();
-    const auto pathA = tempPath(m_dir, "roundtrip_a.pt");
-    const auto pathB = tempPath(m_dir, "roundtrip_b.pt");
-    {
-        Trainer trainer(config, tinyData());
-        for (int i = 0; i < 3; ++i)
-            QVERIFY(trainer.step().finite());
-        trainer.save(pathA);
-    }
-    {
-        Trainer trainer(config, tinyData());
-        trainer.load(pathA);
-        QCOMPARE(trainer.stepCount(), int64_t(3));
-        trainer.save(pathB);
-    }
-    const auto result = compareCheckpoints(pathA, pathB);
-    if (!result.differences.isEmpty())
-        QFAIL(qPrintable("checkpoints differ after a load/save round trip:\n  " + result.differences.join("\n  ")));
-    // Everything the format promises was actually compared.
-    for (const char* needed : {"G.", "G_ema.", "D.", "Q.", "opt_G.", "opt_D.", "opt_Q."}) {
-        const int n = int(std::count_if(result.compared.begin(), result.compared.end(),
-                                        [&](const QString& k) { return k.startsWith(needed); }));
-        QVERIFY2(n > 0, needed);
-    }
-    for (const char* needed : {"prior", "rng_state", "data_order", "data_cursor", "step", "config",
-                               "format_version"})
-        QVERIFY2(result.compared.contains(needed), needed);
-    // Optimizer moments are stored (not just the step counts).
-    QVERIFY(std::any_of(result.compared.begin(), result.compared.end(),
-                        [](const QString& k) { return k.startsWith("opt_D.") && k.endsWith("exp_avg_sq"); }));
-    qInfo("compared %d entries, all identical", int(result.compared.size()));
-}
-
-// A resumed run repeats the uninterrupted one bit for bit (CPU).
-void TestTrainer::resumeIsDeterministic()
-{
-    const Config config = tinyConfig();
-    const int n = 8;
-    std::vector<StepStats> straight, resumed;
-    const auto pathX = tempPath(m_dir, "resume_x.pt");
-    const auto pathY = tempPath(m_dir, "resume_y.pt");
-    const auto pathZ = tempPath(m_dir, "resume_z.pt");
-    {
-        Trainer x(config, tinyData());
-        for (int i = 0; i < n; ++i)
-            straight.push_back(x.step());
-        x.save(pathX);
-    }
-    {
-        Trainer y(config, tinyData());
-        for (int i = 0; i < n / 2; ++i)
-            resumed.push_back(y.step());
-        y.save(pathY);
-    }
-    {
-        Trainer z(config, tinyData());
-        z.load(pathY);
-        for (int i = 0; i < n / 2; ++i)
-            resumed.push_back(z.step());
-        z.save(pathZ);
-    }
-    QCOMPARE(int(resumed.size()), n);
-    QStringList mismatches;
-    for (int i = 0; i < n; ++i) {
-        QCOMPARE(resumed[size_t(i)].step, straight[size_t(i)].step);
-        const auto a = lossValues(straight[size_t(i)]);
-        const auto b = lossValues(resumed[size_t(i)]);
-        for (size_t k = 0; k < a.size(); ++k)
-            if (!(a[k] == b[k]))
-                mismatches << QString("step %1 %2: %3 vs %4")
-                                  .arg(i + 1)
-                                  .arg(kLossNames[k])
-                                  .arg(a[k], 0, 'g', 17)
-                                  .arg(b[k], 0, 'g', 17);
-        QVERIFY(straight[size_t(i)].prior == resumed[size_t(i)].prior);
-        QCOMPARE(resumed[size_t(i)].fakeAccuracy, straight[size_t(i)].fakeAccuracy);
-    }
-    if (!mismatches.isEmpty())
-        QFAIL(qPrintable("resumed run differs from the straight run:\n  " + mismatches.join("\n  ")));
-    // And the final states agree entirely.
-    const auto result = compareCheckpoints(pathX, pathZ);
-    if (!result.differences.isEmpty())
-        QFAIL(qPrintable("final checkpoints differ:\n  " + result.differences.join("\n  ")));
-}
-
-void TestTrainer::checkpointOfAnotherShapeIsRefused()
-{
-    const Config small = tinyConfig();
-    const auto path = tempPath(m_dir, "shape16.pt");
-    {
-        Trainer trainer(small, tinyData());
-        trainer.save(path);
-    }
-    Config other = small;
-    other.model.dZ = 32;
-    Trainer trainer(other, tinyData());
-    try {
-        trainer.load(path);
-        QFAIL("loading a d_z 16 checkpoint into a d_z 32 model did not throw");
-    } catch (const cgpgan::Error& e) {
-        const QString message = QString::fromUtf8(e.what());
-        QVERIFY2(message.contains("model.d_z"), qPrintable(message));
-        QVERIFY2(message.contains("16") && message.contains("32"), qPrintable(message));
-        QVERIFY2(message.contains(QString::fromStdString(path)), qPrintable(message));
-    }
-    // The trainer is still usable after the refused load.
-    QCOMPARE(trainer.stepCount(), int64_t(0));
-    QVERIFY(trainer.step().finite());
-}
-
-void TestTrainer::damagedOrMissingCheckpointIsAnError()
-{
-    const Config config = tinyConfig();
-    const auto good = tempPath(m_dir, "whole.pt");
-    const auto truncated = tempPath(m_dir, "truncated.pt");
-    const auto garbage = tempPath(m_dir, "garbage.pt");
-    const auto missing = tempPath(m_dir, "does_not_exist.pt");
-    Trainer trainer(config, tinyData());
-    trainer.step();
-    trainer.save(good);
-    {
-        std::ifstream in(good, std::ios::binary);
-        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        QVERIFY(bytes.size() > 1000);
-        std::ofstream out(truncated, std::ios::binary);
-        out.write(bytes.data(), std::streamsize(bytes.size() / 2));
-        std::ofstream junk(garbage, std::ios::binary);
-        std::mt19937 gen(5);
-        for (int i = 0; i < 4096; ++i)
-            junk.put(char(gen() & 0xff));
-    }
-    for (const auto& path : {truncated, garbage, missing}) {
-        for (int mode = 0; mode < 2; ++mode) {
-            try {
-                if (mode == 0)
-                    trainer.load(path);
-                else
-                    Trainer::readInfo(path);
-                QFAIL(qPrintable(QString("no error for %1 (%2)")
-                                     .arg(QString::fromStdString(path))
-                                     .arg(mode == 0 ? "load" : "readInfo")));
-            } catch (const cgpgan::Error& e) {
-                const QString message = QString::fromUtf8(e.what());
-                QVERIFY2(message.contains(QString::fromStdString(path)), qPrintable(message));
-            } catch (const std::exception& e) {
-                QFAIL(qPrintable(QString("%1 threw a non-cgpgan exception: %2")
-                                     .arg(QString::fromStdString(path))
-                                     .arg(e.what())));
-            }
-        }
-    }
-    // A failed load leaves the trainer as it was.
-    QCOMPARE(trainer.stepCount(), int64_t(1));
-    QVERIFY(trainer.step().finite());
-}
-
-void TestTrainer::modelLoadsWithoutDataOrOptimizers()
-{
-    // What the command line's sample / cluster / eval and an export need: the
-    // model of a checkpoint, with no dataset (issue 10).
-    const Config config = tinyConfig();
-    Trainer trainer(config, tinyData());
-    trainer.step();
-    trainer.step();
-    const auto path = tempPath(m_dir, "model-only.pt");
-    trainer.save(path);
-
-    const auto model = Model::load(path);
-    QCOMPARE(model->step(), int64_t(2));
-    QVERIFY(torch::equal(model->prior(), trainer.model().prior()));
-    QCOMPARE(model->parameterCount(), trainer.model().parameterCount());
-    QCOMPARE(Trainer::readInfo(path).parameters, trainer.model().parameterCount());
-    const auto z = model->latentRows(3, 9);
-    const auto c = model->combinationCodes({0, 7, 15});
-    QVERIFY(torch::equal(model->generate(z, c), trainer.model().generate(z, c)));
-    QVERIFY(torch::equal(model->codebook(), trainer.model().codebook()));
-    const auto a = model->assignClusters(*tinyData());
-    const auto b = trainer.model().assignClusters(*tinyData());
-    QCOMPARE(a.combined, b.combined);
-    QCOMPARE(a.confidence, b.confidence);
-    const auto ga = model->sampleGrid(5, 2, std::vector<int64_t>{1, 2});
-    const auto gb = trainer.model().sampleGrid(5, 2, std::vector<int64_t>{1, 2});
-    QCOMPARE(ga.pixels, gb.pixels);
-
-    // A given config must have the checkpoint's shape.
-    Config other = config;
-    other.model.dZ += 1;
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, Model::load(path, other));
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, Model::load(tempPath(m_dir, "no-such-model.pt")));
-}
-
-void TestTrainer::samplingApi()
-{
-    const Config config = tinyConfig();
-    const auto& m = config.model;
-    Trainer trainer(config, tinyData());
-    trainer.step();
-
-    // Grid: rows * cols owned 8-bit tiles, row-major.
-    const auto z = trainer.model().latentRows(2, 42);
-    QCOMPARE(z.sizes().vec(), (std::vector<int64_t>{2, m.dZ}));
-    QVERIFY(torch::equal(z, trainer.model().latentRows(2, 42)));
-    const std::vector<int64_t> combos{0, 5, 15};
-    const auto grid = trainer.model().sampleGrid(42, 2, combos);
-    QCOMPARE(grid.rows, 2);
-    QCOMPARE(grid.columns, 3);
-    QCOMPARE(grid.channels, m.channels);
-    QCOMPARE(grid.size, m.resolution);
-    QCOMPARE(grid.step, int64_t(1));
-    QCOMPARE(int64_t(grid.pixels.size()), 6 * grid.tileBytes());
-    QVERIFY(std::isnan(grid.zDiversity)); // not asked for
-    // Tile (r, j) is G_ema(z[r], combination j): row 1 alone (firstRow 1), column 5.
-    const auto single = trainer.model().sampleGrid(42, 1, 1, trainer.model().combinationCodes({5}));
-    QVERIFY(std::equal(single.tile(0, 0), single.tile(0, 0) + single.tileBytes(), grid.tile(1, 1)));
-    // The bytes are G_ema's floats mapped from [-1, 1] to [0, 255].
-    const auto floats = trainer.model().generate(z.narrow(0, 1, 1), trainer.model().combinationCodes({5}));
-    const auto expected = floats.add(1.0).mul(127.5).round().clamp(0, 255).to(torch::kUInt8).contiguous();
-    QVERIFY(std::equal(single.tile(0, 0), single.tile(0, 0) + single.tileBytes(), expected.data_ptr<uint8_t>()));
-    // With a reference distance the z-diversity comes along; one row has none.
-    QVERIFY(std::isfinite(trainer.model().sampleGrid(42, 2, combos, 0.5).zDiversity));
-    QVERIFY(std::isnan(trainer.model().sampleGrid(42, 1, combos, 0.5).zDiversity));
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().sampleGrid(42, 0, combos));
-
-    // Combination codes: label 0 most significant.
-    std::vector<int64_t> all(16);
-    std::iota(all.begin(), all.end(), 0);
-    const auto codes = trainer.model().combinationCodes(all);
-    QCOMPARE(codes.sizes().vec(), (std::vector<int64_t>{16, 2, 4}));
-    for (int64_t k = 0; k < 16; ++k) {
-        QCOMPARE(codes[k][0][k / 4].item<float>(), 1.0f);
-        QCOMPARE(codes[k][1][k % 4].item<float>(), 1.0f);
-        QCOMPARE(codes[k].sum().item<float>(), 2.0f);
-    }
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().combinationCodes({16}));
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().combinationCodes({-1}));
-
-    // generate is a pure function of (z, c).
-    const auto zz = trainer.model().latentRows(4, 7);
-    const auto cc = trainer.model().combinationCodes({1, 2, 3, 9});
-    const auto a = trainer.model().generate(zz, cc);
-    const auto b = trainer.model().generate(zz, cc);
-    QVERIFY(torch::equal(a, b));
-    QCOMPARE(a.sizes().vec(), (std::vector<int64_t>{4, m.channels, m.resolution, m.resolution}));
-    QVERIFY(a.max().item<float>() <= 1.0f && a.min().item<float>() >= -1.0f);
-    // A soft code mixes pages: generate accepts it.
-    const auto soft = torch::full({4, m.dL, m.dC}, 1.0f / float(m.dC));
-    QVERIFY(torch::isfinite(trainer.model().generate(zz, soft)).all().item<bool>());
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().generate(torch::zeros({4, m.dZ + 1}), cc));
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().generate(zz, torch::zeros({4, m.dL, m.dC + 1})));
-}
-
-// Pages written through setPage come back exactly, land in G as well as
-// G_ema (so training continues from the edit) and change only the samples
-// whose code selects them.
-void TestTrainer::codebookEditsLandInGAndGEma()
-{
-    const Config config = tinyConfig();
-    const auto& m = config.model;
-    Trainer trainer(config, tinyData());
-    trainer.step();
-    QVERIFY(trainer.model().hasCodebook());
-    const auto before = trainer.model().codebook();
-    QCOMPARE(before.sizes().vec(), (std::vector<int64_t>{m.dL, m.dC, m.pageSize()}));
-
-    const auto zz = trainer.model().latentRows(2, 3);
-    const auto untouchedCode = trainer.model().combinationCodes({0, 0}); // categories (0, 0)
-    const auto touchedCode = trainer.model().combinationCodes({6, 6});   // categories (1, 2)
-    const auto untouchedBefore = trainer.model().generate(zz, untouchedCode);
-    const auto touchedBefore = trainer.model().generate(zz, touchedCode);
-
-    const auto value = torch::linspace(-2.0, 2.0, m.pageSize());
-    trainer.model().setPage(1, 2, value);
-    QVERIFY(torch::equal(trainer.model().page(1, 2), value));
-    auto expected = before.clone();
-    expected[1][2].copy_(value);
-    QVERIFY(torch::equal(trainer.model().codebook(), expected));
-    QVERIFY(torch::equal(trainer.model().generate(zz, untouchedCode), untouchedBefore));
-    QVERIFY(!torch::equal(trainer.model().generate(zz, touchedCode), touchedBefore));
-
-    const auto path = tempPath(m_dir, "codebook.pt");
-    trainer.save(path);
-    const auto g = moduleTensors(path, "G");
-    const auto e = moduleTensors(path, "G_ema");
-    QVERIFY(g.count("codebook") && e.count("codebook"));
-    QVERIFY(torch::equal(g.at("codebook")[1][2], value));
-    QVERIFY(torch::equal(e.at("codebook")[1][2], value));
-
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().page(m.dL, 0));
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().setPage(0, 0, torch::zeros({m.pageSize() + 1})));
-}
-
-void TestTrainer::tooManyCombinationsForIds()
-{
-    // The official CIFAR setting has 16^16 combinations: more than int64
-    // holds. The count saturates, the preset stays valid, and combined ids
-    // are -1 while per-label categories still come back.
-    QCOMPARE(cgpgan::combinationCount(2, 4), int64_t(16));
-    QCOMPARE(cgpgan::combinationCount(15, 16), int64_t(1) << 60);
-    QCOMPARE(cgpgan::combinationCount(16, 16), cgpgan::kTooManyCombinations);
-    const Config official = cgpgan::preset("official-cifar");
-    QCOMPARE(official.model.combinations(), cgpgan::kTooManyCombinations);
-    official.validate();
-
-    Config config = tinyConfig();
-    config.model.dL = 16;
-    config.model.dC = 16;
-    config.model.gWidths = {16, 8, 8}; // d_p = 16 * 16 / 16
-    config.validate();
-    Trainer trainer(config, tinyData());
-    const auto a = trainer.model().assignClusters(*tinyData());
-    QCOMPARE(a.combinations(), cgpgan::kTooManyCombinations);
-    for (int64_t i = 0; i < a.count; ++i) {
-        QCOMPARE(a.combined[size_t(i)], int64_t(-1));
-        for (int l = 0; l < 16; ++l)
-            QVERIFY(a.category[size_t(i * 16 + l)] >= 0 && a.category[size_t(i * 16 + l)] < 16);
-    }
-}
-
-void TestTrainer::assignClustersShape()
-{
-    const Config config = tinyConfig();
-    Trainer trainer(config, tinyData());
-    trainer.step();
-    const auto& data = *tinyData();
-    int64_t calls = 0;
-    const auto a = trainer.model().assignClusters(data, [&](int64_t done, int64_t total) {
-        ++calls;
-        return done <= total;
-    });
-    QVERIFY(calls > 0);
-    QCOMPARE(a.count, data.count);
-    QCOMPARE(a.dL, 2);
-    QCOMPARE(a.dC, 4);
-    QCOMPARE(a.combinations(), int64_t(16));
-    QCOMPARE(int64_t(a.combined.size()), data.count);
-    QCOMPARE(int64_t(a.combinedConfidence.size()), data.count);
-    QCOMPARE(int64_t(a.category.size()), data.count * 2);
-    QCOMPARE(int64_t(a.confidence.size()), data.count * 2);
-    for (int64_t i = 0; i < a.count; ++i) {
-        const auto c0 = a.category[size_t(2 * i)];
-        const auto c1 = a.category[size_t(2 * i + 1)];
-        QVERIFY(c0 >= 0 && c0 < 4 && c1 >= 0 && c1 < 4);
-        QCOMPARE(a.combined[size_t(i)], int64_t(c0) * 4 + c1);
-        QVERIFY(a.combined[size_t(i)] >= 0 && a.combined[size_t(i)] < 16);
-        for (int l = 0; l < 2; ++l) {
-            const float conf = a.confidence[size_t(2 * i + l)];
-            QVERIFY2(conf > 0.0f && conf <= 1.0f, qPrintable(QString::number(conf)));
-            QVERIFY(conf >= 0.25f - 1e-6f); // the argmax of 4 probabilities
-        }
-        const float combined = a.combinedConfidence[size_t(i)];
-        QVERIFY(combined > 0.0f && combined <= 1.0f);
-        QVERIFY(std::abs(combined - a.confidence[size_t(2 * i)] * a.confidence[size_t(2 * i + 1)]) < 1e-6f);
-    }
-    // Cancelling throws.
-    QVERIFY_THROWS_EXCEPTION(cgpgan::Error, trainer.model().assignClusters(data, [](int64_t, int64_t) { return false; }));
 }
 
 void TestTrainer::knobsAndPriorModes()

@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include "cgpgan/clustering.h"
+#include "cgpgan/device.h"
 #include "cgpgan/error.h"
 #include "cgpgan/file_io.h"
 #include "cgpgan/trainer.h"
@@ -137,6 +138,41 @@ int runCluster(const ClusterOptions& o)
 
 // ---- info --------------------------------------------------------------------
 
+// `cgpgan info --devices`: what this build can run on (issue 24).
+int runDevices(bool asJson)
+{
+    const DeviceReport r = describeDevices();
+    if (asJson) {
+        json j;
+        j["libtorch"] = r.libtorch;
+        j["cuda_compiled_in"] = r.cudaCompiledIn;
+        j["cuda_toolkit"] = r.cudaToolkit;
+        j["cuda_devices"] = r.cudaDevices;
+        j["device_names"] = r.deviceNames;
+        j["cudnn"] = r.cudnn;
+        j["gloo"] = r.gloo;
+        j["nccl"] = r.nccl;
+        j["cpu_threads"] = r.cpuThreads;
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::printf("libtorch        %s\n", r.libtorch.c_str());
+    if (!r.cudaCompiledIn)
+        std::printf("CUDA            not compiled in (a CPU libtorch): runs on the CPU\n");
+    else if (r.cudaDevices == 0)
+        std::printf("CUDA            compiled in (toolkit %s), no device present: runs on the CPU\n",
+                    r.cudaToolkit.c_str());
+    else
+        std::printf("CUDA            compiled in (toolkit %s), %d device(s), cuDNN %s\n", r.cudaToolkit.c_str(),
+                    r.cudaDevices, r.cudnn ? "yes" : "no");
+    for (size_t i = 0; i < r.deviceNames.size(); ++i)
+        std::printf("  cuda:%zu        %s\n", i, r.deviceNames[i].c_str());
+    std::printf("process groups  %s%s\n", r.gloo ? "gloo" : "none (built without Gloo's headers)",
+                r.nccl ? ", nccl (CUDA runs under torchrun)" : "");
+    std::printf("CPU threads     %d\n", r.cpuThreads);
+    return 0;
+}
+
 int runInfo(const std::string& checkpoint, bool asJson)
 {
     const auto info = Trainer::readInfo(checkpoint);
@@ -233,10 +269,22 @@ void addInfoCommand(CLI::App& app, int& exitCode)
 {
     auto checkpoint = std::make_shared<std::string>();
     auto asJson = std::make_shared<bool>(false);
-    CLI::App* sub = app.add_subcommand("info", "Show what a checkpoint holds");
-    sub->add_option("checkpoint", *checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
+    auto devices = std::make_shared<bool>(false);
+    CLI::App* sub = app.add_subcommand("info", "Show what a checkpoint holds, or (--devices) what this build runs on");
+    auto* file = sub->add_option("checkpoint", *checkpoint, "Checkpoint file")->check(CLI::ExistingFile);
+    auto* dev = sub->add_flag("--devices", *devices, "Show libtorch's version, CUDA, its devices and the process-group "
+                                                      "backends of this build instead");
+    dev->excludes(file);
     sub->add_flag("--json", *asJson, "Print as JSON");
-    sub->callback([checkpoint, asJson, &exitCode] { exitCode = runInfo(*checkpoint, *asJson); });
+    sub->callback([checkpoint, asJson, devices, &exitCode] {
+        if (*devices) {
+            exitCode = runDevices(*asJson);
+            return;
+        }
+        if (checkpoint->empty())
+            throw Error("cgpgan info needs a checkpoint file (or --devices)");
+        exitCode = runInfo(*checkpoint, *asJson);
+    });
 }
 
 } // namespace cgpgan::cli

@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include "cgpgan/error.h"
+#include "cgpgan/process.h"
 
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 
 int main(int argc, char** argv)
 {
+    cgpgan::preferPassiveOpenMpWait(argv); // before libtorch starts any thread: cgpgan/process.h
     CLI::App app{"cgpgan: train and explore a Classifier Gradient Penalty GAN with a codebook (headless)"};
     app.require_subcommand(1);
     bool verbose = false;
@@ -32,13 +34,13 @@ int main(int argc, char** argv)
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     } catch (const cgpgan::Error& e) {
-        std::cerr << "error: " << e.what() << "\n";
+        std::cerr << "error: " << cgpgan::userMessage(e) << "\n";
         return 1;
     } catch (const c10::Error& e) {
-        std::cerr << "error (libtorch): " << e.what_without_backtrace() << "\n";
+        std::cerr << "error (libtorch): " << cgpgan::userMessage(e) << "\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
+        std::cerr << "error: " << cgpgan::userMessage(e) << "\n";
         return 1;
     }
     return exitCode;

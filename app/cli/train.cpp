@@ -2,6 +2,7 @@
 // grid PNGs and a checkpoint at chosen intervals; Ctrl-C saves and exits.
 #include "commands.h"
 #include "common.h"
+#include "metrics_csv.h"
 #include "progress.h"
 
 #include "cgpgan/device.h"
@@ -118,7 +119,9 @@ int runTrain(const TrainOptions& o)
             spdlog::set_level(spdlog::level::warn);
         }
         setCudaDeviceIndex(launch->localRank); // one device per local rank (CUDA only)
-        group = ProcessGroup::join(*launch, std::chrono::milliseconds(int64_t(o.distTimeout * 1000)));
+        // NCCL on CUDA (when this libtorch has it), Gloo on the CPU.
+        group = ProcessGroup::join(*launch, std::chrono::milliseconds(int64_t(o.distTimeout * 1000)),
+                                   chooseDevice(config.run.device));
     }
     const bool writer = !group || group->rank() == 0;
     setUpThreads(config);

@@ -2,10 +2,12 @@
 """Plain-PyTorch mirror of the CGPGAN `bench` preset (SPEC 5), for speed comparisons.
 
 Same network and the same training step (SPEC 4, items 1-9) as the C++ engine
-(core/src/{layers,networks,losses,trainer}.cpp), written the way one would in
-ordinary PyTorch. Run with Debian's torch: /usr/bin/python3 mirror.py --threads 2
+(core/nn/{layers,networks,losses}.cpp, core/training/trainer.cpp), written the way
+one would in ordinary PyTorch. Run with Debian's torch: /usr/bin/python3 mirror.py --threads 2
 Prints one line of JSON with the timing; --check runs 5 steps and prints the losses
-and the parameter counts instead.
+and the parameter counts instead. --preset NAME takes the networks, batch and
+loss weights of another preset (e.g. paper-afhq, on random images of its size);
+--device cuda runs it on a GPU (the device check, tests/device/cuda_check.sh).
 """
 import argparse
 import json
@@ -174,38 +176,42 @@ def gradient_penalty(per_sample, x):
 
 
 class Trainer:
-    def __init__(self, cfg, seed):
+    def __init__(self, cfg, seed, device=torch.device("cpu")):
         self.cfg = cfg
+        self.device = device
         dl, dc = cfg["d_l"], cfg["d_c"]
         torch.manual_seed(seed)  # weights from the seed, created in the C++ order
         self.g, self.g_ema = Generator(cfg), Generator(cfg)
         self.d, self.q = Encoder(cfg, dl * dc), Encoder(cfg, dl * dc)
         self.g_ema.load_state_dict(self.g.state_dict())
         self.g_ema.requires_grad_(False)
+        for module in (self.g, self.g_ema, self.d, self.q):
+            module.to(device)
         opt = dict(lr=cfg["lr"], betas=cfg["betas"], weight_decay=cfg["weight_decay"])
         self.opt_g = torch.optim.AdamW(self.g.parameters(), **opt)
         self.opt_d = torch.optim.AdamW(self.d.parameters(), **opt)
         self.opt_q = torch.optim.AdamW(self.q.parameters(), **opt)
-        self.prior = torch.full((dl, dc), 1.0 / dc)  # SPEC 2: uniform
+        self.prior = torch.full((dl, dc), 1.0 / dc, device=device)  # SPEC 2: uniform
         self.rng = torch.Generator().manual_seed(seed)  # z, c and the data order
         # Data: random uint8 images held in memory, scaled per batch (like the C++).
         r, ch = cfg["resolution"], cfg["channels"]
         self.data = torch.randint(0, 256, (cfg["data_count"], ch, r, r), dtype=torch.uint8,
-                                  generator=torch.Generator().manual_seed(seed + 1))
+                                  generator=torch.Generator().manual_seed(seed + 1)).to(device)
         self.order, self.cursor = torch.randperm(len(self.data), generator=self.rng), 0
 
     def real_batch(self):
         b = self.cfg["batch"]
         if self.cursor + b > len(self.order):  # new epoch, partial last batch dropped
             self.order, self.cursor = torch.randperm(len(self.data), generator=self.rng), 0
-        idx = self.order[self.cursor:self.cursor + b]
+        idx = self.order[self.cursor:self.cursor + b].to(self.device)
         self.cursor += b
         return self.data.index_select(0, idx).float().mul_(2.0 / 255.0).sub_(1.0)
 
     def latents(self, b):
         z = torch.randn(b, self.cfg["d_z"], generator=self.rng)
-        idx = torch.multinomial(self.prior, b, replacement=True, generator=self.rng)  # [d_l, b]
-        return z, F.one_hot(idx.t(), self.cfg["d_c"]).float()  # c ~ P(C), SPEC 2
+        idx = torch.multinomial(self.prior.cpu(), b, replacement=True, generator=self.rng)  # [d_l, b]
+        c = F.one_hot(idx.t(), self.cfg["d_c"]).float()  # c ~ P(C), SPEC 2
+        return z.to(self.device), c.to(self.device)
 
     def step(self):
         cfg, b = self.cfg, self.cfg["batch"]
@@ -262,6 +268,21 @@ class Trainer:
         return dict(zip(names, v), prior_entropy=entropy.item())
 
 
+def preset_config(name):
+    """The mirror's config for a preset of resources/presets (networks, batch, weights)."""
+    import os
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "resources", "presets", name + ".json")
+    with open(path) as f:
+        p = json.load(f)
+    m, t = p["model"], p["train"]
+    cfg = dict(BENCH)
+    cfg.update(resolution=m["resolution"], channels=m["channels"], g_widths=tuple(m["g_widths"]),
+               d_widths=tuple(m["d_widths"]), d_z=m["d_z"], d_l=m["d_l"], d_c=m["d_c"], batch=t["batch"],
+               lr=t["lr_g"], lambda_r2=float(t["lambda_r2"]), lambda_cls=float(t["lambda_cls"]),
+               lambda_cgp=float(t["lambda_cgp"]), data_count=max(4 * t["batch"], 256 if m["resolution"] <= 64 else 64))
+    return cfg
+
+
 def count(module):
     return sum(p.numel() for p in module.parameters())
 
@@ -273,10 +294,18 @@ def main():
     ap.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: torch's default)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--check", action="store_true", help="run 5 steps, print losses and parameter counts")
+    ap.add_argument("--preset", default="bench", help="the networks of this preset (default bench)")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
     args = ap.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    trainer = Trainer(BENCH, args.seed)
+    cfg = BENCH if args.preset == "bench" else preset_config(args.preset)
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    trainer = Trainer(cfg, args.seed, device)
+    sync = (lambda: torch.cuda.synchronize()) if device.type == "cuda" else (lambda: None)
 
     if args.check:
         print(f"params G={count(trainer.g)} D={count(trainer.d)} Q={count(trainer.q)} "
@@ -290,16 +319,19 @@ def main():
 
     for _ in range(args.warmup):
         trainer.step()
+    sync()
     start = time.perf_counter()
     for _ in range(args.steps):
         trainer.step()
+    sync()
     seconds = time.perf_counter() - start
     print(json.dumps({
         "impl": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "preset": args.preset, "device": str(device),
         "precision": "fp32", "channels_last": False, "cudnn_benchmark": False,
         "steps": args.steps, "seconds": round(seconds, 4),
         "steps_per_s": round(args.steps / seconds, 4),
-        "images_per_s": round(args.steps * BENCH["batch"] / seconds, 2),
+        "images_per_s": round(args.steps * cfg["batch"] / seconds, 2),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }))
 

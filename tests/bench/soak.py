@@ -6,7 +6,7 @@ memory sampled every minute by the explorer itself (`--soak`).
 Prints one line per minute and a summary: the resident-memory floor (minimum
 of ten samples) just after minute 5 and over the last ten minutes, the growth
 between them (target: below 5 %), the medians' growth and the peak. Writes the samples
-as CSV (--csv) for the README's figure.
+as CSV (--csv) for docs/reliability.md's figure.
 
     python3 tests/bench/soak.py --minutes 60 --csv soak.csv
     python3 tests/bench/soak.py --minutes 3              # a short look
@@ -72,7 +72,7 @@ def main():
 
 
 def draw(rows, path):
-    """Resident memory per minute as a small SVG line chart (for the README)."""
+    """Resident memory per minute as a small SVG line chart (for docs/reliability.md)."""
     w, h, left, bottom = 640, 240, 56, 28
     xs = [r["minute"] for r in rows]
     ys = [r["rss_mib"] for r in rows]

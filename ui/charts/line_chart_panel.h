@@ -40,8 +40,6 @@ public:
 
     // Adds a quantity; returns its index in this panel.
     int addSeries(const QString& name, const QColor& color, int historyCapacity);
-    int seriesCount() const { return int(m_series.size()); }
-    QString seriesName(int i) const { return m_series[size_t(i)]->name; }
     SeriesHistory& history(int i) { return m_series[size_t(i)]->history; }
     const SeriesHistory& history(int i) const { return m_series[size_t(i)]->history; }
     QLineSeries* envelopeSeries(int i) const { return m_series[size_t(i)]->envelope; }

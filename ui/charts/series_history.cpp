@@ -19,7 +19,6 @@ void SeriesHistory::clear()
     m_nonFinite = 0;
     m_min = std::numeric_limits<double>::infinity();
     m_max = -std::numeric_limits<double>::infinity();
-    m_last = 0;
 }
 
 void SeriesHistory::append(int64_t step, double value)
@@ -53,7 +52,6 @@ void SeriesHistory::append(int64_t step, double value)
     ++m_count;
     m_min = std::min(m_min, value);
     m_max = std::max(m_max, value);
-    m_last = value;
 }
 
 // Halves the number of buckets: each pair becomes one that spans both, keeps

@@ -47,7 +47,6 @@ public:
     bool empty() const { return m_buckets.empty(); }
     double min() const { return m_min; }                // of all finite samples
     double max() const { return m_max; }
-    double lastValue() const { return m_last; }
     int64_t lastStep() const { return m_buckets.empty() ? 0 : m_buckets.back().lastStep; }
     int64_t firstStep() const { return m_buckets.empty() ? 0 : m_buckets.front().firstStep; }
 
@@ -84,7 +83,6 @@ private:
     int64_t m_nonFinite = 0;
     double m_min = std::numeric_limits<double>::infinity();
     double m_max = -std::numeric_limits<double>::infinity();
-    double m_last = 0;
 };
 
 } // namespace cgpgan::ui

@@ -2,6 +2,7 @@
 // the combination of all labels being the full cluster id.
 #include "clusters/cluster_model.h"
 
+#include "cgpgan/error.h"
 #include "cgpgan/clustering.h"
 #include "cgpgan/combinations.h"
 
@@ -313,7 +314,7 @@ bool ClusterModel::writeCsv(const QString& path, const std::vector<LabelColumn>&
     try {
         writeAssignmentsCsv(text, m_assignment, truth);
     } catch (const std::exception& e) {
-        return fail(QString::fromStdString(e.what()));
+        return fail(QString::fromStdString(userMessage(e)));
     }
     const std::string bytes = text.str();
     QSaveFile file(path); // written to a temporary file, renamed on commit()

@@ -1,5 +1,7 @@
 #include "clusters/cluster_panel.h"
 
+#include "cgpgan/error.h"
+
 #include "clusters/cluster_samples.h"
 #include "clusters/cluster_table_model.h"
 #include "clusters/confusion_model.h"
@@ -350,7 +352,7 @@ void ClusterPanel::onClustersReady(const ClusterAssignment& assignment, quint64 
     try {
         m_model = std::make_shared<const ClusterModel>(assignment, m_prior, step);
     } catch (const std::exception& e) {
-        m_status->setText(tr("The assignment could not be shown: %1").arg(QString::fromUtf8(e.what())));
+        m_status->setText(tr("The assignment could not be shown: %1").arg(QString::fromStdString(userMessage(e))));
         return;
     }
     if (m_data && m_data->count != m_model->count())
@@ -536,7 +538,7 @@ void ClusterPanel::updateConfusion()
         c = m_model->confusion(m_view, truth);
     } catch (const std::exception& e) {
         m_confusion->clear();
-        m_scores->setText(tr("Cannot compare: %1").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+        m_scores->setText(tr("Cannot compare: %1").arg(QString::fromStdString(userMessage(e)).toHtmlEscaped()));
         return;
     }
     m_confusion->setConfusion(c, truth, m_model, m_view);

@@ -34,7 +34,6 @@ public:
     void setThumbnailSize(int pixels);
     int thumbnailSize() const { return m_size; }
 
-    int64_t sampleAt(int row) const { return m_samples[size_t(row)]; }
     // How many thumbnails were rendered so far (cache misses): the laziness
     // is what keeps a large cluster cheap.
     int64_t thumbnailsMade() const { return m_made; }

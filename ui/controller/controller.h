@@ -18,6 +18,13 @@
 // Requests that are asked for again before they ran (a grid refresh, a slider
 // preview) keep only the newest one per tag.
 //
+// The error boundary: every service job goes through postJob(), which catches
+// whatever the engine throws, turns it into a message with cgpgan::userMessage
+// (no backtrace) and reports it as errorOccurred(what, message, id); the
+// session stays open. The service loop catches what escapes anyway
+// (job_queue.h), and the training thread ends its run with the message. No
+// exception ends the explorer.
+//
 // No <torch/...> here: ui/ headers use the plain values of cgpgan/values.h.
 #include "cgpgan/config.h"
 #include "cgpgan/dataset.h"
@@ -113,6 +120,8 @@ class TrainingController final : public QObject {
     Q_DISABLE_COPY_MOVE(TrainingController)
 public:
     enum class State { Empty, Loading, Ready, Running, Paused, Finished };
+    // The kinds of service job (for the error boundary's test seam).
+    enum class Job { Open, Sample, Knobs, Codebook, Pages, Assign, Map, Save, Export };
     Q_ENUM(State)
 
     explicit TrainingController(QObject* parent = nullptr);
@@ -128,7 +137,7 @@ public:
     TrainingKnobs knobs() const { return m_knobs; }
     // Intra-op threads for configs that say 0 ("all cores"). The window sets
     // cores - 1: on 2 cores, training measured faster beside the UI with one
-    // thread than with two (README, responsiveness). 0 = all cores.
+    // thread than with two (docs/performance.md, responsiveness). 0 = all cores.
     void setAutomaticThreads(int threads) { m_automaticThreads = threads; }
 
     // ---- Sessions (not while training runs: stop first) ----
@@ -194,6 +203,11 @@ public:
     std::vector<float> combinationCodes(const std::vector<int64_t>& combinations) const;
     std::vector<int> categoriesOf(int64_t combination) const;
 
+    // Test seam: `probe(kind)` runs at the start of every later service job,
+    // inside the error boundary, so that a test can make any kind of job fail
+    // as if the engine had thrown. An empty probe removes it.
+    void setFaultInjection(std::function<void(Job)> probe);
+
 Q_SIGNALS:
     void stateChanged(cgpgan::ui::TrainingController::State state);
     void sessionReady(const cgpgan::ui::SessionInfo& info);
@@ -227,9 +241,13 @@ private:
     void launchTraining(bool startPaused, bool singleStep);
     // The training thread of run `runId` ended: join it, report once.
     void finishRun(int runId);
-    // Runs fn on the service thread; with a tag, a queued job of the same tag
-    // is dropped and fn queued at the back (newest wins, order kept).
-    void post(std::function<void()> fn, const QString& tag = {});
+    // The error boundary: runs body on the service thread (with a tag, a
+    // queued job of the same tag is dropped and this one queued at the back:
+    // newest wins, order kept). Whatever body throws becomes
+    // errorOccurred(failure, userMessage, id) on the UI thread, after
+    // onFailure (e.g. restoring the state) when given.
+    void postJob(Job kind, quint64 id, const QString& failure, std::function<void()> body, const QString& tag = {},
+                 std::function<void()> onFailure = {});
     // Runs fn on this object's (UI) thread.
     void toUi(std::function<void()> fn);
     // A cancellable pass over the dataset on the service thread (clusters, map).
@@ -239,7 +257,7 @@ private:
     // that throws after a cancel ends in onCancelled, any other failure in
     // errorOccurred(failure, .., id).
     using PassProgress = std::function<bool(int64_t, int64_t)>;
-    void postPass(std::atomic<bool>& cancel, const QString& tag, const QString& failure, quint64 id,
+    void postPass(Job kind, std::atomic<bool>& cancel, const QString& tag, const QString& failure, quint64 id,
                   std::function<std::function<void()>(const PassProgress&)> work,
                   std::function<void(int64_t, int64_t)> onProgress, std::function<void()> onCancelled);
 

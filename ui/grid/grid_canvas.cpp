@@ -55,7 +55,7 @@ bool GridCanvas::openGLUsable()
 
 bool GridCanvas::openGLPreferred()
 {
-    // Measured (README, responsiveness): under Mesa's software rasterizer a
+    // Measured (docs/performance.md, responsiveness): under Mesa's software rasterizer a
     // QOpenGLWidget makes Qt composite the whole window through llvmpipe,
     // which blocked the UI thread ~250 ms per frame and took CPU from
     // training; QPainter on the same machine stays under 20 ms.

@@ -41,10 +41,8 @@ public:
 
     TrainingController* controller() { return m_controller; }
     GridPanel* gridPanel() { return m_grid; }
-    CodebookPanel* codebookPanel() { return m_codebook; }
     ClusterPanel* clusterPanel() { return m_clusters; }
     ClusterMapPanel* clusterMapPanel() { return m_map; }
-    LossCharts* lossCharts() { return m_charts; }
 
     // The built-in data on a preset (the launch default is "demo").
     void openPreset(const Config& config);
@@ -104,6 +102,8 @@ private:
     bool saveAs();
     void saveTo(const QString& path);
     QString autosaveTarget() const;
+    // The app's autosave file when the session has no Save target.
+    static QString defaultAutosavePath();
     QString askCheckpointPath();
     void exportGrid();
     void exportModelDialog();

@@ -119,7 +119,7 @@ void SessionDialog::presetChosen()
         setConfig(preset(m_preset->currentText().toStdString()));
         m_problem->clear();
     } catch (const std::exception& e) {
-        m_problem->setText(QString::fromStdString(e.what()));
+        m_problem->setText(QString::fromStdString(userMessage(e)));
     }
 }
 
@@ -152,7 +152,7 @@ QString SessionDialog::build(Config& out) const
     try {
         out = preset(m_preset->currentText().toStdString());
     } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
+        return QString::fromStdString(userMessage(e));
     }
     const DataKind kind = currentKind();
     out.data.kind = kind;
@@ -187,7 +187,7 @@ QString SessionDialog::build(Config& out) const
     try {
         out.validate();
     } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
+        return QString::fromStdString(userMessage(e));
     }
     return {};
 }

@@ -1,0 +1,90 @@
+#include "metrics_csv.h"
+
+#include "cgpgan/error.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+namespace cgpgan::cli {
+
+std::string MetricsCsv::header(int dL, int dC)
+{
+    std::string h = "step,seconds,d_adv,r2,cls,cgp,g_adv,s_real,s_fake,fake_acc,prior_entropy,prior_frozen";
+    for (int l = 0; l < dL; ++l)
+        for (int k = 0; k < dC; ++k)
+            h += ",prior_" + std::to_string(l) + "_" + std::to_string(k);
+    return h + ",z_diversity";
+}
+
+MetricsCsv::MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep) : m_path(path)
+{
+    namespace fs = std::filesystem;
+    const std::string expected = header(dL, dC);
+    std::vector<std::string> keep;
+    if (resumeFromStep > 0 && fs::exists(path)) {
+        // Keep the rows up to the resumed step, so the file has every step once.
+        std::ifstream in(path);
+        std::string line;
+        if (std::getline(in, line) && line == expected) {
+            while (std::getline(in, line)) {
+                const auto comma = line.find(',');
+                if (comma == std::string::npos)
+                    continue;
+                if (std::stoll(line.substr(0, comma)) > resumeFromStep)
+                    break;
+                keep.push_back(line);
+            }
+        }
+    }
+    if (fs::path(path).has_parent_path())
+        fs::create_directories(fs::path(path).parent_path());
+    errno = 0;
+    m_out.open(path, std::ios::trunc);
+    check();
+    m_out << expected << "\n";
+    for (const auto& line : keep)
+        m_out << line << "\n";
+    m_out.precision(7);
+    flush();
+}
+
+void MetricsCsv::check()
+{
+    if (m_out)
+        return;
+    const int error = errno; // set by the failed open or write under the stream
+    throw Error("cannot write metrics " + m_path + ": " + (error ? std::strerror(error) : "the stream failed"));
+}
+
+void MetricsCsv::flush()
+{
+    errno = 0;
+    m_out.flush();
+    m_lastFlush = std::chrono::steady_clock::now();
+    check();
+}
+
+void MetricsCsv::write(const StepStats& s)
+{
+    // Penalties not taken this step (train.reg_every) are empty cells, like z-diversity.
+    const auto penalty = [&](double v) -> std::ostream& { return s.regularised ? m_out << v : m_out; };
+    m_out << s.step << ',' << s.seconds << ',' << s.dAdversarial << ',';
+    penalty(s.r2) << ',' << s.cls << ',';
+    penalty(s.cgp) << ','
+          << s.gAdversarial << ',' << s.realScore << ',' << s.fakeScore << ',' << s.fakeAccuracy << ','
+          << s.priorEntropy << ',' << (s.priorFrozen ? 1 : 0);
+    for (float p : s.prior)
+        m_out << ',' << p;
+    m_out << ',';
+    if (std::isfinite(s.zDiversity))
+        m_out << s.zDiversity;
+    m_out << '\n';
+    check();
+    if (std::chrono::steady_clock::now() - m_lastFlush >= std::chrono::seconds(1))
+        flush();
+}
+
+} // namespace cgpgan::cli

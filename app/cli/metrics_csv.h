@@ -1,0 +1,33 @@
+#pragma once
+// The run folder's metrics.csv, written by `cgpgan train` (the explorer keeps
+// its history in the checkpoint instead).
+#include "cgpgan/values.h"
+
+#include <chrono>
+#include <fstream>
+#include <string>
+
+namespace cgpgan::cli {
+
+// metrics.csv: one row per step, every logged quantity of SPEC 4. Appends
+// when resuming (rows after the resumed step are dropped first).
+class MetricsCsv final {
+public:
+    MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep);
+    // Both throw Error naming the file and the cause (e.g. a full disk) when
+    // the row cannot be written. Rows are buffered and flushed at least once a
+    // second, so a reader (tail -f, a plotting script) sees a running step
+    // within a second of it, and most failures show at a flush.
+    void write(const StepStats& stats);
+    void flush();
+    const std::string& path() const { return m_path; }
+    static std::string header(int dL, int dC);
+
+private:
+    void check();
+    std::string m_path;
+    std::ofstream m_out;
+    std::chrono::steady_clock::time_point m_lastFlush;
+};
+
+} // namespace cgpgan::cli

@@ -1,0 +1,296 @@
+// MainWindow's file lifecycle: sessions (new, open, recent), saving, autosave,
+// export, and settling unsaved work before a session is replaced or closed.
+#include "window/main_window.h"
+
+#include "charts/loss_charts.h"
+#include "clusters/cluster_map_panel.h"
+#include "clusters/cluster_panel.h"
+#include "codebook/codebook_panel.h"
+#include "grid/grid_panel.h"
+#include "window/knobs_panel.h"
+#include "window/log_panel.h"
+#include "window/session_dialog.h"
+
+#include <spdlog/spdlog.h>
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QResizeEvent>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QThread>
+#include <QTimer>
+#include <QToolBar>
+#include <QUndoStack>
+
+namespace cgpgan::ui {
+
+namespace {
+
+constexpr int kMaxRecent = 8;
+
+} // namespace
+
+QString MainWindow::defaultAutosavePath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    return QDir(dir).filePath(QStringLiteral("autosave.pt"));
+}
+
+// ---------------------------------------------------------------- sessions
+
+void MainWindow::openPreset(const Config& config)
+{
+    m_checkpointPath.clear();
+    m_controller->openSession(config);
+}
+
+void MainWindow::openCheckpointFile(const QString& path)
+{
+    // The Save target changes when the checkpoint has loaded (onSession): a
+    // file that failed to open is never overwritten by the next Save.
+    m_controller->openCheckpoint(path);
+}
+
+void MainWindow::newSession()
+{
+    SessionDialog dialog(this);
+    // The last choice made in this dialog (also when that session failed to
+    // open: its data kind and path are what to fix), else the open session's.
+    if (m_lastSessionAsked)
+        dialog.setConfig(*m_lastSessionAsked);
+    else if (m_controller->hasSession())
+        dialog.setConfig(m_controller->session().config);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_lastSessionAsked = dialog.config();
+    newSessionWith(dialog.config());
+}
+
+void MainWindow::newSessionWith(const Config& config)
+{
+    if (!settleUnsaved(tr("Save before starting a new session?"),
+                       tr("The model has trained to step %1 since it was last saved. Save a checkpoint "
+                          "before the new session replaces it?")
+                           .arg(m_controller->step())))
+        return;
+    m_controller->stopAndWait();
+    openPreset(config);
+}
+
+void MainWindow::openCheckpointDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), checkpointFolder(),
+                                                      tr("Checkpoints (*.pt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    openCheckpointAsked(path);
+}
+
+void MainWindow::openCheckpointAsked(const QString& path)
+{
+    if (!settleUnsaved(tr("Save before opening?"),
+                       tr("The model has trained to step %1 since it was last saved. Save a checkpoint "
+                          "before %2 replaces it?")
+                           .arg(m_controller->step())
+                           .arg(QFileInfo(path).fileName())))
+        return;
+    m_controller->stopAndWait();
+    openCheckpointFile(path);
+}
+
+// Before the session is replaced or the window closes (issue 11): training
+// since the last save is never thrown away without asking. Save writes it
+// now (a failure shows why and cancels); Discard goes on; Cancel stops.
+// Scripted runs (no prompt) autosave instead when autosave is on; a failed
+// autosave is logged and makes the explorer exit 1. Returns whether to go on.
+bool MainWindow::settleUnsaved(const QString& title, const QString& question)
+{
+    const bool unsaved = m_controller->hasSession() && m_controller->step() != m_savedStep;
+    if (!unsaved)
+        return true;
+    if (!m_promptOnClose && !m_ask) {
+        if (QSettings().value("autosave/minutes", 10).toInt() <= 0)
+            return true;
+        m_controller->stopAndWait();
+        const QString path = autosaveTarget();
+        const QString error = m_controller->saveCheckpointNow(path);
+        if (error.isEmpty()) {
+            spdlog::info("autosaved to {}", path.toStdString());
+            m_savedStep = m_controller->step();
+        } else {
+            m_closeSaveFailed = true;
+            onError(tr("Autosave to %1 failed; the training since step %2 is lost").arg(path).arg(m_savedStep),
+                    error);
+        }
+        return true;
+    }
+    const auto answer = m_ask ? m_ask(title, question)
+                              : QMessageBox::question(this, title, question,
+                                                      QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                                      QMessageBox::Save);
+    if (answer == QMessageBox::Discard)
+        return true;
+    if (answer != QMessageBox::Save)
+        return false;
+    m_controller->stopAndWait();
+    QString path = m_checkpointPath;
+    if (path.isEmpty())
+        path = askCheckpointPath();
+    if (path.isEmpty())
+        return false;
+    const QString error = m_controller->saveCheckpointNow(path);
+    if (!error.isEmpty()) {
+        onError(tr("Could not save %1").arg(path), error); // the session stays; try another place
+        return false;
+    }
+    m_checkpointPath = path;
+    m_savedStep = m_controller->step();
+    addRecent(path);
+    rememberCheckpointFolder(path);
+    updateTitle();
+    return true;
+}
+
+// Where an autosave goes: the Save target, or the app's autosave file.
+QString MainWindow::autosaveTarget() const
+{
+    return m_checkpointPath.isEmpty() ? defaultAutosavePath() : m_checkpointPath;
+}
+
+QString MainWindow::askCheckpointPath()
+{
+    const QString name = m_checkpointPath.isEmpty() ? QStringLiteral("checkpoint.pt") : QFileInfo(m_checkpointPath).fileName();
+    return QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QDir(checkpointFolder()).filePath(name),
+                                        tr("Checkpoints (*.pt)"));
+}
+
+QString MainWindow::checkpointFolder() const
+{
+    const QString folder = QSettings().value("dialogs/checkpointFolder").toString();
+    return !folder.isEmpty() && QFileInfo(folder).isDir() ? folder : QDir::currentPath();
+}
+
+void MainWindow::rememberCheckpointFolder(const QString& path)
+{
+    QSettings().setValue("dialogs/checkpointFolder", QFileInfo(path).absolutePath());
+}
+
+void MainWindow::updateTitle()
+{
+    if (!m_controller->hasSession()) {
+        setWindowTitle(tr("CGPGAN Explorer"));
+        setWindowModified(false);
+        return;
+    }
+    const auto& info = m_controller->session();
+    const QString what = m_checkpointPath.isEmpty()
+        ? tr("%1 on %2 (not saved)").arg(QString::fromStdString(info.config.preset), info.datasetName)
+        : QFileInfo(m_checkpointPath).fileName();
+    // [*] is where Qt puts "*" while windowModified is set.
+    setWindowTitle(tr("%1[*] \u2014 CGPGAN Explorer").arg(what));
+    setWindowModified(m_controller->step() != m_savedStep);
+}
+
+bool MainWindow::save()
+{
+    if (m_checkpointPath.isEmpty())
+        return saveAs();
+    saveTo(m_checkpointPath);
+    return true;
+}
+
+void MainWindow::saveTo(const QString& path)
+{
+    m_pendingSaves.insert(m_controller->saveCheckpoint(path));
+    statusBar()->showMessage(tr("Saving %1...").arg(path));
+}
+
+void MainWindow::saveCheckpointAs(const QString& path)
+{
+    saveTo(path);
+}
+
+bool MainWindow::saveAs()
+{
+    const QString path = askCheckpointPath();
+    if (path.isEmpty())
+        return false;
+    saveTo(path);
+    return true;
+}
+
+void MainWindow::exportGrid()
+{
+    m_grid->exportWithDialog();
+}
+
+void MainWindow::exportModelDialog()
+{
+    QSettings settings;
+    const QString last = settings.value("export/lastFolder", QDir::currentPath()).toString();
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export model into folder"), last);
+    if (folder.isEmpty())
+        return;
+    settings.setValue("export/lastFolder", folder);
+    exportModelTo(folder);
+}
+
+void MainWindow::exportModelTo(const QString& folder)
+{
+    m_controller->exportModel(folder);
+    statusBar()->showMessage(tr("Exporting to %1...").arg(folder));
+}
+
+void MainWindow::autosave()
+{
+    if (!m_controller->hasSession() || m_controller->step() == m_savedStep)
+        return;
+    const QString path = autosaveTarget();
+    if (!m_pendingSaves.isEmpty())
+        return; // the last save is still being written
+    m_pendingSaves.insert(m_controller->saveCheckpoint(path));
+    statusBar()->showMessage(tr("Autosaving to %1").arg(path), 5000);
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QSettings s;
+    QStringList recent = s.value("recentFiles").toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    s.setValue("recentFiles", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value("recentFiles").toStringList();
+    for (const QString& path : recent) {
+        auto* a = m_recentMenu->addAction(QFileInfo(path).fileName() + QStringLiteral("  (") + path + ')');
+        a->setEnabled(QFileInfo::exists(path));
+        connect(a, &QAction::triggered, this, [this, path] { openCheckpointAsked(path); });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+} // namespace cgpgan::ui
