@@ -105,6 +105,7 @@ private Q_SLOTS:
     void trainWritesARunFolder();
     void resumeContinuesTheRun();
     void info();
+    void devicesAndOpenMpPolicy();
     void sample();
     void cluster();
     void mapWritesTheEmbedding();
@@ -475,6 +476,38 @@ void TestCli::interruptSavesAndExitsZero()
     const auto j = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(qint64(j["step"].toDouble()), qint64(steps.size()));
     qInfo("interrupted at step %lld", (long long)steps.size());
+}
+
+// Issue 24: `cgpgan info --devices` says what the build runs on, and the
+// programs start libgomp with a passive wait policy unless the user chose one
+// (core/io/cgpgan/process.h: a re-exec before libtorch starts).
+void TestCli::devicesAndOpenMpPolicy()
+{
+    const Result r = run({"info", "--devices", "--json"});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    const auto j = QJsonDocument::fromJson(r.out).object();
+    QVERIFY2(!j.value("libtorch").toString().isEmpty(), r.out.constData());
+    if (!j.value("cuda_compiled_in").toBool())
+        QCOMPARE(j.value("cuda_devices").toInt(), 0);
+    QVERIFY(j.value("gloo").isBool() && j.value("nccl").isBool());
+    if (!qEnvironmentVariableIsSet("OMP_WAIT_POLICY") && !qEnvironmentVariableIsSet("GOMP_SPINCOUNT"))
+        QCOMPARE(j.value("omp_wait_policy").toString(), QStringLiteral("PASSIVE"));
+
+    // The user's choice wins.
+    QProcess process;
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("OMP_WAIT_POLICY", "active");
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(CGPGAN_CLI), {"info", "--devices", "--json"});
+    QVERIFY(process.waitForFinished(60000));
+    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(QJsonDocument::fromJson(process.readAllStandardOutput()).object().value("omp_wait_policy").toString(),
+             QStringLiteral("active"));
+
+    // Human-readable: one line on CUDA, whichever build this is.
+    const Result text = run({"info", "--devices"});
+    QVERIFY2(text.exitCode == 0 && text.out.contains("CUDA ") && text.out.contains("libtorch"),
+             qPrintable(text.describe()));
 }
 
 QTEST_APPLESS_MAIN(TestCli)

@@ -153,6 +153,7 @@ int runDevices(bool asJson)
         j["gloo"] = r.gloo;
         j["nccl"] = r.nccl;
         j["cpu_threads"] = r.cpuThreads;
+        j["omp_wait_policy"] = r.openMpWait;
         std::cout << j.dump(2) << "\n";
         return 0;
     }
@@ -169,7 +170,8 @@ int runDevices(bool asJson)
         std::printf("  cuda:%zu        %s\n", i, r.deviceNames[i].c_str());
     std::printf("process groups  %s%s\n", r.gloo ? "gloo" : "none (built without Gloo's headers)",
                 r.nccl ? ", nccl (CUDA runs under torchrun)" : "");
-    std::printf("CPU threads     %d\n", r.cpuThreads);
+    std::printf("CPU threads     %d, OpenMP wait policy %s\n", r.cpuThreads,
+                r.openMpWait.empty() ? "libgomp's default (GOMP_SPINCOUNT set)" : r.openMpWait.c_str());
     return 0;
 }
 

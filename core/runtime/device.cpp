@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -76,6 +77,8 @@ DeviceReport describeDevices()
     r.gloo = distributedAvailable();
     r.nccl = ncclAvailable();
     r.cpuThreads = torch::get_num_threads();
+    if (const char* policy = std::getenv("OMP_WAIT_POLICY"))
+        r.openMpWait = policy;
     return r;
 }
 

@@ -413,9 +413,9 @@ StepStats Trainer::stepLocked()
         } else {
             // This rank's pairs: rows first/2 .. of each half, so its own
             // batch is again [originals | their repeats].
-            const int64_t h = b / 2, start = first / 2;
-            z2 = torch::cat({z2All.narrow(0, start, h), z2All.narrow(0, half + start, h)}, 0);
-            c2 = torch::cat({c2All.narrow(0, start, h), c2All.narrow(0, half + start, h)}, 0);
+            const int64_t h = b / 2, pairStart = first / 2;
+            z2 = torch::cat({z2All.narrow(0, pairStart, h), z2All.narrow(0, half + pairStart, h)}, 0);
+            c2 = torch::cat({c2All.narrow(0, pairStart, h), c2All.narrow(0, half + pairStart, h)}, 0);
         }
     }
     const auto gOut = forward([&] { return n.g->forward(z2, c2); });

@@ -24,6 +24,7 @@ struct DeviceReport {
     bool cudnn = false;            // cuDNN available to libtorch (needs a device)
     bool gloo = false, nccl = false; // process-group backends (distributed.h)
     int cpuThreads = 0;
+    std::string openMpWait;        // OMP_WAIT_POLICY as libgomp read it ("" = its default)
 };
 DeviceReport describeDevices();
 // The CUDA device chooseDevice picks (default 0): a data-parallel rank uses
