@@ -76,7 +76,7 @@ elif [ "$cuda_built" != none ]; then
 fi
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$prefix" -DPython3_EXECUTABLE="$py" \
+  -DCMAKE_PREFIX_PATH="$prefix" -DCGPGAN_TORCH_PYTHON="$py" \
   -DCGPGAN_BUILD_UI=$ui -DCGPGAN_BUILD_TESTS=$tests "${cuda_args[@]}"
 cmake --build "$build" -j "$jobs"
 echo "built in $build: $(ls "$build"/app/cgpgan* 2>/dev/null | xargs -n1 basename | tr '\n' ' ')"

@@ -114,9 +114,15 @@ private Q_SLOTS:
     void badArguments();
     void divergenceExitsNonZero();
     void interruptSavesAndExitsZero();
+    void hangupAndQuitSaveAndExitNonZero_data();
+    void hangupAndQuitSaveAndExitNonZero();
+    void oneWriterPerRunFolder();
+    void closedPipeDoesNotKillTraining();
 
 private:
     Result run(const QStringList& args, int timeoutMs = 180000) const;
+    // Starts a long tiny run into folder and waits until metrics.csv has rows.
+    bool startLongRun(QProcess& process, const QString& folder) const;
     QString path(const QString& name) const { return m_dir.filePath(name); }
     QString runDir() const { return path("run"); }
 
@@ -508,6 +514,93 @@ void TestCli::devicesAndOpenMpPolicy()
     const Result text = run({"info", "--devices"});
     QVERIFY2(text.exitCode == 0 && text.out.contains("CUDA ") && text.out.contains("libtorch"),
              qPrintable(text.describe()));
+}
+
+bool TestCli::startLongRun(QProcess& process, const QString& folder) const
+{
+    process.setWorkingDirectory(m_dir.path());
+    process.start(QStringLiteral(CGPGAN_CLI), QStringList{"train"} + tinyModel() +
+                                                  QStringList{"--steps", "100000", "--grid-every", "0",
+                                                              "--checkpoint-every", "0", "--out", folder});
+    if (!process.waitForStarted(30000))
+        return false;
+    QElapsedTimer timer;
+    timer.start();
+    while (csvRows(folder + "/metrics.csv").size() < 2 && timer.elapsed() < 120000 &&
+           process.state() == QProcess::Running)
+        process.waitForFinished(200);
+    return process.state() == QProcess::Running && csvRows(folder + "/metrics.csv").size() >= 2;
+}
+
+// Issue 26: HUP and QUIT stop training like TERM: the step finishes, the
+// checkpoint is saved, and the exit status says which signal (128 + n).
+void TestCli::hangupAndQuitSaveAndExitNonZero_data()
+{
+    QTest::addColumn<int>("signo");
+    QTest::newRow("HUP") << int(SIGHUP);
+    QTest::newRow("QUIT") << int(SIGQUIT);
+    QTest::newRow("TERM") << int(SIGTERM);
+}
+
+void TestCli::hangupAndQuitSaveAndExitNonZero()
+{
+    QFETCH(int, signo);
+    const QString dir = path(QStringLiteral("signal-%1").arg(signo));
+    QProcess process;
+    QVERIFY2(startLongRun(process, dir), qPrintable(QString::fromUtf8(process.readAllStandardError())));
+    QCOMPARE(::kill(pid_t(process.processId()), signo), 0);
+    QVERIFY(process.waitForFinished(60000));
+    const QString output = QString::fromUtf8(process.readAllStandardOutput() + process.readAllStandardError());
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 128 + signo,
+             qPrintable(QString("exit %1: %2").arg(process.exitCode()).arg(output.right(1500))));
+    QVERIFY2(output.contains("interrupted"), qPrintable(output.right(1500)));
+    const Result r = run({"info", "--json", dir + "/checkpoint.pt"});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(qint64(QJsonDocument::fromJson(r.out).object()["step"].toDouble()),
+             qint64(csvSteps(dir + "/metrics.csv").size()));
+}
+
+// Issue 26: a run folder has one writer. A second train into it is refused,
+// naming the folder and the process that holds it, and writes nothing; the
+// lock dies with its holder, so a killed run never blocks the next one.
+void TestCli::oneWriterPerRunFolder()
+{
+    const QString dir = path("locked");
+    QProcess first;
+    QVERIFY2(startLongRun(first, dir), qPrintable(QString::fromUtf8(first.readAllStandardError())));
+    const QByteArray configBefore = readAll(dir + "/config.json");
+    const Result second = run(QStringList{"train"} + tinyModel() + QStringList{"--steps", "5", "--out", dir});
+    QVERIFY2(second.finished && second.exitCode != 0, qPrintable(second.describe()));
+    QVERIFY2(second.err.contains("in use by process " + QByteArray::number(first.processId())) &&
+                 second.err.contains(dir.toUtf8()),
+             qPrintable(second.describe()));
+    QCOMPARE(readAll(dir + "/config.json"), configBefore);
+
+    // Killed without a word: the next run takes the folder at once.
+    QCOMPARE(::kill(pid_t(first.processId()), SIGKILL), 0);
+    QVERIFY(first.waitForFinished(30000));
+    const Result next = run(QStringList{"train"} + tinyModel() + QStringList{"--steps", "3", "--out", dir});
+    QVERIFY2(next.finished && next.exitCode == 0, qPrintable(next.describe()));
+}
+
+// Issue 26: `cgpgan train ... 2>&1 | head -c 300` ends with its final save:
+// SIGPIPE is ignored, and the failed writes do not stop training.
+void TestCli::closedPipeDoesNotKillTraining()
+{
+    const QString dir = path("piped");
+    QStringList args = QStringList{QStringLiteral(CGPGAN_CLI), "train"} + tinyModel() +
+                       QStringList{"--steps", "30", "--grid-every", "0", "--out", dir};
+    for (QString& a : args)
+        a = "'" + a + "'";
+    const QString script = args.join(' ') + " 2>&1 | head -c 300 > /dev/null; exit ${PIPESTATUS[0]}";
+    QProcess shell;
+    shell.start("bash", {"-c", script});
+    QVERIFY(shell.waitForFinished(180000));
+    QVERIFY2(shell.exitStatus() == QProcess::NormalExit && shell.exitCode() == 0,
+             qPrintable(QString("cgpgan exited %1 behind a closed pipe").arg(shell.exitCode())));
+    const Result r = run({"info", "--json", dir + "/checkpoint.pt"});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(qint64(QJsonDocument::fromJson(r.out).object()["step"].toDouble()), qint64(30));
 }
 
 QTEST_APPLESS_MAIN(TestCli)

@@ -192,15 +192,15 @@ private Q_SLOTS:
     void pytorchsLauncherStartsIt()
     {
         QProcess probe;
-        probe.start("/usr/bin/python3", {"-c", "import torch.distributed.run"});
+        probe.start(CGPGAN_TORCH_PYTHON, {"-c", "import torch.distributed.run"});
         if (!probe.waitForFinished(60000) || probe.exitCode() != 0)
-            QSKIP("/usr/bin/python3 has no torch.distributed.run (apt-get install python3-torch)");
+            QSKIP(CGPGAN_TORCH_PYTHON " has no torch.distributed.run (Debian: apt-get install python3-torch)");
         QProcess p;
         p.setWorkingDirectory(m_dir.path());
         p.setProcessChannelMode(QProcess::MergedChannels);
         // --redirects / --tee non-zero: Debian's torch 1.13 launcher fails on
         // Python 3.11 with its defaults (AttributeError in to_map; README).
-        p.start("/usr/bin/python3", QStringList{"-m", "torch.distributed.run", "--no_python", "--nproc_per_node", "2",
+        p.start(CGPGAN_TORCH_PYTHON, QStringList{"-m", "torch.distributed.run", "--no_python", "--nproc_per_node", "2",
                                                 "--master_port", QString::number(freePort()), "--redirects", "2",
                                                 "--tee", "2", CGPGAN_CLI, "train"} +
                                         tinyRun(6) + QStringList{"--out", path("torchrun")});

@@ -49,7 +49,7 @@ private Q_SLOTS:
         const auto scores = pcaProjection(x, 2, &explained);
         QCOMPARE(scores.sizes(), (torch::IntArrayRef{200, 2}));
         const auto centred = x.to(torch::kDouble) - x.to(torch::kDouble).mean(0, true);
-        const auto [u, s, vt] = torch::linalg::svd(centred, /*full_matrices=*/false, c10::nullopt);
+        const auto [u, s, vt] = at::linalg_svd(centred, /*full_matrices=*/false);
         for (int64_t k = 0; k < 2; ++k) {
             const auto direct = (u.select(1, k) * s[k]).to(torch::kFloat);
             // Equal up to the sign, and the sign is the documented one.

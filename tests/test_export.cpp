@@ -81,7 +81,7 @@ double maxAbs(const torch::Tensor& a, const torch::Tensor& b)
 bool pythonHasTorch()
 {
     QProcess p;
-    p.start("/usr/bin/python3", {"-c", "import torch"});
+    p.start(CGPGAN_TORCH_PYTHON, {"-c", "import torch"});
     return p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
 }
 
@@ -167,7 +167,7 @@ private Q_SLOTS:
         // The same comparison in Python (Debian's python3-torch), on reference
         // tensors written here with torch::pickle_save.
         if (!pythonHasTorch()) {
-            QWARN("skipping the Python half: /usr/bin/python3 cannot import torch "
+            QWARN("skipping the Python half: " CGPGAN_TORCH_PYTHON " cannot import torch "
                   "(apt-get install python3-torch)");
             return;
         }
@@ -182,7 +182,7 @@ private Q_SLOTS:
             .write(refBytes.data(), std::streamsize(refBytes.size()));
         QProcess python;
         python.setProcessChannelMode(QProcess::MergedChannels);
-        python.start("/usr/bin/python3", {CGPGAN_SOURCE_DIR "/tests/python/check_export.py", dir.path(),
+        python.start(CGPGAN_TORCH_PYTHON, {CGPGAN_SOURCE_DIR "/tests/python/check_export.py", dir.path(),
                                           dir.filePath("reference.pt"), QString::number(kTolerance)});
         QVERIFY(python.waitForFinished(120000));
         const QString output = QString::fromUtf8(python.readAll());

@@ -127,7 +127,7 @@ void TestMetrics::frechetCommuting()
 {
     // S1 = Q diag(a) Q^T, S2 = Q diag(b) Q^T commute: Tr (S1 S2)^(1/2) = sum sqrt(a b).
     torch::manual_seed(2);
-    const auto q = std::get<0>(torch::linalg::qr(torch::randn({3, 3}, torch::kDouble), "reduced"));
+    const auto q = std::get<0>(at::linalg_qr(torch::randn({3, 3}, torch::kDouble), "reduced"));
     const auto rotate = [&](const torch::Tensor& v) { return torch::matmul(q * v.unsqueeze(0), q.t()); };
     const auto mu = torch::zeros({3}, torch::kDouble);
     {

@@ -9,11 +9,15 @@
 
 #include <c10/util/Exception.h>
 
+#include <csignal>
 #include <iostream>
 
 int main(int argc, char** argv)
 {
     cgpgan::preferPassiveOpenMpWait(argv); // before libtorch starts any thread: cgpgan/process.h
+    // A closed pipe (cgpgan train | head) makes writes fail with EPIPE, which
+    // the writers report, instead of killing the process before its save.
+    std::signal(SIGPIPE, SIG_IGN);
     CLI::App app{"cgpgan: train and explore a Classifier Gradient Penalty GAN with a codebook (headless)"};
     app.require_subcommand(1);
     bool verbose = false;

@@ -9,6 +9,7 @@
 #include "cgpgan/distributed.h"
 #include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
+#include "cgpgan/folder_lock.h"
 #include "cgpgan/runner.h"
 #include "cgpgan/trainer.h"
 
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <limits>
@@ -28,11 +30,41 @@ namespace fs = std::filesystem;
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0}; // the signal that asked for the stop
 
-extern "C" void onInterrupt(int)
+// INT, TERM, HUP and QUIT all stop training after the current step and save
+// (issue 26: HUP and QUIT used to end the run unsaved). The process then exits
+// 0 after INT (a person's Ctrl-C) and 128 + the signal after the others, as a
+// process ended by them would. A second INT ends at once (checkpoints stay
+// whole: they are atomic).
+extern "C" void onInterrupt(int signo)
 {
     g_interrupted = true;
-    std::signal(SIGINT, SIG_DFL); // a second Ctrl-C ends at once (checkpoints stay whole: they are atomic)
+    g_signal = signo;
+    std::signal(SIGINT, SIG_DFL);
+}
+
+const int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+void catchStopSignals()
+{
+    g_interrupted = false;
+    g_signal = 0;
+    for (int s : kStopSignals)
+        std::signal(s, onInterrupt);
+}
+
+void restoreStopSignals()
+{
+    for (int s : kStopSignals)
+        std::signal(s, SIG_DFL);
+}
+
+// The exit status after a stop by signal (0 when no signal stopped the run).
+int stopStatus()
+{
+    const int signo = g_signal.load();
+    return signo == 0 || signo == SIGINT ? 0 : 128 + signo;
 }
 
 struct TrainOptions {
@@ -66,9 +98,7 @@ std::vector<int64_t> gridCombinations(const Config& config)
 int trainAsFollower(Trainer& trainer, ProcessGroup& group)
 {
     TrainingControl control;
-    g_interrupted = false;
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    catchStopSignals();
     const auto& run = trainer.config().run;
     bool diverged = false;
     const RunEnd end = runTraining(trainer, control, trainer.totalSteps(), [&](const StepStats& s) {
@@ -82,13 +112,12 @@ int trainAsFollower(Trainer& trainer, ProcessGroup& group)
         if (group.any(g_interrupted))
             control.requestStop();
     });
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    restoreStopSignals();
     if (end == RunEnd::NotFinite || diverged || !trainer.nonFiniteState().empty()) {
         spdlog::error("training diverged by step {} (rank 0 reports the details)", trainer.stepCount());
         return 3;
     }
-    return 0;
+    return stopStatus();
 }
 
 int runTrain(const TrainOptions& o)
@@ -140,6 +169,9 @@ int runTrain(const TrainOptions& o)
     if (!writer)
         return trainAsFollower(trainer, *group);
     fs::create_directories(folder);
+    // One writer per run folder (issue 26): a second train (or resume) into
+    // it is refused here, before it writes anything.
+    const FolderLock lock(folder, "cgpgan train");
     const std::string checkpointPath = (fs::path(folder) / "checkpoint.pt").string();
     saveConfigFile(config, (fs::path(folder) / "config.json").string());
     spdlog::info("preset {} on {}: {} parameters, {} steps ({} to go), prior frozen until step {}", config.preset,
@@ -170,9 +202,7 @@ int runTrain(const TrainOptions& o)
 
     TrainingControl control;
     ProgressLine progress(trainer.stepCount(), trainer.totalSteps());
-    g_interrupted = false;
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    catchStopSignals();
     // An output that fails during training (a full disk, a removed folder)
     // warns and training goes on; the same output failing at the end fails
     // the run (issue 11). metrics.csv stops at its first failure.
@@ -218,8 +248,7 @@ int runTrain(const TrainOptions& o)
         if (group ? group->any(g_interrupted) : bool(g_interrupted))
             control.requestStop();
     });
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    restoreStopSignals();
     progress.finish();
     writeMetrics([&] { metrics.flush(); });
 
@@ -254,13 +283,14 @@ int runTrain(const TrainOptions& o)
         throw Error("training finished and " + checkpointPath + " is saved, but " + metrics.path() +
                     " is incomplete (see the warning above)");
     if (end == RunEnd::Stopped)
-        spdlog::info("interrupted at step {}: saved {} (continue with: cgpgan train --resume {})", trainer.stepCount(),
-                     checkpointPath, checkpointPath);
+        spdlog::info("interrupted at step {}{}: saved {} (continue with: cgpgan train --resume {})", trainer.stepCount(),
+                     g_signal ? std::string(" by ") + strsignal(g_signal) : std::string(), checkpointPath,
+                     checkpointPath);
     else
         spdlog::info("finished {} steps: {}", trainer.stepCount(), checkpointPath);
     if (images)
         spdlog::info("grid: {}", (fs::path(folder) / "grid.png").string());
-    return 0;
+    return end == RunEnd::Stopped ? stopStatus() : 0;
 }
 
 } // namespace

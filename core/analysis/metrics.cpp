@@ -194,12 +194,12 @@ double frechetDistance(const torch::Tensor& mu1, const torch::Tensor& sigma1, co
     const auto S1 = (s1 + s1.t()) * 0.5, S2 = (s2 + s2.t()) * 0.5;
     const double meanTerm = (m1 - m2).pow(2).sum().item<double>();
     // S1^(1/2) from S1 = V diag(w) V^T.
-    const auto [w, V] = torch::linalg::eigh(S1, "L");
+    const auto [w, V] = at::linalg_eigh(S1, "L");
     const auto root1 = torch::matmul(V * w.clamp_min(0.0).sqrt().unsqueeze(0), V.t());
     // Tr (S1 S2)^(1/2) = sum sqrt(eig(S1^(1/2) S2 S1^(1/2))): similar matrices share eigenvalues.
     auto M = torch::matmul(torch::matmul(root1, S2), root1);
     M = (M + M.t()) * 0.5;
-    const double traceRoot = torch::linalg::eigvalsh(M, "L").clamp_min(0.0).sqrt().sum().item<double>();
+    const double traceRoot = at::linalg_eigvalsh(M, "L").clamp_min(0.0).sqrt().sum().item<double>();
     return meanTerm + S1.trace().item<double>() + S2.trace().item<double>() - 2.0 * traceRoot;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <type_traits>
 
 namespace cgpgan {
@@ -30,9 +31,13 @@ const torch::optim::OptimizerParamState* stateOf(const Map& state, const torch::
 {
     using Key = typename Map::key_type;
     typename Map::const_iterator it;
-    if constexpr (std::is_same_v<Key, std::string>)
-        it = state.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
-    else
+    if constexpr (std::is_same_v<Key, std::string>) {
+        // libtorch 1.x keys the state by the TensorImpl's address as text
+        // (c10::guts::to_string, gone in 2.x: the same ostream form here).
+        std::ostringstream key;
+        key << p.unsafeGetTensorImpl();
+        it = state.find(key.str());
+    } else
         it = state.find(p.unsafeGetTensorImpl());
     return it == state.end() ? nullptr : it->second.get();
 }

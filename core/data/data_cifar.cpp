@@ -17,7 +17,7 @@ using namespace data_detail;
 // ---------------------------------------------------------------- CIFAR-10
 
 constexpr int kCifarSide = 32;
-constexpr uint64_t kCifarPixels = 3 * kCifarSide * kCifarSide; // R 1024, G 1024, B 1024
+constexpr uint64_t kCifarPixels = uint64_t(3) * kCifarSide * kCifarSide; // R 1024, G 1024, B 1024
 constexpr uint64_t kCifarRecord = 1 + kCifarPixels;
 const std::vector<std::string> kCifarDefaultNames = {"airplane", "automobile", "bird", "cat",
                                                      "deer",     "dog",        "frog", "horse",

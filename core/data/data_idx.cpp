@@ -39,7 +39,7 @@ std::vector<uint32_t> readIdxHeader(GzReader& in, const std::string& path, uint3
                     + " bytes, the file has " + std::to_string(got));
     std::vector<uint32_t> sizes;
     for (int d = 0; d < dims; ++d)
-        sizes.push_back(bigEndian32(header.data() + 4 * (1 + d)));
+        sizes.push_back(bigEndian32(header.data() + 4 * (1 + ptrdiff_t(d))));
     return sizes;
 }
 

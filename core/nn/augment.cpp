@@ -17,7 +17,7 @@ torch::Tensor randomAffine(const torch::Tensor& images, const AugmentRange& rang
     // u in [-1, 1): [b, 4] = (log-zoom, angle, shift x, shift y).
     const int64_t drawn = total < 0 ? b : total;
     TORCH_CHECK(first >= 0 && first + b <= drawn, "randomAffine: rows ", first, "..", first + b, " outside ", drawn);
-    const auto u = (torch::rand({drawn, 4}, rng, c10::nullopt, opts) * 2 - 1).narrow(0, first, b);
+    const auto u = (torch::rand({drawn, 4}, rng, opts) * 2 - 1).narrow(0, first, b);
     const auto logZoom = u.select(1, 0) * std::log1p(range.scale);
     const auto angle = u.select(1, 1) * (range.rotate * M_PI / 180.0);
     // affine_grid maps output coordinates to input ones (normalised to [-1, 1]):

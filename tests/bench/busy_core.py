@@ -45,7 +45,7 @@ def bench(binary, preset, threads, env_extra, steps, warmup):
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS")}
     env.update(env_extra)
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
-    return json.loads(out.strip().splitlines()[-1])["steps_per_second"]
+    return json.loads(out.strip().splitlines()[-1])["steps_per_s"]
 
 
 VARIANTS = [

@@ -12,6 +12,16 @@ import sys
 
 import torch
 
+# Files written by libtorch's C++ pickler (torch::pickle_save) tag their dicts
+# with torch.jit._pickle.restore_type_tag, which torch.load refuses in its
+# weights_only mode (the default from PyTorch 2.6) until it is allow-listed;
+# the function only records a container's element types. Older torch loads
+# them as they are.
+if hasattr(torch.serialization, "add_safe_globals"):
+    import torch.jit._pickle
+
+    torch.serialization.add_safe_globals([torch.jit._pickle.restore_type_tag])
+
 
 def main():
     folder, reference_path, tolerance = sys.argv[1], sys.argv[2], float(sys.argv[3])

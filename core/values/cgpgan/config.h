@@ -135,7 +135,7 @@ FootprintEstimate estimateFootprint(const Config& config, int64_t samples);
 void requireFits(const Config& config, int64_t samples, int64_t availableBytes, const std::string& where);
 
 std::string toJson(const Config& config, int indent = 2);
-Config configFromJson(const std::string& json, const std::string& origin);
+Config configFromJson(const std::string& text, const std::string& origin);
 Config loadConfigFile(const std::string& path);
 void saveConfigFile(const Config& config, const std::string& path);
 

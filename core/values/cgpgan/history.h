@@ -34,7 +34,7 @@ public:
 
     // JSON for the checkpoint; fromJson throws Error naming what is wrong.
     std::string toJson() const;
-    static StepHistory fromJson(const std::string& json);
+    static StepHistory fromJson(const std::string& text);
 
 private:
     size_t m_capacity;
