@@ -8,6 +8,7 @@
 #include "common.h"
 #include "profile.h"
 
+#include "cgpgan/thread_governor.h"
 #include "cgpgan/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -139,15 +140,26 @@ int runBench(BenchOptions o)
             v = uint8_t(gen());
     }
     Trainer trainer(config, data);
+    // As in training: with run.threads 0 the threads follow the free cores
+    // (cgpgan/thread_governor.h), so a bench on a shared machine measures what
+    // a run there gets.
+    std::optional<ThreadGovernor> governor;
+    if (config.run.threads == 0 && trainer.model().device().is_cpu())
+        governor.emplace();
+    const auto step = [&] {
+        if (governor)
+            governor->betweenSteps();
+        return trainer.step();
+    };
     for (int64_t i = 0; i < o.warmup; ++i)
-        trainer.step();
+        step();
     std::optional<OpProfiler> profiler;
     if (!o.profile.empty())
         profiler.emplace();
     const auto start = std::chrono::steady_clock::now();
     bool finite = true;
     for (int64_t i = 0; i < o.steps; ++i)
-        finite = trainer.step().finite() && finite;
+        finite = step().finite() && finite;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (profiler) {
         const auto ops = profiler->finish(o.profile);

@@ -171,7 +171,7 @@ int runDevices(bool asJson)
     std::printf("process groups  %s%s\n", r.gloo ? "gloo" : "none (built without Gloo's headers)",
                 r.nccl ? ", nccl (CUDA runs under torchrun)" : "");
     std::printf("CPU threads     %d, OpenMP wait policy %s\n", r.cpuThreads,
-                r.openMpWait.empty() ? "libgomp's default (GOMP_SPINCOUNT set)" : r.openMpWait.c_str());
+                r.openMpWait.empty() ? "libgomp's default" : r.openMpWait.c_str());
     return 0;
 }
 

@@ -3,7 +3,6 @@
 #include "common.h"
 
 #include "cgpgan/error.h"
-#include "cgpgan/process.h"
 
 #include <spdlog/spdlog.h>
 
@@ -14,7 +13,6 @@
 
 int main(int argc, char** argv)
 {
-    cgpgan::preferPassiveOpenMpWait(argv); // before libtorch starts any thread: cgpgan/process.h
     // A closed pipe (cgpgan train | head) makes writes fail with EPIPE, which
     // the writers report, instead of killing the process before its save.
     std::signal(SIGPIPE, SIG_IGN);

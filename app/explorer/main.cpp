@@ -19,7 +19,6 @@
 
 #include "cgpgan/config.h"
 #include "cgpgan/error.h"
-#include "cgpgan/process.h"
 #include "clusters/cluster_map_panel.h"
 #include "clusters/cluster_panel.h"
 #include "controller/controller.h"
@@ -33,7 +32,6 @@
 
 int main(int argc, char** argv)
 {
-    cgpgan::preferPassiveOpenMpWait(argv); // before libtorch starts any thread: cgpgan/process.h
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("cgpgan"));
     QApplication::setApplicationName(QStringLiteral("CGPGAN Explorer"));

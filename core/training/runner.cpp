@@ -1,6 +1,9 @@
 #include "cgpgan/runner.h"
 
 #include "cgpgan/error.h"
+#include "cgpgan/thread_governor.h"
+
+#include <optional>
 
 
 namespace cgpgan {
@@ -55,9 +58,16 @@ bool TrainingControl::waitUntilRunnable()
 RunEnd runTraining(Trainer& trainer, TrainingControl& control, int64_t untilStep,
                    const std::function<void(const StepStats&)>& onStep)
 {
+    // run.threads 0 ("all cores") on the CPU: the threads follow the cores
+    // that other processes leave free (thread_governor.h).
+    std::optional<ThreadGovernor> governor;
+    if (trainer.config().run.threads == 0 && trainer.model().device().is_cpu())
+        governor.emplace();
     while (trainer.stepCount() < untilStep) {
         if (!control.waitUntilRunnable())
             return RunEnd::Stopped;
+        if (governor)
+            governor->betweenSteps();
         const StepStats stats = trainer.step();
         if (onStep)
             onStep(stats);
