@@ -2,10 +2,10 @@
 """How much of this CPU's peak a training step reaches (issue 24 item 6).
 
 1. FLOPs per step, counted: one SPEC 4 step of tests/bench/mirror.py (the same
-   networks and step as the engine, for a preset) under PyTorch's
-   FlopCounterMode, which counts every matrix multiplication and convolution
-   that runs: forward, backward and the double backward of the two gradient
-   penalties. The mirror computes the penalties every step and has the paper's
+   networks and step as the engine, for a preset) with PyTorch's FLOP formulas
+   (the ones FlopCounterMode uses) on every matrix multiplication and
+   convolution that runs: forward, backward and the double backward of the
+   two gradient penalties. The mirror computes the penalties every step and has the paper's
    architecture only, so the count is exact for `bench` (the frozen preset);
    presets with lazy regularisation or other devices differ. (The engine's blur
    has its own backward and runs fewer depthwise convolutions than the
@@ -15,7 +15,7 @@
 3. With --steps-per-second S (from `cgpgan bench`), the share of that rate the
    engine reaches: FLOPs per step x S / GEMM rate.
 
-Needs torch >= 2.1 for FlopCounterMode: run it with the PyPI torch of
+Needs torch >= 2.1 for the FLOP formulas: run it with the PyPI torch of
 packaging/torch2.sh (.venv-torch2/bin/python); the GEMM rate of Debian's
 libtorch comes from `--gemm-only` under /usr/bin/python3.
 
@@ -54,17 +54,36 @@ def gemm_gflops(threads, sizes=(256, 512, 1024), repeats=5):
 
 
 def step_flops(preset):
+    """FLOPs of one mirror step, counted per ATen call with PyTorch's FLOP
+    formulas (torch.utils.flop_counter.flop_registry) under a dispatch mode.
+    (FlopCounterMode itself tracks modules with hooks that autograd.grad with
+    create_graph, the penalties' double backward, does not support.)"""
     import mirror
-    from torch.utils.flop_counter import FlopCounterMode
+    from torch.utils._python_dispatch import TorchDispatchMode
+    from torch.utils.flop_counter import flop_registry
+
+    class Count(TorchDispatchMode):
+        def __init__(self):
+            super().__init__()
+            self.total, self.by_op = 0, {}
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            out = func(*args, **kwargs)
+            packet = func._overloadpacket
+            if packet in flop_registry:
+                flops = flop_registry[packet](*args, **kwargs, out_val=out)
+                self.total += flops
+                self.by_op[str(packet)] = self.by_op.get(str(packet), 0) + flops
+            return out
 
     cfg = mirror.BENCH if preset == "bench" else mirror.preset_config(preset)
     trainer = mirror.Trainer(cfg, 1)
     trainer.step()  # warm up (optimizer state exists from here on)
-    counter = FlopCounterMode(display=False)
+    counter = Count()
     with counter:
         trainer.step()
-    per_op = {str(k): v for k, v in counter.get_flop_counts().get("Global", {}).items()}
-    return counter.get_total_flops(), per_op
+    return counter.total, counter.by_op
 
 
 def main():

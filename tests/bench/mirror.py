@@ -296,10 +296,13 @@ def main():
     ap.add_argument("--check", action="store_true", help="run 5 steps, print losses and parameter counts")
     ap.add_argument("--preset", default="bench", help="the networks of this preset (default bench)")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--batch", type=int, default=0, help="override the preset's batch")
     args = ap.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    cfg = BENCH if args.preset == "bench" else preset_config(args.preset)
+    cfg = dict(BENCH if args.preset == "bench" else preset_config(args.preset))
+    if args.batch > 0:
+        cfg["batch"] = args.batch
     device = torch.device(args.device)
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False

@@ -113,11 +113,13 @@ for preset in bench paper-afhq; do
   steps=$bench_steps; extra=()
   if [ "$preset" = paper-afhq ]; then
     steps=$afhq_steps
-    extra=(--set data.kind=builtin --set data.count=64 --set data.resolution=256)
+    extra=(--set data.kind=builtin --set data.count=64)
     [ "$dry" = 1 ] && extra+=(--set train.batch=2)
   fi
-  engine="$("$cg" bench --preset "$preset" --device "$dev" --timed-steps "$steps" --warmup 2 "${extra[@]}" 2>>"$out/bench.log" | tail -1)"
-  mirror_args=(--preset "$preset" --device "$dev" --steps "$steps" --warmup 2)
+  warm=2; [ "$dry" = 1 ] && warm=1
+  engine="$("$cg" bench --preset "$preset" --device "$dev" --timed-steps "$steps" --warmup "$warm" "${extra[@]}" 2>>"$out/bench.log" | tail -1)"
+  mirror_args=(--preset "$preset" --device "$dev" --steps "$steps" --warmup "$warm")
+  [ "$dry" = 1 ] && [ "$preset" = paper-afhq ] && mirror_args+=(--batch 2)
   mirror="$("$py" "$root/tests/bench/mirror.py" "${mirror_args[@]}" 2>>"$out/bench.log" | tail -1)"
   "$py" - "$preset" "$engine" "$mirror" <<'EOF' | tee -a "$log"
 import json, sys
