@@ -143,12 +143,9 @@ int runBench(BenchOptions o)
     // As in training: with run.threads 0 the threads follow the free cores
     // (cgpgan/thread_governor.h), so a bench on a shared machine measures what
     // a run there gets.
-    std::optional<ThreadGovernor> governor;
-    if (config.run.threads == 0 && trainer.model().device().is_cpu())
-        governor.emplace();
+    ThreadGovernor governor(config.run, trainer.model().device());
     const auto step = [&] {
-        if (governor)
-            governor->betweenSteps();
+        governor.betweenSteps();
         return trainer.step();
     };
     for (int64_t i = 0; i < o.warmup; ++i)

@@ -23,8 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Why a libtorch read failed, in one line (cgpgan::userMessage).
-std::string reason(const std::exception& e) { return userMessage(e); }
 
 int64_t readInt(torch::serialize::InputArchive& archive, const std::string& key)
 {
@@ -136,7 +134,7 @@ torch::serialize::InputArchive openCheckpoint(const std::string& path, const tor
         archive.load_from(bytes.data(), bytes.size(), device);
     } catch (const std::exception& e) {
         throw Error("cannot read checkpoint " + path + ": it is truncated, corrupt or not a CGPGAN checkpoint (" +
-                    reason(e) + ")");
+                    userMessage(e) + ")");
     }
     return archive;
 }
@@ -266,7 +264,7 @@ int64_t Trainer::save(const std::string& path) const
             return size;
         });
     } catch (const std::exception& e) {
-        throw Error("cannot write checkpoint " + path + ": " + reason(e));
+        throw Error("cannot write checkpoint " + path + ": " + userMessage(e));
     }
     writeFileAtomically(path, sealArchive(std::move(bytes)), "checkpoint", Durability::Synced);
     return n.step;
@@ -312,7 +310,7 @@ void Trainer::load(const std::string& path)
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
-        throw Error("checkpoint " + path + " is damaged: " + reason(e));
+        throw Error("checkpoint " + path + " is damaged: " + userMessage(e));
     }
     verifyLoaded(archive, stateTensors(n, &s), /*complete=*/true, path);
     if (s.cursor < 0 || s.cursor > s.order.size(0))
@@ -356,7 +354,7 @@ std::shared_ptr<Model> Model::load(const std::string& path, std::optional<Config
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
-        throw Error("checkpoint " + path + " is damaged: " + reason(e));
+        throw Error("checkpoint " + path + " is damaged: " + userMessage(e));
     }
     return model;
 }
@@ -372,7 +370,7 @@ CheckpointInfo Trainer::readInfo(const std::string& path)
         info.step = readInt(archive, "step");
         archive.read("prior", prior);
     } catch (const std::exception& e) {
-        throw Error("checkpoint " + path + " is damaged: " + reason(e));
+        throw Error("checkpoint " + path + " is damaged: " + userMessage(e));
     }
     const int64_t cells = int64_t(info.config.model.dL) * info.config.model.dC;
     if (prior.numel() != cells)

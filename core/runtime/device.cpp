@@ -14,6 +14,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include <unistd.h>
@@ -48,11 +49,11 @@ torch::Device chooseDevice(DeviceChoice request)
     if (torch::cuda::is_available())
         return torch::Device(torch::kCUDA, c10::DeviceIndex(g_cudaIndex));
 #if CGPGAN_TORCH_CUDA
-    static bool noted = false;
-    if (!noted) {
-        noted = true;
-        spdlog::info("this build has CUDA ({}), but no CUDA device is present: running on the CPU", CGPGAN_TORCH_CUDA_VERSION);
-    }
+    static std::once_flag noted; // chooseDevice runs on the explorer's threads too
+    std::call_once(noted, [] {
+        spdlog::info("this build has CUDA ({}), but no CUDA device is present: running on the CPU",
+                     CGPGAN_TORCH_CUDA_VERSION);
+    });
 #endif
     return torch::Device(torch::kCPU);
 }

@@ -1,7 +1,6 @@
 #include "cgpgan/thread_governor.h"
 
 #include <spdlog/spdlog.h>
-#include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
@@ -51,8 +50,8 @@ bool selfTicks(uint64_t& ticks)
 
 } // namespace
 
-ThreadGovernor::ThreadGovernor(int maxThreads)
-    : m_max(maxThreads > 0 ? maxThreads : torch::get_num_threads()), m_threads(torch::get_num_threads())
+ThreadGovernor::ThreadGovernor(const RunConfig& run, const torch::Device& device)
+    : m_max(run.threads == 0 && device.is_cpu() ? torch::get_num_threads() : 1), m_threads(torch::get_num_threads())
 {
 }
 
@@ -77,17 +76,16 @@ bool ThreadGovernor::sample(double& otherCores)
     return ready;
 }
 
-int ThreadGovernor::betweenSteps()
+void ThreadGovernor::betweenSteps()
 {
     if (m_max <= 1)
-        return m_threads;
+        return;
     const auto now = std::chrono::steady_clock::now();
     if (m_primed && now - m_last < std::chrono::seconds(1))
-        return m_threads;
+        return;
     double other = 0;
     if (!sample(other))
-        return m_threads;
-    m_otherLoad = other;
+        return;
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
     // Hysteresis: a core counts as taken from 0.6 of it on, and as free again
     // below 0.3, so that short blips (a shell, the log) change nothing.
@@ -99,7 +97,6 @@ int ThreadGovernor::betweenSteps()
         torch::set_num_threads(want);
         m_threads = torch::get_num_threads();
     }
-    return m_threads;
 }
 
 } // namespace cgpgan

@@ -3,8 +3,6 @@
 #include "cgpgan/error.h"
 #include "cgpgan/thread_governor.h"
 
-#include <optional>
-
 
 namespace cgpgan {
 
@@ -60,14 +58,11 @@ RunEnd runTraining(Trainer& trainer, TrainingControl& control, int64_t untilStep
 {
     // run.threads 0 ("all cores") on the CPU: the threads follow the cores
     // that other processes leave free (thread_governor.h).
-    std::optional<ThreadGovernor> governor;
-    if (trainer.config().run.threads == 0 && trainer.model().device().is_cpu())
-        governor.emplace();
+    ThreadGovernor governor(trainer.config().run, trainer.model().device());
     while (trainer.stepCount() < untilStep) {
         if (!control.waitUntilRunnable())
             return RunEnd::Stopped;
-        if (governor)
-            governor->betweenSteps();
+        governor.betweenSteps();
         const StepStats stats = trainer.step();
         if (onStep)
             onStep(stats);

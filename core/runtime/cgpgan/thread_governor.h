@@ -12,6 +12,10 @@
 // used since its last look (/proc/stat minus this process's own time) and
 // sets libtorch's intra-op threads to the cores they leave free, between 1 and
 // the count it started with. Linux only; elsewhere it does nothing.
+#include "cgpgan/config.h"
+
+#include <torch/torch.h>
+
 #include <chrono>
 #include <cstdint>
 
@@ -19,21 +23,17 @@ namespace cgpgan {
 
 class ThreadGovernor final {
 public:
-    // Governs between 1 and `maxThreads` threads (libtorch's count now when
-    // 0). With maxThreads <= 1 it never changes anything.
-    explicit ThreadGovernor(int maxThreads = 0);
-    // Call between steps; cheap when less than a second has passed. Returns
-    // the thread count in use after the call.
-    int betweenSteps();
-    int threads() const { return m_threads; }
-    // The other processes' load at the last look, in cores.
-    double otherLoad() const { return m_otherLoad; }
+    // Governs between 1 and libtorch's thread count now, on the CPU with
+    // run.threads 0 ("all cores"); an explicit thread count, or a run on
+    // CUDA, is left alone (betweenSteps() then does nothing).
+    ThreadGovernor(const RunConfig& run, const torch::Device& device);
+    // Call between steps; cheap when less than a second has passed.
+    void betweenSteps();
 
 private:
     bool sample(double& otherCores);
     int m_max = 1;
     int m_threads = 1;
-    double m_otherLoad = 0;
     std::chrono::steady_clock::time_point m_last{};
     uint64_t m_lastBusyTicks = 0, m_lastSelfTicks = 0;
     bool m_primed = false;
