@@ -15,7 +15,13 @@
 
 #include <torch/script.h>
 
+#include "cgpgan/image_io.h"
+
+#include <cmath>
+#include <utility>
+
 #include <csignal>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <signal.h>
 
@@ -108,6 +114,8 @@ private Q_SLOTS:
     void devicesAndOpenMpPolicy();
     void sample();
     void cluster();
+    void liveScoreMatchesCluster();
+    void noScoreWithoutLabels();
     void mapWritesTheEmbedding();
     void exportWritesLoadableModules();
     void badArguments_data();
@@ -118,6 +126,7 @@ private Q_SLOTS:
     void hangupAndQuitSaveAndExitNonZero();
     void oneWriterPerRunFolder();
     void closedPipeDoesNotKillTraining();
+    void fifosAndDevicesAreRefused();
 
 private:
     Result run(const QStringList& args, int timeoutMs = 180000) const;
@@ -162,7 +171,8 @@ void TestCli::trainWritesARunFolder()
     QElapsedTimer timer;
     timer.start();
     const Result r = run(QStringList{"train"} + tinyModel() +
-                         QStringList{"--steps", "6", "--grid-every", "3", "--checkpoint-every", "3", "--out", runDir()});
+                         QStringList{"--steps", "6", "--grid-every", "3", "--checkpoint-every", "3", "--set",
+                                     "run.score_every=3", "--out", runDir()});
     QVERIFY2(r.finished && r.status == QProcess::NormalExit && r.exitCode == 0, qPrintable(r.describe()));
     qInfo("6 tiny steps through the CLI: %.1f s", timer.elapsed() / 1000.0);
 
@@ -170,22 +180,33 @@ void TestCli::trainWritesARunFolder()
     const auto rows = csvRows(runDir() + "/metrics.csv", &header);
     QVERIFY2(header.startsWith("step,seconds,d_adv,r2,cls,cgp,g_adv,s_real,s_fake,fake_acc,prior_entropy,prior_frozen"),
              header.constData());
-    QVERIFY(header.endsWith("prior_1_3,z_diversity"));
+    // The live clustering score (SPEC 8): the built-in data's two label
+    // columns and combined, three scores each, after z-diversity.
+    const QByteArray scoreColumns = "score_shape_acc,score_shape_nmi,score_shape_ari,score_colour_acc,score_colour_nmi,"
+                                    "score_colour_ari,score_combined_acc,score_combined_nmi,score_combined_ari";
+    QVERIFY2(header.endsWith("prior_1_3,z_diversity," + scoreColumns), header.constData());
     QCOMPARE(rows.size(), 6);
-    const int columns = int(header.split(',').size());
+    const auto names = header.split(',');
+    const int columns = int(names.size());
+    const int zColumn = int(names.indexOf("z_diversity"));
     for (int i = 0; i < rows.size(); ++i) {
         const auto cells = rows[i].split(',');
         QCOMPARE(int(cells.size()), columns);
         QCOMPARE(cells.first().toLongLong(), qint64(i + 1));
-        // z-diversity on the grid steps (3 and 6) alone, in [0, 3]; empty elsewhere.
-        const bool gridStep = (i + 1) % 3 == 0;
-        QCOMPARE(cells.last().isEmpty(), !gridStep);
-        if (gridStep) {
-            bool ok = false;
-            const double zd = cells.last().toDouble(&ok);
-            QVERIFY2(ok && zd >= 0 && zd < 3, cells.last().constData());
+        // z-diversity and the scores on steps 3 and 6 alone (grid_every and
+        // score_every 3), z-diversity in [0, 3] and the scores in [-1, 1]; empty elsewhere.
+        const bool third = (i + 1) % 3 == 0;
+        for (int c = zColumn; c < columns; ++c) {
+            QCOMPARE(cells[c].isEmpty(), !third);
+            if (third) {
+                bool ok = false;
+                const double v = cells[c].toDouble(&ok);
+                QVERIFY2(ok && v >= (c == zColumn ? 0 : -1) && v <= (c == zColumn ? 3 : 1), cells[c].constData());
+            }
         }
     }
+    // The progress line shows the last score.
+    QVERIFY2(r.err.contains("ACC@6 shape "), qPrintable(r.describe()));
     QVERIFY(isPng(runDir() + "/grid.png"));
     QVERIFY(isPng(runDir() + "/grids/grid_00000003.png"));
     QVERIFY(isPng(runDir() + "/grids/grid_00000006.png"));
@@ -297,6 +318,65 @@ void TestCli::cluster()
     }
 }
 
+// SPEC 8: the live score in metrics.csv is what `cgpgan cluster` reads from
+// the same checkpoint on the same subsample.
+void TestCli::liveScoreMatchesCluster()
+{
+    const QString atSix = path("checkpoint_step6.pt"); // resumeContinuesTheRun's copy
+    QVERIFY(QFile::exists(atSix));
+    QByteArray header;
+    const auto rows = csvRows(runDir() + "/metrics.csv", &header);
+    QVERIFY(rows.size() >= 6);
+    const auto names = header.split(',');
+    const auto cells = rows[5].split(',');
+    QCOMPARE(cells.first().toInt(), 6);
+    // A subsample smaller than the data would not match: train used run.score_samples (2000, all 256 here).
+    const Result r = run({"cluster", atSix, "--json", "--score-samples", "2000", "-o", path("live.csv")});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    const auto live = QJsonDocument::fromJson(r.out).object()["live_score"].toArray();
+    QCOMPARE(live.size(), 3);
+    for (const auto& entry : live) {
+        const auto o = entry.toObject();
+        const QByteArray name = o["name"].toString().toUtf8();
+        for (const auto& [key, column] : {std::pair<const char*, const char*>{"hungarian_accuracy", "acc"},
+                                          {"nmi", "nmi"}, {"ari", "ari"}}) {
+            const int c = int(names.indexOf("score_" + name + "_" + column));
+            QVERIFY2(c > 0, name.constData());
+            QVERIFY2(std::abs(cells[c].toDouble() - o[key].toDouble()) < 1e-6,
+                     qPrintable(QString("%1 %2: metrics.csv %3, cluster %4")
+                                    .arg(QString(name), key, QString(cells[c]))
+                                    .arg(o[key].toDouble())));
+        }
+    }
+    // Q's labels are matched one to one to the data's columns.
+    QVERIFY(live[0].toObject()["q_label"].toInt() != live[1].toObject()["q_label"].toInt());
+}
+
+// An image folder without class subfolders has no labels: no score columns.
+void TestCli::noScoreWithoutLabels()
+{
+    const QString images = path("unlabelled");
+    QVERIFY(QDir().mkpath(images));
+    QRandomGenerator rng(5);
+    for (int i = 0; i < 16; ++i) {
+        cgpgan::Image8 image{32, 32, 3, std::vector<uint8_t>(32 * 32 * 3)};
+        for (auto& v : image.data)
+            v = uint8_t(rng.bounded(256));
+        cgpgan::writePng((images + QString("/%1.png").arg(i)).toStdString(), image);
+    }
+    const QString out = path("unlabelled-run");
+    const Result r = run(QStringList{"train"} + tinyModel() +
+                         QStringList{"--data", "folder", "--data-path", images, "--set", "data.count=0", "--steps",
+                                     "2", "--set", "run.score_every=1", "--out", out});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    QByteArray header;
+    const auto rows = csvRows(out + "/metrics.csv", &header);
+    QCOMPARE(rows.size(), 2);
+    QVERIFY2(header.endsWith(",z_diversity"), header.constData());
+    QVERIFY(!header.contains("score_"));
+    QVERIFY2(!r.err.contains("ACC@"), qPrintable(r.describe()));
+}
+
 // Issue 12: `cgpgan map` writes the cluster map as a CSV whose Q labels are
 // those `cgpgan cluster` assigns, and scores the map against the truth.
 void TestCli::mapWritesTheEmbedding()
@@ -392,6 +472,34 @@ void TestCli::badArguments_data()
     QTest::newRow("ema decay 1") << (QStringList{"train"} + tinyModel() +
                                      QStringList{"--set", "train.ema_decay=1", "--steps", "2", "--out", out})
                                  << QString("train.ema_decay must be in [0, 1)");
+    // Issue 26: numbers that wrapped or slipped, options that were ignored without a word.
+    QTest::newRow("seed -1") << (QStringList{"train"} + tinyModel() + QStringList{"--seed", "-1", "--out", out})
+                             << QString("a seed is a whole number from 0 to 18446744073709551615, not -1");
+    QTest::newRow("seed of 21 digits")
+        << (QStringList{"train"} + tinyModel() + QStringList{"--seed", "184467440737095516150", "--out", out})
+        << QString("a seed is a whole number");
+    QTest::newRow("z-seed -1") << QStringList{"sample", runDir() + "/checkpoint.pt", "--z-seed", "-1"}
+                               << QString("a seed is");
+    QTest::newRow("dist-timeout nan") << (QStringList{"train"} + tinyModel() + QStringList{"--dist-timeout", "nan"})
+                                      << QString("not a finite number");
+    QTest::newRow("preset beside config")
+        << QStringList{"train", "--preset", "demo", "--config", runDir() + "/config.json", "--out", out}
+        << QString("excludes");
+    QTest::newRow("data-path for built-in data")
+        << (QStringList{"train"} + tinyModel() + QStringList{"--data-path", "/tmp", "--steps", "2", "--out", out})
+        << QString("--data-path /tmp is not read");
+    QTest::newRow("empty out") << (QStringList{"train"} + tinyModel() + QStringList{"--steps", "2", "--out", ""})
+                               << QString("empty path");
+    QTest::newRow("resume to a step already passed")
+        << QStringList{"train", "--resume", runDir() + "/checkpoint.pt", "--steps", "3", "--out", out}
+        << QString("nothing to train");
+    QTest::newRow("random beside combinations")
+        << QStringList{"sample", runDir() + "/checkpoint.pt", "--random", "--combinations", "1", "2"}
+        << QString("excludes");
+    QTest::newRow("bench warmup -1") << QStringList{"bench", "--warmup", "-1"} << QString("warmup");
+    QTest::newRow("mlp hidden 0") << QStringList{"train", "--preset", "toy-2d", "--set", "model.mlp_hidden=[0]",
+                                                 "--steps", "2", "--out", out}
+                                  << QString("model.mlp_hidden entries must be positive");
 }
 
 void TestCli::badArguments()
@@ -600,6 +708,28 @@ void TestCli::closedPipeDoesNotKillTraining()
     const Result r = run({"info", "--json", dir + "/checkpoint.pt"});
     QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(qint64(QJsonDocument::fromJson(r.out).object()["step"].toDouble()), qint64(30));
+}
+
+// Issue 26: a FIFO given as a checkpoint or a config blocked until killed;
+// a device never ended. Each is refused by name, at once.
+void TestCli::fifosAndDevicesAreRefused()
+{
+    const QString fifo = path("pipe.pt");
+    QVERIFY(::mkfifo(fifo.toLocal8Bit().constData(), 0600) == 0);
+    const QList<QStringList> cases = {
+        {"info", fifo},
+        {"sample", fifo, "-o", path("x.png")},
+        {"train", "--resume", fifo, "--out", path("fifo-run")},
+        {"train", "--config", fifo, "--out", path("fifo-run")},
+        {"cluster", "/dev/zero", "-o", path("x.csv")},
+    };
+    for (const QStringList& args : cases) {
+        const Result r = run(args, 30000);
+        QVERIFY2(r.finished && r.status == QProcess::NormalExit && r.exitCode != 0, qPrintable(r.describe()));
+        QVERIFY2(r.err.contains("FIFO (named pipe), not a regular file") ||
+                     r.err.contains("character device, not a regular file"),
+                 qPrintable(args.join(' ') + "\n" + r.describe()));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestCli)

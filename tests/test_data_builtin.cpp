@@ -1,6 +1,7 @@
 // The built-in data (SPEC 5): the shapes' determinism, balance, colours and
 // foreground, toy-2d's statistics; and the image helpers every loader uses
 // (padding, tiling, PNG output).
+#include "cgpgan/config.h"
 #include "cgpgan/data.h"
 #include "cgpgan/error.h"
 #include "cgpgan/image_io.h"
@@ -33,6 +34,10 @@ private Q_SLOTS:
     void shapesForegroundPerImage();
     void shapesSpeed();
     void shapesBadArguments();
+    void shapesFullIsTheOldData();
+    void shapesModerateRanges();
+    void shapesVariationInConfigs();
+    void subsamples();
     void toy2dStatistics();
     void padImagesToCentres();
     void padImagesToCrops();
@@ -68,7 +73,7 @@ void TestDataBuiltin::shapesDeterministic()
     QCOMPARE(a.pixels.size(), size_t(200 * 3 * 32 * 32));
     QVERIFY(a.isImages());
     QCOMPARE(a.source, std::string("builtin"));
-    QCOMPARE(a.name, std::string("built-in shapes (4 shapes x 4 colours)"));
+    QCOMPARE(a.name, std::string("built-in shapes (4 shapes x 4 colours, full nuisances)"));
     QVERIFY(a.pixels == b.pixels);
     QVERIFY(a.labels[0].values == b.labels[0].values);
     QVERIFY(a.labels[1].values == b.labels[1].values);
@@ -207,6 +212,131 @@ void TestDataBuiltin::shapesBadArguments()
     VERIFY_ERROR(makeShapesDataset(10, 8, 1), QStringLiteral("resolution"));
     VERIFY_ERROR(makeShapesDataset(0, 32, 1), QStringLiteral("count"));
     VERIFY_ERROR(makeToy2dDataset(-1, 1), QStringLiteral("count"));
+}
+
+// FNV-1a over the pixels, then the label values (one byte each).
+uint64_t fingerprint(const Dataset& d)
+{
+    uint64_t h = 1469598103934665603ULL;
+    const auto mix = [&](uint8_t b) {
+        h ^= b;
+        h *= 1099511628211ULL;
+    };
+    for (const uint8_t b : d.pixels)
+        mix(b);
+    for (const auto& column : d.labels)
+        for (const int32_t v : column.values)
+            mix(uint8_t(v));
+    return h;
+}
+
+// SPEC 5 (issue 23): `full` is the data from before data.variation, bit for
+// bit. The fingerprints were taken from the build before the field existed
+// (commit 0953a3a), 500 images of seed 7.
+void TestDataBuiltin::shapesFullIsTheOldData()
+{
+    QCOMPARE(fingerprint(makeShapesDataset(500, 32, 7, ShapesVariation::Full)), uint64_t(0x495ec9fb46c184feULL));
+    QCOMPARE(fingerprint(makeShapesDataset(500, 64, 7, ShapesVariation::Full)), uint64_t(0x1bcbb5bd103b66b1ULL));
+    QVERIFY(fingerprint(makeShapesDataset(500, 32, 7, ShapesVariation::Moderate)) != uint64_t(0x495ec9fb46c184feULL));
+    // Loading through a DataSpec follows its variation.
+    DataSpec spec;
+    spec.count = 500;
+    spec.seed = 7;
+    spec.variation = ShapesVariation::Full;
+    QCOMPARE(fingerprint(loadDataset(spec)), uint64_t(0x495ec9fb46c184feULL));
+}
+
+// moderate: diameter 70 % of the side +-12 %, centre within +-8 % of the
+// side, rotation within +-20 degrees, brightness 0.8..1; and the pixels
+// agree: each image's foreground centroid lies near its drawn centre.
+void TestDataBuiltin::shapesModerateRanges()
+{
+    const int64_t n = 4000;
+    const auto moderate = shapesNuisances(n, 32, 3, ShapesVariation::Moderate);
+    QCOMPARE(int64_t(moderate.size()), n);
+    double minAngle = 1e9, maxAngle = -1e9, minD = 1e9, maxD = -1e9;
+    for (const ShapeNuisance& s : moderate) {
+        QVERIFY2(s.diameter >= 0.70 * 0.87 && s.diameter <= 0.70 * 1.12, qPrintable(QString::number(s.diameter)));
+        QVERIFY(std::abs(s.centreX - 0.5) <= 0.08 + 1e-9 && std::abs(s.centreY - 0.5) <= 0.08 + 1e-9);
+        QVERIFY2(std::abs(s.angleDegrees) <= 20.01, qPrintable(QString::number(s.angleDegrees)));
+        QVERIFY(s.brightness >= 0.79 && s.brightness <= 1.0);
+        minAngle = std::min(minAngle, s.angleDegrees);
+        maxAngle = std::max(maxAngle, s.angleDegrees);
+        minD = std::min(minD, s.diameter);
+        maxD = std::max(maxD, s.diameter);
+    }
+    // The ranges are used, not just respected.
+    QVERIFY(minAngle < -19 && maxAngle > 19);
+    QVERIFY(minD < 0.63 && maxD > 0.77);
+    // full: any angle, diameters 35-75 %.
+    const auto full = shapesNuisances(n, 32, 3, ShapesVariation::Full);
+    QVERIFY(std::any_of(full.begin(), full.end(), [](const ShapeNuisance& s) { return std::abs(s.angleDegrees) > 150; }));
+    QVERIFY(std::any_of(full.begin(), full.end(), [](const ShapeNuisance& s) { return s.diameter < 0.4; }));
+
+    // The images are the ones described.
+    const Dataset d = makeShapesDataset(200, 32, 3, ShapesVariation::Moderate);
+    for (int64_t i = 0; i < d.count; ++i) {
+        double sx = 0, sy = 0, mass = 0;
+        const uint8_t* img = d.pixels.data() + size_t(i) * size_t(d.imageSize());
+        for (int y = 0; y < 32; ++y)
+            for (int x = 0; x < 32; ++x) {
+                const double v = double(img[y * 32 + x]) + img[1024 + y * 32 + x] + img[2048 + y * 32 + x];
+                sx += v * (x + 0.5);
+                sy += v * (y + 0.5);
+                mass += v;
+            }
+        QVERIFY(mass > 0);
+        // The triangle's centroid is 0.13 R off its centre; R is at most 0.2 of the side.
+        QVERIFY2(std::abs(sx / mass / 32 - moderate[size_t(i)].centreX) < 0.06 &&
+                     std::abs(sy / mass / 32 - moderate[size_t(i)].centreY) < 0.06,
+                 qPrintable(QString("image %1").arg(i)));
+    }
+}
+
+// Presets and files: demo is moderate, shapes-hard full; a config file
+// without the key was written before it and reads as full.
+void TestDataBuiltin::shapesVariationInConfigs()
+{
+    QCOMPARE(preset("demo").data.variation, ShapesVariation::Moderate);
+    QCOMPARE(preset("shapes-hard").data.variation, ShapesVariation::Full);
+    QCOMPARE(Config().data.variation, ShapesVariation::Moderate);
+    QCOMPARE(configFromJson(R"({"data": {"kind": "builtin"}})", "old").data.variation, ShapesVariation::Full);
+    QCOMPARE(configFromJson(R"({"data": {"variation": "moderate"}})", "new").data.variation,
+             ShapesVariation::Moderate);
+    Config c = preset("demo");
+    applyOverride(c, "data.variation=full");
+    QCOMPARE(c.data.variation, ShapesVariation::Full);
+    QCOMPARE(configFromJson(toJson(c), "round trip").data.variation, ShapesVariation::Full);
+    VERIFY_ERROR(configFromJson(R"({"data": {"variation": "mild"}})", "bad"), QStringLiteral("moderate or full"));
+    // shapes-hard differs from demo in the data alone.
+    Config hard = preset("shapes-hard");
+    hard.preset = "demo";
+    hard.description = preset("demo").description;
+    hard.data.variation = ShapesVariation::Moderate;
+    QCOMPARE(QString::fromStdString(toJson(hard)), QString::fromStdString(toJson(preset("demo"))));
+}
+
+// The live score's subsample (SPEC 8): evenly spread, the same every time.
+void TestDataBuiltin::subsamples()
+{
+    QCOMPARE(evenSubsample(10, 4), (std::vector<int64_t>{0, 2, 5, 7}));
+    QCOMPARE(evenSubsample(3, 10), (std::vector<int64_t>{0, 1, 2}));
+    QVERIFY(evenSubsample(0, 5).empty());
+    const auto big = evenSubsample(60000, 2000);
+    QCOMPARE(big.size(), size_t(2000));
+    QVERIFY(std::adjacent_find(big.begin(), big.end(), [](int64_t a, int64_t b) { return b - a != 30; }) == big.end());
+
+    const Dataset d = makeShapesDataset(50, 16, 2);
+    const Dataset sub = subsetOf(d, {3, 0, 49});
+    QCOMPARE(sub.count, int64_t(3));
+    QCOMPARE(sub.labels.size(), d.labels.size());
+    for (size_t k = 0; k < 3; ++k) {
+        const int64_t from = std::vector<int64_t>{3, 0, 49}[k];
+        QVERIFY(std::equal(sub.pixels.begin() + ptrdiff_t(k * 768), sub.pixels.begin() + ptrdiff_t((k + 1) * 768),
+                           d.pixels.begin() + ptrdiff_t(from * 768)));
+        QCOMPARE(sub.labels[1].values[k], d.labels[1].values[size_t(from)]);
+    }
+    VERIFY_ERROR(subsetOf(d, {50}), QStringLiteral("sample 50"));
 }
 
 void TestDataBuiltin::toy2dStatistics()

@@ -531,7 +531,10 @@ void TestDataFiles::loadDatasetDispatch()
     spec.resolution = 16;
     spec.seed = 3;
     const Dataset small = loadDataset(spec);
-    QCOMPARE(small.pixels, makeShapesDataset(10, 16, 3).pixels);
+    // The spec's variation (moderate by default; SPEC 5) reaches the generator.
+    QCOMPARE(small.pixels, makeShapesDataset(10, 16, 3, cgpgan::ShapesVariation::Moderate).pixels);
+    spec.variation = cgpgan::ShapesVariation::Full;
+    QCOMPARE(loadDataset(spec).pixels, makeShapesDataset(10, 16, 3).pixels);
 
     spec.kind = cgpgan::DataKind::Toy2d;
     spec.count = 0;

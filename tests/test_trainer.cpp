@@ -5,6 +5,7 @@
 #include "cgpgan/config.h"
 #include "cgpgan/data.h"
 #include "cgpgan/error.h"
+#include "cgpgan/live_score.h"
 #include "cgpgan/losses.h"
 #include "cgpgan/model.h"
 #include "cgpgan/networks.h"
@@ -61,6 +62,8 @@ private Q_SLOTS:
     void toy2dSplitsTheFourGaussians_data();
     void toy2dSplitsTheFourGaussians();
     void toyGenerateIsNotClipped();
+    void liveScoreEveryNSteps();
+    void scoreMatchingFollowsTheLabels();
 
 private:
     QTemporaryDir m_dir;
@@ -504,4 +507,91 @@ void TestTrainer::toyGenerateIsNotClipped()
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)
+// SPEC 8 (issue 23): the live clustering score on every run.score_every-th
+// step, equal to scoring the same subsample by hand, kept in the history
+// through a checkpoint, and absent without labels.
+void TestTrainer::liveScoreEveryNSteps()
+{
+    Config config = tinyConfig();
+    config.run.scoreEvery = 2;
+    config.run.scoreSamples = 100;
+    Trainer trainer(config, tinyData());
+    QVERIFY(trainer.liveScorer() != nullptr);
+    QCOMPARE(trainer.liveScorer()->samples(), int64_t(100));
+    const auto names = cgpgan::LiveScorer::names(*tinyData(), config.model);
+    QCOMPARE(names, (std::vector<std::string>{"shape", "colour", "combined"}));
+    for (int i = 1; i <= 4; ++i) {
+        const StepStats s = trainer.step();
+        QCOMPARE(s.scores.empty(), i % 2 == 1);
+        if (s.scores.empty())
+            continue;
+        QCOMPARE(s.scores.size(), names.size());
+        // By hand: Q over the evenly spread 100 images, read the same way.
+        const Dataset subset = cgpgan::subsetOf(*tinyData(), cgpgan::evenSubsample(256, 100));
+        const auto byHand = cgpgan::scoreAgainstLabels(trainer.model().assignClusters(subset), subset);
+        for (size_t k = 0; k < names.size(); ++k) {
+            QCOMPARE(s.scores[k].name, names[k]);
+            QCOMPARE(s.scores[k].accuracy, byHand[k].accuracy);
+            QCOMPARE(s.scores[k].nmi, byHand[k].nmi);
+            QVERIFY(s.scores[k].accuracy >= 0 && s.scores[k].accuracy <= 1);
+        }
+    }
+    QCOMPARE(trainer.scoreHistory().size(), size_t(2));
+    const std::string path = (std::filesystem::path(m_dir.path().toStdString()) / "scored.pt").string();
+    trainer.save(path);
+    Trainer reopened(config, tinyData());
+    reopened.load(path);
+    const auto scores = reopened.scoreHistory();
+    QCOMPARE(scores.size(), size_t(2));
+    QCOMPARE(scores[1].step, int64_t(4));
+    QCOMPARE(scores[1].scores[2].name, std::string("combined"));
+    QCOMPARE(scores[1].scores[2].ari, trainer.scoreHistory()[1].scores[2].ari);
+
+    // Off: score_every 0, or data without labels.
+    config.run.scoreEvery = 0;
+    QVERIFY(Trainer(config, tinyData()).liveScorer() == nullptr);
+    config.run.scoreEvery = 1;
+    auto unlabelled = std::make_shared<Dataset>(*tinyData());
+    unlabelled->labels.clear();
+    Trainer blind(config, unlabelled);
+    QVERIFY(blind.liveScorer() == nullptr);
+    QVERIFY(blind.step().scores.empty());
+}
+
+// Q's labels are matched to the data's columns one to one by NMI, in
+// whatever order Q holds them.
+void TestTrainer::scoreMatchingFollowsTheLabels()
+{
+    Dataset d;
+    d.count = 8;
+    d.labels = {{"shape", {"a", "b"}, {0, 0, 1, 1, 0, 0, 1, 1}}, {"colour", {"r", "g"}, {0, 1, 0, 1, 0, 1, 0, 1}}};
+    cgpgan::ClusterAssignment a;
+    a.count = 8;
+    a.dL = 2;
+    a.dC = 2;
+    for (int i = 0; i < 8; ++i) {
+        a.category.push_back(d.labels[1].values[size_t(i)]);     // Q label 0 = colour
+        a.category.push_back(1 - d.labels[0].values[size_t(i)]); // Q label 1 = shape, categories swapped
+        a.confidence.insert(a.confidence.end(), {1.0f, 1.0f});
+        a.combined.push_back(a.category[size_t(2 * i)] * 2 + a.category[size_t(2 * i + 1)]);
+        a.combinedConfidence.push_back(1.0f);
+    }
+    const auto scores = cgpgan::scoreAgainstLabels(a, d);
+    QCOMPARE(scores.size(), size_t(3));
+    QCOMPARE(scores[0].name, std::string("shape"));
+    QCOMPARE(scores[0].qLabel, 1);
+    QCOMPARE(scores[0].accuracy, 1.0);
+    QCOMPARE(scores[1].qLabel, 0);
+    QCOMPARE(scores[1].nmi, 1.0);
+    QCOMPARE(scores[2].name, std::string("combined"));
+    QCOMPARE(scores[2].accuracy, 1.0);
+    // Shuffle one label: its score falls, the other's stays.
+    std::swap(a.category[0], a.category[2]);
+    std::swap(a.category[4], a.category[6]);
+    a.category[4] = 1 - a.category[4];
+    const auto worse = cgpgan::scoreAgainstLabels(a, d);
+    QCOMPARE(worse[0].accuracy, 1.0);
+    QVERIFY(worse[1].accuracy < 1.0);
+}
+
 #include "test_trainer.moc"

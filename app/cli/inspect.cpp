@@ -6,6 +6,7 @@
 #include "cgpgan/clustering.h"
 #include "cgpgan/device.h"
 #include "cgpgan/error.h"
+#include "cgpgan/live_score.h"
 #include "cgpgan/file_io.h"
 #include "cgpgan/trainer.h"
 
@@ -62,6 +63,8 @@ int runSample(const SampleOptions& o)
     auto r = restore(o.checkpoint, o.config, /*needData=*/false);
     const int64_t total = r.config.model.combinations();
     std::vector<int64_t> combos = o.combinations;
+    if (combos.empty() && o.columns > total) // e.g. --columns 4096 of 16 combinations (issue 26)
+        spdlog::warn("--columns {}: the model has {} combinations, so the grid has {} columns", o.columns, total, total);
     if (combos.empty()) {
         const int64_t n = std::min<int64_t>(total, o.columns);
         if (o.random) {
@@ -91,6 +94,7 @@ struct ClusterOptions {
     std::string checkpoint;
     std::string out = "assignments.csv";
     bool json = false;
+    int64_t scoreSamples = 0; // > 0: only the live score's subsample (SPEC 8)
 };
 
 int runCluster(const ClusterOptions& o)
@@ -98,7 +102,9 @@ int runCluster(const ClusterOptions& o)
     if (o.json)
         logToStderr();
     auto r = restore(o.checkpoint, o.config, /*needData=*/true);
-    const auto& data = *r.data;
+    // --score-samples: the images `cgpgan train` scores every run.score_every
+    // steps (live_score.h), so its metrics.csv can be checked against this.
+    const Dataset data = o.scoreSamples > 0 ? LiveScorer(*r.data, o.scoreSamples).subset() : *r.data;
     int64_t lastShown = -1;
     const auto a = r.model->assignClusters(data, [&](int64_t done, int64_t total) {
         const int64_t percent = done * 100 / total;
@@ -125,6 +131,14 @@ int runCluster(const ClusterOptions& o)
     result["samples"] = a.count;
     result["assignments_csv"] = o.out;
     result.update(clusteringSummary(a, r.model->prior(), data));
+    if (data.hasLabels()) {
+        // The live score's reading: each label column with the Q label matched to it.
+        json live = json::array();
+        for (const LabelScore& l : scoreAgainstLabels(a, data))
+            live.push_back({{"name", l.name}, {"q_label", l.qLabel}, {"hungarian_accuracy", l.accuracy},
+                            {"nmi", l.nmi}, {"ari", l.ari}});
+        result["live_score"] = live;
+    }
     if (o.json) {
         std::cout << result.dump(2) << "\n";
         return 0;
@@ -241,7 +255,7 @@ void addSampleCommand(CLI::App& app, int& exitCode)
     auto o = std::make_shared<SampleOptions>();
     CLI::App* sub = app.add_subcommand("sample", "Write a grid PNG of G_ema samples from a checkpoint");
     sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
-    sub->add_option("-o,--out", o->out, "PNG to write")->capture_default_str();
+    sub->add_option("-o,--out", o->out, "PNG to write")->capture_default_str()->check(nonEmptyValidator());
     sub->add_option("--rows", o->rows, "Rows: fixed z vectors")->capture_default_str()->check(CLI::Range(1, 256));
     sub->add_option("--columns", o->columns, "Columns: how many combinations (the first ones, or --random)")
         ->capture_default_str()
@@ -249,7 +263,10 @@ void addSampleCommand(CLI::App& app, int& exitCode)
     sub->add_option("--combinations", o->combinations,
                     "Exact combination ids for the columns (label 0 most significant), e.g. --combinations 0 5 9");
     sub->add_flag("--random", o->random, "Pick the columns at random among all d_c^d_l combinations");
-    sub->add_option("--z-seed", o->zSeed, "Seed of the z rows (and of --random)")->capture_default_str();
+    sub->add_option("--z-seed", o->zSeed, "Seed of the z rows (and of --random)")
+        ->capture_default_str()
+        ->check(seedValidator());
+    sub->get_option("--random")->excludes(sub->get_option("--combinations")); // one way to pick the columns
     sub->add_option("--device", o->config.device, "auto, cpu or cuda");
     sub->add_option("--threads", o->config.threads, "CPU intra-op threads; 0 = all cores");
     sub->callback([o, &exitCode] { exitCode = runSample(*o); });
@@ -262,8 +279,12 @@ void addClusterCommand(CLI::App& app, int& exitCode)
         "cluster", "Assign a dataset to clusters with Q; write a CSV and print scores when labels exist");
     sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
     o->config.addTo(*sub, /*withPreset=*/false, /*withTraining=*/false);
-    sub->add_option("-o,--out", o->out, "Assignments CSV to write")->capture_default_str();
+    sub->add_option("-o,--out", o->out, "Assignments CSV to write")->capture_default_str()->check(nonEmptyValidator());
     sub->add_flag("--json", o->json, "Print the results as JSON");
+    sub->add_option("--score-samples", o->scoreSamples,
+                    "Only these many images, spread evenly over the data: the subsample `train` scores live "
+                    "(run.score_samples)")
+        ->check(CLI::Range(int64_t(1), int64_t(1000000)));
     sub->callback([o, &exitCode] { exitCode = runCluster(*o); });
 }
 

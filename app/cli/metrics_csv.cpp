@@ -2,6 +2,7 @@
 
 #include "cgpgan/error.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -10,25 +11,38 @@
 
 namespace cgpgan::cli {
 
-std::string MetricsCsv::header(int dL, int dC)
+std::string MetricsCsv::header(int dL, int dC, const std::vector<std::string>& scoreNames)
 {
     std::string h = "step,seconds,d_adv,r2,cls,cgp,g_adv,s_real,s_fake,fake_acc,prior_entropy,prior_frozen";
     for (int l = 0; l < dL; ++l)
         for (int k = 0; k < dC; ++k)
             h += ",prior_" + std::to_string(l) + "_" + std::to_string(k);
-    return h + ",z_diversity";
+    h += ",z_diversity";
+    for (std::string name : scoreNames) {
+        // A label column's name comes from the data (an image folder's
+        // "class"): anything but letters, digits and _ becomes _.
+        for (char& c : name)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+                c = '_';
+        for (const char* what : {"acc", "nmi", "ari"})
+            h += ",score_" + name + "_" + what;
+    }
+    return h;
 }
 
-MetricsCsv::MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep) : m_path(path)
+MetricsCsv::MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep,
+                       const std::vector<std::string>& scoreNames)
+    : m_path(path), m_scoreCount(scoreNames.size())
 {
     namespace fs = std::filesystem;
-    const std::string expected = header(dL, dC);
+    const std::string expected = header(dL, dC, scoreNames);
     std::vector<std::string> keep;
     if (resumeFromStep > 0 && fs::exists(path)) {
         // Keep the rows up to the resumed step, so the file has every step once.
         std::ifstream in(path);
         std::string line;
-        if (std::getline(in, line) && line == expected) {
+        if (std::getline(in, line) && expected.rfind(line, 0) == 0 &&
+            (line.size() == expected.size() || expected[line.size()] == ',')) {
             while (std::getline(in, line)) {
                 const auto comma = line.find(',');
                 if (comma == std::string::npos)
@@ -81,6 +95,13 @@ void MetricsCsv::write(const StepStats& s)
     m_out << ',';
     if (std::isfinite(s.zDiversity))
         m_out << s.zDiversity;
+    const bool scored = s.scores.size() == m_scoreCount;
+    for (size_t i = 0; i < m_scoreCount; ++i) {
+        if (scored)
+            m_out << ',' << s.scores[i].accuracy << ',' << s.scores[i].nmi << ',' << s.scores[i].ari;
+        else
+            m_out << ",,,";
+    }
     m_out << '\n';
     check();
     if (std::chrono::steady_clock::now() - m_lastFlush >= std::chrono::seconds(1))

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace cgpgan::cli {
 
@@ -13,7 +14,13 @@ namespace cgpgan::cli {
 // when resuming (rows after the resumed step are dropped first).
 class MetricsCsv final {
 public:
-    MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep);
+    // scoreNames: the live clustering score's entries (LiveScorer::names),
+    // three columns each (score_<name>_acc, _nmi, _ari), filled on the scored
+    // steps and empty on the others. On a resume the old rows are kept when
+    // the old header is this one or the start of it (a file from before the
+    // score columns).
+    MetricsCsv(const std::string& path, int dL, int dC, int64_t resumeFromStep,
+               const std::vector<std::string>& scoreNames = {});
     // Both throw Error naming the file and the cause (e.g. a full disk) when
     // the row cannot be written. Rows are buffered and flushed at least once a
     // second, so a reader (tail -f, a plotting script) sees a running step
@@ -21,13 +28,14 @@ public:
     void write(const StepStats& stats);
     void flush();
     const std::string& path() const { return m_path; }
-    static std::string header(int dL, int dC);
+    static std::string header(int dL, int dC, const std::vector<std::string>& scoreNames = {});
 
 private:
     void check();
     std::string m_path;
     std::ofstream m_out;
     std::chrono::steady_clock::time_point m_lastFlush;
+    size_t m_scoreCount = 0;
 };
 
 } // namespace cgpgan::cli

@@ -54,7 +54,7 @@ std::string ProgressLine::render(const StepStats& s) const
                   s.dAdversarial, s.gAdversarial, s.regularised ? s.r2 : m_r2, s.cls, s.regularised ? s.cgp : m_cgp,
                   s.fakeAccuracy, s.priorEntropy,
                   s.priorFrozen ? " (frozen)" : "");
-    return buf;
+    return buf + m_scores;
 }
 
 void ProgressLine::update(const StepStats& s)
@@ -64,6 +64,15 @@ void ProgressLine::update(const StepStats& s)
     if (s.regularised) {
         m_r2 = s.r2;
         m_cgp = s.cgp;
+    }
+    if (!s.scores.empty()) {
+        // Hungarian ACC of Q against each label column of the data (and combined).
+        m_scores = " | ACC@" + std::to_string(s.step);
+        for (const LabelScore& l : s.scores) {
+            char value[16];
+            std::snprintf(value, sizeof value, " %.2f", l.accuracy);
+            m_scores += " " + l.name + value;
+        }
     }
     m_window.emplace_back(now, s.step);
     // Rate over the last ~10 s, so the figure follows changes in speed.

@@ -29,6 +29,8 @@ private:
     int64_t m_imagesPerStep = 0;
     // The penalties of the last step that took them (train.reg_every).
     double m_r2 = NAN, m_cgp = NAN;
+    // The last live clustering score (SPEC 8), e.g. " | ACC@400 shape 0.31 colour 0.93 combined 0.30".
+    std::string m_scores;
     bool m_drawn = false;
 };
 

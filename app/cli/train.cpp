@@ -10,6 +10,7 @@
 #include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
 #include "cgpgan/folder_lock.h"
+#include "cgpgan/live_score.h"
 #include "cgpgan/runner.h"
 #include "cgpgan/trainer.h"
 
@@ -160,6 +161,11 @@ int runTrain(const TrainOptions& o)
     if (!o.resume.empty()) {
         trainer.load(o.resume);
         spdlog::info("resumed {} at step {}", o.resume, trainer.stepCount());
+        // Nothing to train is a mistake, not a finished run (issue 26).
+        if (trainer.totalSteps() <= trainer.stepCount())
+            throw Error(o.resume + " is at step " + std::to_string(trainer.stepCount()) + " and the run ends at step " +
+                        std::to_string(trainer.totalSteps()) + ": nothing to train. Give --steps above " +
+                        std::to_string(trainer.stepCount()) + " to go on");
     }
     if (group) {
         trainer.setProcessGroup(group);
@@ -179,8 +185,13 @@ int runTrain(const TrainOptions& o)
                  std::max<int64_t>(0, trainer.totalSteps() - trainer.stepCount()), trainer.priorStartStep());
     spdlog::info("run folder: {}", folder);
 
+    const std::vector<std::string> scoreNames =
+        trainer.liveScorer() ? LiveScorer::names(*data, config.model) : std::vector<std::string>{};
+    if (trainer.liveScorer())
+        spdlog::info("live clustering score every {} steps on {} images (run.score_every, run.score_samples)",
+                     config.run.scoreEvery, trainer.liveScorer()->samples());
     MetricsCsv metrics((fs::path(folder) / "metrics.csv").string(), config.model.dL, config.model.dC,
-                       trainer.stepCount());
+                       trainer.stepCount(), scoreNames);
     const bool images = config.model.arch == Arch::Conv;
     const uint64_t gridZSeed = config.train.seed + 7919; // the grid's fixed z rows
     const auto combos = gridCombinations(config);
@@ -302,7 +313,8 @@ void addTrainCommand(CLI::App& app, int& exitCode)
     o->config.addTo(*sub, /*withPreset=*/true);
     sub->add_option("-o,--out", o->out,
                     "Run folder (config.json, metrics.csv, grid.png, grids/, checkpoint.pt); "
-                    "default runs/<preset>-<date>, or the checkpoint's folder with --resume");
+                    "default runs/<preset>-<date>, or the checkpoint's folder with --resume")
+        ->check(nonEmptyValidator());
     sub->add_option("--resume", o->resume,
                     "Continue from this checkpoint (its config, then your overrides, e.g. --steps to extend)")
         ->check(CLI::ExistingFile);
@@ -311,7 +323,7 @@ void addTrainCommand(CLI::App& app, int& exitCode)
     sub->add_option("--dist-timeout", o->distTimeout,
                     "Launched on several processes (torch.distributed's RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT): "
                     "seconds to wait for the rendezvous and for the other processes at each exchange")
-        ->check(CLI::Range(1.0, 86400.0))
+        ->check(finiteValidator() & CLI::Range(1.0, 86400.0))
         ->capture_default_str();
     sub->callback([o, &exitCode] {
         try {

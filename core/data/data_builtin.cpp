@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <random>
 
 namespace cgpgan {
@@ -72,26 +73,48 @@ int64_t uniformInt(std::mt19937_64& rng, int64_t lo, int64_t hi)
     return lo + int64_t(rng() % uint64_t(hi - lo + 1));
 }
 
-ShapeParams drawShapeParams(std::mt19937_64& rng, int resolution)
+// A uniform direction as an integer vector (c, s) of length 1024..2048: a
+// uniform point of that annulus (angle resolution about 0.001 rad). With
+// maxTangent1000 > 0 only directions within atan(maxTangent1000 / 1000) of
+// the shape's own orientation (c > 0) are kept, still uniform in angle.
+void drawRotation(std::mt19937_64& rng, ShapeParams& p, int64_t maxTangent1000)
+{
+    for (;;) {
+        p.c = int64_t(rng() >> 52) - 2048;
+        p.s = int64_t(rng() >> 52) - 2048;
+        const int64_t r2 = p.c * p.c + p.s * p.s;
+        if (r2 < (int64_t(1) << 20) || r2 > (int64_t(1) << 22))
+            continue;
+        if (maxTangent1000 == 0 || (p.c > 0 && 1000 * std::abs(p.s) <= maxTangent1000 * p.c))
+            return;
+    }
+}
+
+// SPEC 5: the draws are made in the same order for both variations (kind,
+// colour, radius, centre x, centre y, rotation, brightness); only their ranges differ.
+ShapeParams drawShapeParams(std::mt19937_64& rng, int resolution, ShapesVariation variation)
 {
     const int64_t size = int64_t(resolution) * kUnitsPerPx;
     ShapeParams p;
     p.kind = ShapeKind(uniform4(rng));
     p.colour = uniform4(rng);
-    // Shape diameter 35%..75% of the image: radius 0.175..0.375 of it.
-    p.radius = uniformInt(rng, size * 175 / 1000, size * 375 / 1000);
-    // The shape's unit circle lies inside the image; square corners and the
-    // triangle's base corners may reach a little past it ("nearly inside").
-    p.centreX = uniformInt(rng, p.radius, size - p.radius);
-    p.centreY = uniformInt(rng, p.radius, size - p.radius);
-    // Uniform rotation: the direction of a uniform point in the annulus
-    // 1024 <= r <= 2048 (angle resolution about 0.001 rad).
-    for (;;) {
-        p.c = int64_t(rng() >> 52) - 2048;
-        p.s = int64_t(rng() >> 52) - 2048;
-        const int64_t r2 = p.c * p.c + p.s * p.s;
-        if (r2 >= (int64_t(1) << 20) && r2 <= (int64_t(1) << 22))
-            break;
+    if (variation == ShapesVariation::Full) {
+        // Shape diameter 35%..75% of the image: radius 0.175..0.375 of it.
+        p.radius = uniformInt(rng, size * 175 / 1000, size * 375 / 1000);
+        // The shape's unit circle lies inside the image; square corners and the
+        // triangle's base corners may reach a little past it ("nearly inside").
+        p.centreX = uniformInt(rng, p.radius, size - p.radius);
+        p.centreY = uniformInt(rng, p.radius, size - p.radius);
+        drawRotation(rng, p, 0); // any angle
+    } else {
+        // Diameter 70 % of the side +-12 % of it (0.616..0.784): radius 0.308..0.392.
+        p.radius = uniformInt(rng, size * 308 / 1000, size * 392 / 1000);
+        // Centre within +-8 % of the side from the middle.
+        const int64_t spread = size * 8 / 100;
+        p.centreX = uniformInt(rng, size / 2 - spread, size / 2 + spread);
+        p.centreY = uniformInt(rng, size / 2 - spread, size / 2 + spread);
+        // Within +-20 degrees: tan 20 deg = 0.36397; atan(0.364) = 20.00 deg.
+        drawRotation(rng, p, 364);
     }
     p.brightness = uniformInt(rng, kBrightnessOne * 8 / 10, kBrightnessOne); // 0.8..1
     return p;
@@ -228,7 +251,7 @@ std::array<double, 2> standardNormalPair(std::mt19937_64& rng)
 
 } // namespace
 
-Dataset makeShapesDataset(int64_t count, int resolution, uint64_t seed)
+Dataset makeShapesDataset(int64_t count, int resolution, uint64_t seed, ShapesVariation variation)
 {
     if (count <= 0)
         throw Error("built-in shapes: count must be positive, got " + std::to_string(count));
@@ -237,7 +260,8 @@ Dataset makeShapesDataset(int64_t count, int resolution, uint64_t seed)
                     + std::to_string(resolution));
 
     Dataset data;
-    data.name = "built-in shapes (4 shapes x 4 colours)";
+    data.name = variation == ShapesVariation::Full ? "built-in shapes (4 shapes x 4 colours, full nuisances)"
+                                                   : "built-in shapes (4 shapes x 4 colours, moderate nuisances)";
     data.source = "builtin";
     data.count = count;
     data.channels = 3;
@@ -250,13 +274,27 @@ Dataset makeShapesDataset(int64_t count, int resolution, uint64_t seed)
 
     std::mt19937_64 rng(seed);
     for (int64_t i = 0; i < count; ++i) {
-        const ShapeParams p = drawShapeParams(rng, resolution);
+        const ShapeParams p = drawShapeParams(rng, resolution, variation);
         renderShape(p, resolution, data.pixels.data() + size_t(i) * size_t(data.imageSize()));
         shapes.values.push_back(int32_t(p.kind));
         colours.values.push_back(int32_t(p.colour));
     }
     data.labels = {std::move(shapes), std::move(colours)};
     return data;
+}
+
+std::vector<ShapeNuisance> shapesNuisances(int64_t count, int resolution, uint64_t seed, ShapesVariation variation)
+{
+    std::vector<ShapeNuisance> out;
+    out.reserve(size_t(std::max<int64_t>(count, 0)));
+    const double side = double(resolution) * double(kUnitsPerPx);
+    std::mt19937_64 rng(seed);
+    for (int64_t i = 0; i < count; ++i) {
+        const ShapeParams p = drawShapeParams(rng, resolution, variation);
+        out.push_back({2.0 * double(p.radius) / side, double(p.centreX) / side, double(p.centreY) / side,
+                       std::atan2(double(p.s), double(p.c)) * 180.0 / kPi, double(p.brightness) / kBrightnessOne});
+    }
+    return out;
 }
 
 Dataset makeToy2dDataset(int64_t count, uint64_t seed)

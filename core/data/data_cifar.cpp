@@ -66,6 +66,8 @@ std::vector<std::string> cifarBatchFiles(const fs::path& folder)
 std::vector<std::string> cifarClassNames(const fs::path& folder)
 {
     const fs::path meta = folder / "batches.meta.txt";
+    if (!isFile(meta)) // absent (or a FIFO, which would block): the defaults
+        return kCifarDefaultNames;
     std::ifstream in(meta);
     if (!in)
         return kCifarDefaultNames;

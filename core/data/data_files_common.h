@@ -4,6 +4,7 @@
 // dataset surgery. Internal to core/.
 #include "cgpgan/dataset.h"
 #include "cgpgan/error.h"
+#include "cgpgan/file_io.h"
 
 #include <zlib.h>
 
@@ -46,8 +47,7 @@ class GzReader final {
 public:
     explicit GzReader(const std::string& path) : m_path(path)
     {
-        if (!isFile(path))
-            throw Error(path + " does not exist or is not a file");
+        requireRegularFile(path, "data file");
         m_file = gzopen(path.c_str(), "rb");
         if (!m_file)
             throw Error("cannot open " + path);

@@ -62,7 +62,7 @@ Dataset loadDataset(const DataSpec& spec)
     Dataset data;
     switch (spec.kind) {
     case DataKind::Builtin:
-        return makeShapesDataset(generated, spec.resolution, spec.seed);
+        return makeShapesDataset(generated, spec.resolution, spec.seed, spec.variation);
     case DataKind::Mnist:
         data = loadMnist(spec.path, spec.split);
         break;

@@ -1,5 +1,7 @@
 #include "cgpgan/trainer.h"
 
+#include "cgpgan/live_score.h"
+
 #include "cgpgan/augment.h"
 #include "cgpgan/device.h"
 #include "cgpgan/distributed.h"
@@ -107,6 +109,8 @@ Trainer::Trainer(Config settings, std::shared_ptr<const Dataset> data)
         m_priorStart = -1; // no classifier: the prior stays uniform
     m_knobs = {t.lrG, t.lrD, t.lrQ, t.lambdaR2, t.lambdaCls, t.lambdaCgp, TrainingKnobs::PriorMode::Auto, t.lambdaMs};
     resetDataOrder();
+    if (config().run.scoreEvery > 0 && m_data->hasLabels() && m.mode != GanMode::Vanilla)
+        m_scorer = std::make_unique<LiveScorer>(*m_data, config().run.scoreSamples);
 }
 
 Trainer::~Trainer() = default;
@@ -272,8 +276,25 @@ void Trainer::updateEma()
 
 StepStats Trainer::step()
 {
-    const auto lock = m_model->gate().forStep();
-    return stepLocked();
+    StepStats s;
+    {
+        const auto lock = m_model->gate().forStep();
+        s = stepLocked();
+    }
+    // SPEC 8: the live score, between steps (Q's chunks take the model's
+    // lock themselves, so the explorer's calls are not held up for long).
+    const int64_t every = config().run.scoreEvery;
+    if (m_scorer && every > 0 && s.step % every == 0 && s.finite())
+        s.scores = m_scorer->score(*m_model);
+    const auto lock = m_model->gate().forCall();
+    m_history.add(s);
+    return s;
+}
+
+std::vector<ScoredStep> Trainer::scoreHistory() const
+{
+    const auto lock = m_model->gate().forCall();
+    return m_history.scores();
 }
 
 StepStats Trainer::stepLocked()
@@ -490,8 +511,7 @@ StepStats Trainer::stepLocked()
     s.prior.assign(priorData.data_ptr<float>(), priorData.data_ptr<float>() + priorData.numel());
     s.images = B;
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    m_history.add(s);
-    return s;
+    return s; // step() adds it to the history
 }
 
 } // namespace cgpgan

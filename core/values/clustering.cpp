@@ -322,6 +322,46 @@ ClusterScores scoreClustering(const std::vector<int64_t>& predicted, int64_t num
     return s;
 }
 
+std::vector<LabelScore> scoreAgainstLabels(const ClusterAssignment& a, const Dataset& data)
+{
+    if (!data.hasLabels())
+        return {};
+    if (a.count != data.count)
+        throw Error("live score: the assignment has " + std::to_string(a.count) + " samples, the data " +
+                    std::to_string(data.count));
+    const int64_t columns = int64_t(data.labels.size());
+    // scores[l][t]: Q label l against the data's column t.
+    std::vector<std::vector<ClusterScores>> scores(size_t(a.dL));
+    std::vector<double> nmi(size_t(columns * a.dL));
+    std::vector<int64_t> predicted(size_t(a.count));
+    for (int l = 0; l < a.dL; ++l) {
+        for (int64_t i = 0; i < a.count; ++i)
+            predicted[size_t(i)] = a.category[size_t(i * a.dL + l)];
+        for (int64_t t = 0; t < columns; ++t) {
+            const LabelColumn& column = data.labels[size_t(t)];
+            scores[size_t(l)].push_back(
+                scoreClustering(predicted, a.dC, column.values, int64_t(column.classNames.size())));
+            nmi[size_t(t * a.dL + l)] = scores[size_t(l)].back().nmi;
+        }
+    }
+    const std::vector<int64_t> match = maxWeightAssignment(nmi, columns, a.dL);
+    std::vector<LabelScore> out;
+    for (int64_t t = 0; t < columns; ++t) {
+        int64_t l = match[size_t(t)];
+        if (l < 0) // more columns than Q labels: this one's best label, shared
+            l = std::max_element(nmi.begin() + t * a.dL, nmi.begin() + (t + 1) * a.dL) - (nmi.begin() + t * a.dL);
+        const ClusterScores& s = scores[size_t(l)][size_t(t)];
+        out.push_back({data.labels[size_t(t)].name, int(l), s.hungarianAccuracy, s.nmi, s.ari});
+    }
+    if ((columns > 1 || a.dL > 1) && a.combinations() <= kMaxTabulatedCombinations &&
+        data.combinedClassCount() <= kMaxTabulatedCombinations) {
+        const ClusterScores s =
+            scoreClustering(a.combined, a.combinations(), data.combinedLabels(), data.combinedClassCount());
+        out.push_back({"combined", -1, s.hungarianAccuracy, s.nmi, s.ari});
+    }
+    return out;
+}
+
 namespace {
 
 void writeFloat(std::ostream& out, float v)

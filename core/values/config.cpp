@@ -44,6 +44,7 @@ void forEachField(C& c, F&& f)
     f("data", "split", c.data.split);
     f("data", "count", c.data.count);
     f("data", "seed", c.data.seed);
+    f("data", "variation", c.data.variation);
     f("model", "arch", c.model.arch);
     f("model", "mode", c.model.mode);
     f("model", "codebook", c.model.codebook);
@@ -92,6 +93,8 @@ void forEachField(C& c, F&& f)
     f("run", "cudnn_benchmark", c.run.cudnnBenchmark);
     f("run", "channels_last", c.run.channelsLast);
     f("run", "precision", c.run.precision);
+    f("run", "score_every", c.run.scoreEvery);
+    f("run", "score_samples", c.run.scoreSamples);
 }
 
 // A double as a person writes it: 0.25, 1e+10.
@@ -235,6 +238,15 @@ Config fromJsonValue(const json& j, const std::string& origin)
             if (!section->second.count(field.key()))
                 throw Error(origin + ": unknown setting \"" + it.key() + "." + field.key() + "\"");
     }
+    // data.variation (issue 23): a file without it was written before the
+    // field existed, when the built-in shapes had today's full nuisances;
+    // reading it as full keeps old configs and checkpoints on their own data
+    // (an exact resume). New files always carry the key (the writer walks
+    // every field), and the struct's default, moderate, is what a preset or
+    // a config built in code gets.
+    const auto data = j.find("data");
+    if (data == j.end() || !data->is_object() || !data->contains("variation"))
+        c.data.variation = ShapesVariation::Full;
     c.data.resolution = c.model.resolution;
     c.data.channels = c.model.channels;
     return c;
@@ -317,6 +329,8 @@ void Config::validate() const
             require(w > 0, "model.d_widths entries must be positive");
     } else {
         require(!m.mlpHidden.empty(), "model.mlp_hidden must not be empty");
+        for (int w : m.mlpHidden)
+            require(w > 0, "model.mlp_hidden entries must be positive");
         require(m.channels > 0, "model.channels (the point dimension) must be positive");
     }
     const bool widthsGiven = m.arch == Arch::Mlp ? !m.mlpHidden.empty() : !m.gWidths.empty();
@@ -387,6 +401,9 @@ void Config::validate() const
     require(train.steps > 0 || train.epochs > 0, "train.steps or train.epochs must be positive");
     require(run.threads >= 0, "run.threads must be >= 0 (0 = every core; more than the cores are capped)");
     require(run.gridEvery >= 0, "run.grid_every must be >= 0 (0 = only at the end)");
+    require(run.scoreEvery >= 0, "run.score_every must be >= 0 (0 = no live clustering score)");
+    require(run.scoreSamples >= 1 && run.scoreSamples <= 1000000,
+            "run.score_samples must be in 1..1000000 (images Q is scored on)");
     require(run.checkpointEvery >= 0, "run.checkpoint_every must be >= 0 (0 = only at the end)");
     require(run.gridRows >= 1 && run.gridRows <= 64, "run.grid_rows must be in 1..64");
     require(run.gridColumns >= 1 && run.gridColumns <= 4096, "run.grid_columns must be in 1..4096");
@@ -420,6 +437,7 @@ Config configFromJson(const std::string& text, const std::string& origin)
 
 Config loadConfigFile(const std::string& path)
 {
+    requireRegularFile(path, "config file"); // a FIFO would block (issue 26)
     std::ifstream in(path);
     if (!in)
         throw Error("cannot open config file " + path);

@@ -12,6 +12,17 @@ StepHistory::StepHistory(size_t capacity) : m_capacity(std::max<size_t>(capacity
 
 void StepHistory::add(const StepStats& stats)
 {
+    if (!stats.scores.empty()) {
+        while (!m_scores.empty() && m_scores.back().step >= stats.step) // a reload starts over
+            m_scores.pop_back();
+        m_scores.push_back({stats.step, stats.scores});
+        if (m_scores.size() >= m_capacity) {
+            std::vector<ScoredStep> thinned;
+            for (size_t i = 0; i < m_scores.size(); i += 2)
+                thinned.push_back(std::move(m_scores[i]));
+            m_scores.swap(thinned);
+        }
+    }
     m_latest = stats;
     m_hasLatest = true;
     if (stats.step % m_stride != 0)
@@ -62,6 +73,7 @@ StepStats fromRow(const nlohmann::json& r)
 {
     if (!r.is_array() || r.size() != 15)
         throw Error("a history row is not 15 values");
+    // (a scored step's scores are kept apart, in "scores")
     StepStats s;
     s.step = r[0].get<int64_t>();
     s.seconds = r[1].get<double>();
@@ -91,6 +103,14 @@ std::string StepHistory::toJson() const
     nlohmann::json j{{"fields", kFields}, {"capacity", m_capacity}, {"stride", m_stride}, {"rows", rows}};
     if (m_hasLatest)
         j["latest"] = row(m_latest);
+    nlohmann::json scored = nlohmann::json::array();
+    for (const ScoredStep& s : m_scores) {
+        nlohmann::json labels = nlohmann::json::array();
+        for (const LabelScore& l : s.scores)
+            labels.push_back({l.name, l.qLabel, l.accuracy, l.nmi, l.ari});
+        scored.push_back({s.step, labels});
+    }
+    j["scores"] = scored; // [[step, [[name, q_label, acc, nmi, ari], ...]], ...]; older checkpoints have none
     return j.dump();
 }
 
@@ -106,6 +126,14 @@ StepHistory StepHistory::fromJson(const std::string& text)
             h.m_latest = fromRow(j["latest"]);
             h.m_hasLatest = true;
         }
+        if (j.contains("scores"))
+            for (const auto& r : j["scores"]) {
+                ScoredStep s{r.at(0).get<int64_t>(), {}};
+                for (const auto& l : r.at(1))
+                    s.scores.push_back({l.at(0).get<std::string>(), l.at(1).get<int>(), l.at(2).get<double>(),
+                                        l.at(3).get<double>(), l.at(4).get<double>()});
+                h.m_scores.push_back(std::move(s));
+            }
         return h;
     } catch (const Error& e) {
         throw Error(std::string("the run's history is damaged: ") + e.what());

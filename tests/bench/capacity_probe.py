@@ -43,14 +43,21 @@ COLOURS = torch.tensor([[235, 45, 45], [45, 215, 60], [55, 95, 245], [240, 220, 
 SHAPES = ["circle", "square", "triangle", "cross"]
 
 
-def render(n, res, gen):
-    """n images in [-1, 1], their shape and colour labels and continuous parameters."""
+def render(n, res, gen, variation="full"):
+    """n images in [-1, 1], their shape and colour labels and continuous parameters.
+    variation: the engine's data.variation (SPEC 5), "full" or "moderate"."""
     kind = torch.randint(0, 4, (n,), generator=gen)
     colour = torch.randint(0, 4, (n,), generator=gen)
-    radius = (0.175 + 0.2 * torch.rand(n, generator=gen)) * res  # pixels
-    cx = radius + torch.rand(n, generator=gen) * (res - 2 * radius)
-    cy = radius + torch.rand(n, generator=gen) * (res - 2 * radius)
-    angle = torch.rand(n, generator=gen) * 2 * math.pi
+    if variation == "moderate":  # diameter 0.70 +-12 %, centre +-8 % of the side, +-20 degrees
+        radius = (0.308 + 0.084 * torch.rand(n, generator=gen)) * res
+        cx = res / 2 + (torch.rand(n, generator=gen) * 2 - 1) * 0.08 * res
+        cy = res / 2 + (torch.rand(n, generator=gen) * 2 - 1) * 0.08 * res
+        angle = (torch.rand(n, generator=gen) * 2 - 1) * math.radians(20)
+    else:
+        radius = (0.175 + 0.2 * torch.rand(n, generator=gen)) * res  # pixels
+        cx = radius + torch.rand(n, generator=gen) * (res - 2 * radius)
+        cy = radius + torch.rand(n, generator=gen) * (res - 2 * radius)
+        angle = torch.rand(n, generator=gen) * 2 * math.pi
     bright = 0.8 + 0.2 * torch.rand(n, generator=gen)
     sub = 4
     coords = (torch.arange(res * sub, dtype=torch.float32) + 0.5) / sub  # sample centres, pixels

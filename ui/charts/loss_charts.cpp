@@ -199,11 +199,63 @@ const LossCharts::Channel* LossCharts::channel(const QString& name) const
     return nullptr;
 }
 
+void LossCharts::rebuildScorePanel(const std::vector<std::string>& names)
+{
+    QStringList wanted;
+    for (const std::string& n : names)
+        wanted << QString::fromStdString(n);
+    m_lastScoredStep = -1;
+    if (m_scorePanel && wanted == m_scoreNames) {
+        m_scorePanel->clearData();
+        return;
+    }
+    if (m_scorePanel) {
+        m_grid->removeWidget(m_scorePanel);
+        delete m_scorePanel;
+        m_scorePanel = nullptr;
+    }
+    m_scoreNames = wanted;
+    m_grid->setColumnStretch(3, wanted.isEmpty() ? 0 : 1);
+    if (wanted.isEmpty())
+        return;
+    m_scorePanel = new LineChartPanel(tr("Clusters vs labels · Hungarian ACC"));
+    m_scorePanel->setToolTip(
+        tr("Q's clusters scored against the data's labels every few steps on a fixed subsample "
+           "(run.score_every, run.score_samples). Hungarian ACC: the share of images whose cluster, "
+           "matched one to one to a class, is their class (chance is about 1 / the number of classes). "
+           "Each label column is matched to the Q label that fits it best; 'combined' compares all of "
+           "Q's labels with all of the data's."));
+    for (int i = 0; i < wanted.size(); ++i)
+        m_scorePanel->addSeries(wanted[i], chartstyle::seriesColor(i == wanted.size() - 1 ? 5 : i), kHistoryCapacity);
+    m_scorePanel->setSmoothing(0); // a point per score: no smoothing over so few
+    m_scorePanel->setColors(chartstyle::colors(palette()));
+    connect(m_scorePanel, &LineChartPanel::hoverText, this, [this](const QString& t) {
+        if (!t.isEmpty())
+            m_readout->setText(t);
+    });
+    m_grid->addWidget(m_scorePanel, 0, 3, 2, 1);
+}
+
+void LossCharts::appendScores(int64_t step, const std::vector<LabelScore>& scores)
+{
+    if (!m_scorePanel || scores.size() != size_t(m_scoreNames.size()))
+        return;
+    if (step <= m_lastScoredStep) // another run in the same session starts over
+        m_scorePanel->clearData();
+    m_lastScoredStep = step;
+    m_lastScore = scores.back().accuracy;
+    for (size_t i = 0; i < scores.size(); ++i)
+        m_scorePanel->history(int(i)).append(step, scores[i].accuracy);
+}
+
 void LossCharts::setSession(const SessionInfo& info)
 {
     m_priorStartStep = info.priorStartStep;
     reset(info.dL(), info.dC());
-    // A reopened checkpoint brings its run's curves (issue 12).
+    rebuildScorePanel(info.scoreNames);
+    // A reopened checkpoint brings its run's curves (issue 12) and scores.
+    for (const ScoredStep& scored : info.scores)
+        appendScores(scored.step, scored.scores);
     if (!info.history.empty())
         appendStats(QVector<StepStats>(info.history.begin(), info.history.end()));
     if (!info.prior.empty())
@@ -243,6 +295,8 @@ void LossCharts::appendStats(const QVector<StepStats>& stats)
             eventsChanged = true;
         }
         m_lastStep = s.step;
+        if (!s.scores.empty())
+            appendScores(s.step, s.scores);
         for (const Channel& c : m_channels) {
             if (c.measured && !c.measured(s))
                 continue;
@@ -296,6 +350,8 @@ void LossCharts::redrawNow()
     m_dirty = false;
     for (LineChartPanel* p : m_panels)
         p->redraw();
+    if (m_scorePanel)
+        m_scorePanel->redraw();
     if (!m_pendingPrior.empty()) {
         m_priorPanel->setPrior(m_pendingPrior);
         m_pendingPrior.clear();
@@ -310,6 +366,8 @@ void LossCharts::redrawNow()
     double cost = double(timer.nsecsElapsed()) * 1e-6;
     for (LineChartPanel* p : m_panels)
         cost += p->lastPaintMs();
+    if (m_scorePanel)
+        cost += m_scorePanel->lastPaintMs();
     m_redrawTimer.setInterval(std::clamp(int(10 * cost), kRedrawDelayMs, kMaxRedrawDelayMs));
 }
 
@@ -341,6 +399,8 @@ void LossCharts::applyColors()
     const chartstyle::Colors colors = chartstyle::colors(palette());
     for (LineChartPanel* p : m_panels)
         p->setColors(colors);
+    if (m_scorePanel)
+        m_scorePanel->setColors(colors);
     m_priorPanel->setColors(colors);
     m_readout->setStyleSheet(QStringLiteral("color: %1;").arg(colors.mutedText.name()));
     m_noteLabel->setStyleSheet(
@@ -400,6 +460,13 @@ void LossCharts::updateTitles()
                     .arg(m_recentSteps / m_recentSeconds, 0, 'f', m_recentSteps / m_recentSeconds < 10 ? 2 : 1)
                     .arg(m_recentImages / m_recentSeconds, 0, 'f', 0);
     m_speedPanel->setTitle(speed);
+
+    if (m_scorePanel)
+        m_scorePanel->setTitle(m_lastScoredStep < 0 ? tr("Clusters vs labels · Hungarian ACC")
+                                                    : tr("Clusters vs labels · %1 %2 at step %3")
+                                                          .arg(m_scoreNames.back())
+                                                          .arg(m_lastScore, 0, 'f', 2)
+                                                          .arg(m_lastScoredStep));
 }
 
 void LossCharts::updateNote()

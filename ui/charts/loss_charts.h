@@ -12,7 +12,11 @@
 // Layout (3 x 2): Adversarial losses (d_adv, g_adv) | Gradient penalties
 // (r2, cgp) | Scores (s_real, s_fake) / Classifier & prior (cls, fake_acc,
 // prior_entropy) | Prior P(c) bars | Speed (steps/s). A dashed line marks
-// where the prior starts following Q (priorFrozen turning false).
+// where the prior starts following Q (priorFrozen turning false). When the
+// data has labels and the live score is on (SPEC 8, run.score_every), a
+// fourth column, two rows high: "Clusters vs labels", Hungarian ACC of Q
+// against each label column and combined, unsmoothed (a point every
+// score_every steps).
 #include "cgpgan/values.h"
 #include "charts/chart_style.h"
 #include "charts/line_chart_panel.h"
@@ -85,6 +89,10 @@ public:
     // What the note line says: values hidden by the log scale, non-finite
     // values skipped, stats of a prior of the wrong size. Empty when all is well.
     QString note() const;
+    // The live clustering score's chart (null when the session has no score)
+    // and its lines' names, in StepStats::scores order.
+    LineChartPanel* scorePanel() const { return m_scorePanel; }
+    const QStringList& scoreNames() const { return m_scoreNames; }
     // Steps at which the prior started following Q or was frozen again.
     const std::vector<ChartEvent>& priorEvents() const { return m_events; }
 
@@ -113,6 +121,8 @@ private:
     void scheduleRedraw();
     void updateNote();
     void updateTitles();
+    void rebuildScorePanel(const std::vector<std::string>& names);
+    void appendScores(int64_t step, const std::vector<LabelScore>& scores);
     void applyColors();
 
     TrainingController* m_controller = nullptr;
@@ -121,6 +131,10 @@ private:
     QGridLayout* m_grid = nullptr;
     PriorChartPanel* m_priorPanel = nullptr;
     LineChartPanel* m_speedPanel = nullptr;
+    LineChartPanel* m_scorePanel = nullptr;
+    QStringList m_scoreNames;
+    int64_t m_lastScoredStep = -1;
+    double m_lastScore = 0; // the last score's last entry (combined, or the only label)
     QSlider* m_smoothingSlider = nullptr;
     QLabel* m_smoothingValue = nullptr;
     QCheckBox* m_logBox = nullptr;

@@ -1,6 +1,8 @@
 // TrainingController (controller.h): construction and the error boundary,
 // sessions, and the training thread. The service jobs are controller_jobs.cpp.
 #include "controller/controller.h"
+
+#include "cgpgan/live_score.h"
 #include "controller/controller_impl.h"
 
 #include "cgpgan/device.h"
@@ -36,6 +38,10 @@ SessionInfo describeSession(const Trainer& trainer, const Dataset& data, const Q
     info.checkpointPath = checkpointPath;
     info.knobs = trainer.knobs();
     info.history = trainer.history();
+    if (trainer.liveScorer()) {
+        info.scoreNames = LiveScorer::names(data, trainer.config().model);
+        info.scores = trainer.scoreHistory();
+    }
     const auto prior = model.prior().contiguous();
     info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
     return info;

@@ -28,6 +28,7 @@
 // No <torch/...> here: ui/ headers use the plain values of cgpgan/values.h.
 #include "cgpgan/config.h"
 #include "cgpgan/dataset.h"
+#include "cgpgan/history.h"
 #include "cgpgan/values.h"
 
 #include <QImage>
@@ -66,6 +67,10 @@ struct SessionInfo {
     std::vector<float> prior;             // [d_l * d_c]
     TrainingKnobs knobs;                  // the trainer's knobs when opened
     std::vector<StepStats> history;       // the run so far (bounded, from the checkpoint)
+    // The live clustering score (SPEC 8): what each score row holds, by name
+    // (empty when it is off), and the scored steps so far.
+    std::vector<std::string> scoreNames;
+    std::vector<ScoredStep> scores;
 
     int dL() const { return config.model.dL; }
     int dC() const { return config.model.dC; }

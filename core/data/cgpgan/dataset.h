@@ -50,4 +50,14 @@ struct Dataset {
     int64_t combinedClassCount() const;
 };
 
+// Evenly spaced sample indices i * count / n for i < n, ascending (all of
+// 0..count-1 when n >= count): the live score's fixed subsample (SPEC 8), the
+// same for every run of the same data, and spread over data stored class by
+// class (an image folder) as well as over shuffled data.
+std::vector<int64_t> evenSubsample(int64_t count, int64_t n);
+
+// The given samples of data (images or points, with their labels), in that
+// order. Throws Error for an index outside the data.
+Dataset subsetOf(const Dataset& data, const std::vector<int64_t>& samples);
+
 } // namespace cgpgan

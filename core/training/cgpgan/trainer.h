@@ -23,6 +23,7 @@
 namespace cgpgan {
 
 class ProcessGroup; // distributed.h
+class LiveScorer;   // live_score.h
 
 class Trainer final {
 public:
@@ -33,7 +34,9 @@ public:
     Trainer(const Trainer&) = delete;
     Trainer& operator=(const Trainer&) = delete;
 
-    // One full step, SPEC 4 items 1-9.
+    // One full step, SPEC 4 items 1-9; on every run.score_every-th step of a
+    // run on labelled data, then the live clustering score (live_score.h)
+    // into the stats' scores, after the step and outside its seconds.
     StepStats step();
 
     // ---- Data-parallel training (distributed.h, issue 13) ----
@@ -65,10 +68,18 @@ public:
 
     TrainingKnobs knobs() const;
     void setKnobs(const TrainingKnobs& knobs);
+    // The config as a checkpoint saved now would record it: the knobs set
+    // while training replace the fields they started from (checkpoint.cpp).
+    Config recordedConfig() const;
 
     // The run's statistics so far, thinned to at most StepHistory's capacity
     // (history.h); saved in every checkpoint and restored by load().
     std::vector<StepStats> history() const;
+    // The run's live clustering scores so far (history.h), saved likewise.
+    std::vector<ScoredStep> scoreHistory() const;
+    // The subsample the live score uses; null when it is off (no labels,
+    // run.score_every 0, or a vanilla GAN without Q).
+    const LiveScorer* liveScorer() const { return m_scorer.get(); }
 
     // ---- Checkpoints: one file, written atomically ----
     // Returns the step the file holds (a save lands between two steps).
@@ -110,6 +121,7 @@ private:
     TrainingKnobs m_knobs;
     std::shared_ptr<ProcessGroup> m_group; // null: a run on its own
     StepHistory m_history;
+    std::unique_ptr<LiveScorer> m_scorer;
 };
 
 // The config saved in a checkpoint, with the machine-specific settings

@@ -24,6 +24,17 @@ struct ClusterScores {
 ClusterScores scoreClustering(const std::vector<int64_t>& predicted, int64_t numClusters,
                               const std::vector<int32_t>& truth, int64_t numClasses);
 
+// The live score's reading of an assignment of data's samples (SPEC 8,
+// issue 23). Each label column of data is matched to one of Q's labels, one
+// to one, so as to maximise the summed NMI (the Hungarian method on the
+// d_l x columns NMI table); a column left over when the data has more columns
+// than Q has labels takes the Q label that matches it best. Then "combined"
+// (Q's combined cluster id against the combined class) when the data has
+// several columns or Q several labels and the combinations are few enough to
+// tabulate. Empty when data has no labels. Throws Error when the assignment
+// is not of data's samples.
+std::vector<LabelScore> scoreAgainstLabels(const ClusterAssignment& assignment, const Dataset& data);
+
 // Maximum-weight assignment on a rows x cols matrix (row-major); returns, per
 // row, the assigned column or -1 when rows > cols. O(n^3) Hungarian method.
 std::vector<int64_t> maxWeightAssignment(const std::vector<double>& weights, int64_t rows,

@@ -102,6 +102,12 @@ struct RunConfig {
     bool cudnnBenchmark = true;     // CUDA: let cuDNN time its conv algorithms and keep the fastest
     bool channelsLast = false;      // conv weights and image batches in NHWC (channels-last) memory
     Precision precision = Precision::Fp32; // fp32 | bf16 (autocast of the forward passes of the step)
+    // The live clustering score (SPEC 8, issue 23): when the data has labels,
+    // every score_every steps Q is scored against them on score_samples
+    // images spread evenly over the data (the same ones every time), between
+    // steps, without gradients. 0 = off.
+    int64_t scoreEvery = 200;
+    int64_t scoreSamples = 2000;
 };
 
 struct Config {

@@ -19,12 +19,23 @@
 
 namespace cgpgan {
 
+// The live clustering score of one step (run.score_every).
+struct ScoredStep {
+    int64_t step = 0;
+    std::vector<LabelScore> scores;
+};
+
 class StepHistory {
 public:
     static constexpr size_t kDefaultCapacity = 2048;
     explicit StepHistory(size_t capacity = kDefaultCapacity);
 
+    // Steps that carry a live clustering score also go to scores(), which
+    // thins apart from the losses (every other entry dropped at capacity), so
+    // the clustering curve survives however the loss rows thin.
     void add(const StepStats& stats);
+    // The scored steps in step order.
+    const std::vector<ScoredStep>& scores() const { return m_scores; }
     // The kept entries in step order, the newest step last (also when it is
     // not on the stride).
     std::vector<StepStats> entries() const;
@@ -42,6 +53,7 @@ private:
     std::vector<StepStats> m_kept; // steps that are multiples of m_stride
     StepStats m_latest;            // the newest step, whatever its number
     bool m_hasLatest = false;
+    std::vector<ScoredStep> m_scores; // every scored step, thinned on its own
 };
 
 } // namespace cgpgan

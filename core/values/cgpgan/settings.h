@@ -16,6 +16,7 @@ enum class LatentDist { Normal, Uniform };     // model.latent_dist (SPEC 2)
 enum class DeviceChoice { Auto, Cpu, Cuda };   // run.device
 enum class Precision { Fp32, Bf16 };           // run.precision
 enum class DataKind { Builtin, Mnist, Cifar10, Folder, Toy2d }; // data.kind
+enum class ShapesVariation { Moderate, Full }; // data.variation (SPEC 5, built-in shapes)
 
 template <typename E>
 struct EnumNames;
@@ -34,6 +35,7 @@ CGPGAN_ENUM_NAMES(DeviceChoice, 3, {DeviceChoice::Auto, "auto"}, {DeviceChoice::
 CGPGAN_ENUM_NAMES(Precision, 2, {Precision::Fp32, "fp32"}, {Precision::Bf16, "bf16"});
 CGPGAN_ENUM_NAMES(DataKind, 5, {DataKind::Builtin, "builtin"}, {DataKind::Mnist, "mnist"},
                   {DataKind::Cifar10, "cifar10"}, {DataKind::Folder, "folder"}, {DataKind::Toy2d, "toy2d"});
+CGPGAN_ENUM_NAMES(ShapesVariation, 2, {ShapesVariation::Moderate, "moderate"}, {ShapesVariation::Full, "full"});
 
 #undef CGPGAN_ENUM_NAMES
 

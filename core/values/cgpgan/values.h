@@ -6,9 +6,20 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 namespace cgpgan {
+
+// One line of the live clustering score (SPEC 8, issue 23): Q against one
+// ground-truth label column of the data, or against their combination.
+struct LabelScore {
+    std::string name;  // the data's label column ("shape", "digit"), or "combined"
+    int qLabel = -1;   // the Q label matched to it (-1 for combined: all of Q's labels)
+    double accuracy = 0; // Hungarian ACC
+    double nmi = 0;
+    double ari = 0;
+};
 
 // Everything logged per step (SPEC 4, "Logged per step").
 struct StepStats {
@@ -33,6 +44,11 @@ struct StepStats {
     // step only; on the others this is false and r2 / cgp are NaN ("not
     // measured", an empty CSV cell), which finite() does not count.
     bool regularised = true;
+    // The live clustering score (run.score_every, analysis/live_score.h) on
+    // the steps where it was taken, else empty: one entry per label column
+    // of the data, then "combined" when the data has several columns or Q
+    // several labels.
+    std::vector<LabelScore> scores;
 
     bool finite() const;
 };
