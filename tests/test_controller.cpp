@@ -9,6 +9,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 using cgpgan::StepStats;
 using cgpgan::ui::TrainingController;
 using State = cgpgan::ui::TrainingController::State;
@@ -128,6 +131,17 @@ private Q_SLOTS:
         QVERIFY(saved.wait(30000));
         QCOMPARE(saved.last().at(1).toLongLong(), qint64(3));
         QCOMPARE(cgpgan::Trainer::readInfo(path.toStdString()).step, int64_t(3));
+        // Issue 27: File > Export model records the same knobs in model.json
+        // (it wrote the preset's lr_g after a live change).
+        QSignalSpy exported(&c, &TrainingController::modelExported);
+        c.exportModel(dir.filePath("knobs-export"));
+        QVERIFY(exported.wait(30000));
+        QFile info(dir.filePath("knobs-export/model.json"));
+        QVERIFY(info.open(QIODevice::ReadOnly));
+        const auto train = QJsonDocument::fromJson(info.readAll()).object()["config"].toObject()["train"].toObject();
+        QCOMPARE(train["lr_g"].toDouble(), 0.0123);
+        QCOMPARE(train["lambda_cgp"].toDouble(), 2.5);
+        QCOMPARE(train["prior_start_step"].toInt(), -1);
         const cgpgan::Config stored = cgpgan::checkpointConfig(path.toStdString());
         QCOMPARE(stored.train.lrG, 0.0123);
         QCOMPARE(stored.train.lambdaCgp, 2.5);

@@ -19,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <memory>
+
 using cgpgan::ui::TrainingController;
 using State = TrainingController::State;
 
@@ -282,6 +284,108 @@ private Q_SLOTS:
         answer = QMessageBox::Discard;
         QVERIFY(window.close());
         QCOMPARE(window.exitCode(), 0);
+    }
+
+    // Issue 27: a session never saved autosaves into a folder of its own; that
+    // copy keeps the unsaved mark, is in Open recent, survives a quit that
+    // discards the work, is offered at the next launch, and goes once saved.
+    void autosaveOfAnUnsavedSession()
+    {
+        QDir(cgpgan::ui::MainWindow::autosaveRoot()).removeRecursively();
+        QStringList asked;
+        auto window = std::make_unique<cgpgan::ui::MainWindow>();
+        window->setQuestionHook([&](const QString& title, const QString&) {
+            asked << title;
+            return QMessageBox::Discard;
+        });
+        auto* c = openTiny(*window);
+        QVERIFY(c);
+        window->show();
+        QVERIFY(stepOnceAndWait(c));
+        QVERIFY(window->isWindowModified());
+        QSignalSpy saved(c, &TrainingController::checkpointSaved);
+        window->autosave();
+        QVERIFY(saved.wait(30000));
+        const QString autosaved = saved.last().at(0).toString();
+        QVERIFY2(autosaved.startsWith(cgpgan::ui::MainWindow::autosaveRoot()), qPrintable(autosaved));
+        QCOMPARE(QFileInfo(autosaved).absolutePath(), QFileInfo(window->sessionAutosaveFolder()).absoluteFilePath());
+        QVERIFY(window->checkpointPath().isEmpty());          // still no Save target
+        QVERIFY(window->isWindowModified());                  // still unsaved
+        QVERIFY(window->windowTitle().contains("not saved"));
+        QVERIFY(QSettings().value("recentFiles").toStringList().contains(QFileInfo(autosaved).absoluteFilePath()));
+        // The same step is not written twice.
+        window->autosave();
+        QVERIFY(!saved.wait(1000));
+
+        // Another explorer does not offer a folder in use.
+        {
+            cgpgan::ui::MainWindow other;
+            other.setQuestionHook([&](const QString& title, const QString&) {
+                asked << title;
+                return QMessageBox::Open;
+            });
+            QVERIFY(!other.offerAutosaveRestore());
+            QVERIFY(asked.isEmpty());
+        }
+
+        // Closing asks (the autosave did not count as a save); Discard keeps the autosave.
+        QVERIFY(window->close());
+        QCOMPARE(asked.size(), 1);
+        QVERIFY(asked.last().contains("closing"));
+        window.reset();
+        QVERIFY(QFile::exists(autosaved));
+
+        // The next launch offers it; Open restores the step, still unsaved.
+        cgpgan::ui::MainWindow next;
+        next.setPromptOnClose(false);
+        next.show();
+        QStringList offered;
+        next.setQuestionHook([&](const QString& title, const QString& text) {
+            offered << title << text;
+            return QMessageBox::Open;
+        });
+        QSignalSpy ready(next.controller(), &TrainingController::sessionReady);
+        QVERIFY(next.offerAutosaveRestore());
+        QCOMPARE(offered.size(), 2);
+        QVERIFY(offered[1].contains(autosaved));
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(next.controller()->step(), int64_t(1));
+        QVERIFY(next.checkpointPath().isEmpty());
+        QCOMPARE(next.sessionAutosaveFolder(), QFileInfo(autosaved).absolutePath());
+        QVERIFY(next.isWindowModified());
+
+        // Saved where the person chooses: the autosave is gone.
+        QTemporaryDir dir;
+        const QString chosen = dir.filePath("mine.pt");
+        QSignalSpy saved2(next.controller(), &TrainingController::checkpointSaved);
+        next.saveCheckpointAs(chosen);
+        QVERIFY(saved2.wait(30000));
+        QCOMPARE(next.checkpointPath(), chosen);
+        QVERIFY(!QFile::exists(autosaved));
+        QVERIFY(next.sessionAutosaveFolder().isEmpty());
+    }
+
+    // Issue 27: a New session that fails to open leaves the open session's
+    // Save target (Ctrl+S asked for a new file after the error).
+    void failedNewSessionKeepsTheSaveTarget()
+    {
+        cgpgan::ui::MainWindow window;
+        auto* c = openTiny(window);
+        QVERIFY(c);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("kept.pt");
+        QSignalSpy saved(c, &TrainingController::checkpointSaved);
+        window.saveCheckpointAs(path);
+        QVERIFY(saved.wait(30000));
+        QCOMPARE(window.checkpointPath(), path);
+        auto bad = cgpgan::testing::tinyConfig(64);
+        bad.data.kind = cgpgan::DataKind::Mnist;
+        bad.data.path = "/nonexistent/mnist";
+        QSignalSpy failed(c, &TrainingController::errorOccurred);
+        window.newSessionWith(bad);
+        QVERIFY(failed.wait(60000));
+        QCOMPARE(window.checkpointPath(), path);
+        QVERIFY(!window.windowTitle().contains("not saved"));
     }
 
     // Issue 11: a scripted close autosaves unsaved training; when that fails

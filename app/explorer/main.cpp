@@ -112,7 +112,7 @@ int main(int argc, char** argv)
 
     if (!o.checkpoint.isEmpty())
         window.openCheckpointFile(o.checkpoint);
-    else
+    else if (scripted || !window.offerAutosaveRestore()) // issue 27: an unsaved session's autosave first
         window.openPreset(config);
 
     const int rc = app.exec();

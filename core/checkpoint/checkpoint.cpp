@@ -112,8 +112,7 @@ void verifyLoaded(torch::serialize::InputArchive& archive, const std::vector<Nam
 
 torch::serialize::InputArchive openCheckpoint(const std::string& path, const torch::Device& device)
 {
-    if (!fs::exists(path))
-        throw Error("checkpoint " + path + " does not exist");
+    requireRegularFile(path, "checkpoint"); // a FIFO would block, /dev/zero never end (issue 26)
     // The whole file is read and its seal checked before libtorch parses it
     // (checkpoint_integrity.h: libtorch can crash on damaged archives).
     std::string bytes;
@@ -182,6 +181,12 @@ std::vector<std::string> Trainer::nonFiniteState() const
 {
     const auto lock = m_model->gate().forCall();
     return nonFiniteNames(stateTensors(networksOf(*m_model), m_state.get()));
+}
+
+Config Trainer::recordedConfig() const
+{
+    const auto lock = m_model->gate().forCall();
+    return configWithKnobsLocked();
 }
 
 // The config a checkpoint records: the knobs set while training (SPEC 4),

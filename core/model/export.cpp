@@ -227,7 +227,8 @@ c10::Dict<std::string, at::Tensor> stateDict(const Model::Networks& nets)
     return dict;
 }
 
-nlohmann::json info(const Model& model, const torch::Tensor& prior, int64_t step, bool hasClassifier)
+nlohmann::json info(const Model& model, const Config& config, const torch::Tensor& prior, int64_t step,
+                    bool hasClassifier)
 {
     const auto& m = model.config().model;
     const bool images = m.arch == Arch::Conv;
@@ -236,7 +237,7 @@ nlohmann::json info(const Model& model, const torch::Tensor& prior, int64_t step
     j["format_version"] = 1;
     j["step"] = step;
     j["libtorch"] = TORCH_VERSION;
-    j["config"] = nlohmann::json::parse(toJson(model.config()));
+    j["config"] = nlohmann::json::parse(toJson(config));
     std::vector<std::vector<float>> p(size_t(m.dL), std::vector<float>(size_t(m.dC)));
     const auto a = prior.accessor<float, 2>();
     for (int l = 0; l < m.dL; ++l)
@@ -301,7 +302,7 @@ torch::jit::Module classifierModule(const Model& model)
     return buildClassifier(*nets.q, model.config().model);
 }
 
-ExportedFiles exportModel(const Model& model, const std::string& folder)
+ExportedFiles exportModel(const Model& model, const std::string& folder, const Config* config)
 {
     if (folder.empty())
         throw Error("export: no output folder given");
@@ -344,7 +345,8 @@ ExportedFiles exportModel(const Model& model, const std::string& folder)
     else
         fs::remove(fs::path(folder) / kExportClassifier, ec); // not a stale Q beside a vanilla G
     write(kExportStateDict, std::string_view(state.data(), state.size()), "exported state dict");
-    write(kExportInfo, info(model, prior, step, hasClassifier).dump(2) + "\n", "export description");
+    write(kExportInfo, info(model, config ? *config : model.config(), prior, step, hasClassifier).dump(2) + "\n",
+          "export description");
     return out;
 }
 

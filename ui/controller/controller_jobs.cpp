@@ -213,7 +213,9 @@ quint64 TrainingController::exportModel(const QString& folder)
         return id;
     }
     postJob(Job::Export, id, tr("Could not export to %1").arg(folder), [this, trainer, folder, id] {
-        const ExportedFiles written = cgpgan::exportModel(trainer->model(), folder.toStdString());
+        // model.json records what a checkpoint would: live knob changes included.
+        const Config recorded = trainer->recordedConfig();
+        const ExportedFiles written = cgpgan::exportModel(trainer->model(), folder.toStdString(), &recorded);
         const int64_t step = written.step;
         QStringList files;
         for (const std::string& path : written.files)

@@ -9,6 +9,8 @@
 #include "window/log_panel.h"
 #include "window/session_dialog.h"
 
+#include "cgpgan/folder_lock.h"
+
 #include <spdlog/spdlog.h>
 
 #include <QAction>
@@ -24,6 +26,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QResizeEvent>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -34,6 +37,8 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
+
+#include <algorithm>
 
 namespace cgpgan::ui {
 
@@ -133,12 +138,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             [this](const QString& path, qint64 step, quint64 request) {
                 if (!m_pendingSaves.remove(request))
                     return;
-                m_savedStep = step;
-                if (path != defaultAutosavePath()) {
-                    m_checkpointPath = path; // Save As names the target only once it is written
+                if (isSessionAutosave(path)) {
+                    // Issue 27: an autosave of a session never saved is a
+                    // copy, not a save: the title keeps its unsaved mark and
+                    // closing still asks. Open recent lists it.
+                    m_autosavedStep = step;
                     addRecent(path);
-                    rememberCheckpointFolder(path);
+                    statusBar()->showMessage(
+                        tr("Autosaved step %1 to %2 (the session itself is not saved)").arg(step).arg(path), 5000);
+                    return;
                 }
+                m_savedStep = step;
+                m_checkpointPath = path; // Save As names the target only once it is written
+                addRecent(path);
+                rememberCheckpointFolder(path);
+                if (step >= m_autosavedStep)
+                    releaseSessionAutosave(); // saved where the person chose: the copy is not needed
                 updateTitle();
                 statusBar()->showMessage(tr("Saved %1 (step %2)").arg(path).arg(step), 5000);
             });
@@ -328,7 +343,16 @@ void MainWindow::resizeEvent(QResizeEvent* event)
 void MainWindow::restoreSettings()
 {
     QSettings s;
-    restoreGeometry(s.value("window/geometry").toByteArray());
+    if (!restoreGeometry(s.value("window/geometry").toByteArray())) {
+        // First launch (issue 27: it opened at 760x658 on a 1920x1080 screen,
+        // the grid cut): 85 % of the screen's free area, at least the
+        // supported 1024 x 640 where the screen has it, at most 1600 x 1000.
+        const QRect free = screen() ? screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+        const QSize want(std::clamp(free.width() * 85 / 100, std::min(1024, free.width()), 1600),
+                         std::clamp(free.height() * 85 / 100, std::min(640, free.height()), 1000));
+        resize(want);
+        move(free.center() - QPoint(want.width() / 2, want.height() / 2));
+    }
     restoreState(s.value("window/state").toByteArray());
     if (auto* live = findChild<QSplitter*>(QStringLiteral("liveSplitter")))
         live->restoreState(s.value("window/liveSplitter").toByteArray());
@@ -397,16 +421,36 @@ void MainWindow::onState(TrainingController::State state)
 
 void MainWindow::onSession(const SessionInfo& info)
 {
+    releaseSessionAutosave(); // the replaced session's (kept when it holds unsaved work)
     m_savedStep = info.step;
     m_elapsedMs = 0;
     m_rate.clear();
     m_deviceLabel->setText(info.cuda ? QStringLiteral("<b style='color:#3c9a3c'>%1</b>").arg(info.deviceName)
                                      : QStringLiteral("<b>%1</b>").arg(info.deviceName));
     m_checkpointPath = info.checkpointPath; // empty for a new session: Save asks where
-    if (!info.checkpointPath.isEmpty()) {
+    if (!info.checkpointPath.isEmpty() &&
+        QFileInfo(info.checkpointPath).absolutePath().startsWith(QDir(autosaveRoot()).absolutePath() + '/')) {
+        // A restored autosave: still a session nobody saved. It goes on in
+        // its own autosave folder, and Save asks where.
+        try {
+            const QString folder = QFileInfo(info.checkpointPath).absolutePath();
+            m_autosaveLock = std::make_unique<FolderLock>(folder.toStdString(), "cgpgan-explorer autosave");
+            m_autosaveFolder = folder;
+            m_autosavedStep = info.step;
+        } catch (const std::exception& e) {
+            spdlog::warn("{}", e.what());
+        }
+        m_checkpointPath.clear();
+        m_savedStep = -1;
+    } else if (!info.checkpointPath.isEmpty()) {
         addRecent(info.checkpointPath);
         rememberCheckpointFolder(info.checkpointPath);
     }
+    // What to do next, for a first-time user (issue 27: nothing invited Start).
+    if (info.step < info.totalSteps)
+        statusBar()->showMessage(tr("Ready: press Start (F5) to train %1 on %2; the grid, charts and clusters follow live")
+                                     .arg(QString::fromStdString(info.config.preset), info.datasetName),
+                                 30000);
     updateStatus();
 }
 
@@ -485,6 +529,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         return;
     }
     m_controller->stopAndWait();
+    releaseSessionAutosave(); // kept for the next launch when it holds work that was not saved
     saveSettings();
     event->accept();
 }

@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QAction;
@@ -21,6 +22,10 @@ class QProgressBar;
 class QSplitter;
 class QTabWidget;
 class QTimer;
+
+namespace cgpgan {
+class FolderLock;
+}
 
 namespace cgpgan::ui {
 
@@ -64,6 +69,19 @@ public:
     // Training speed over the last seconds of running (pauses excluded), as
     // the status bar shows it; -1 until two reports have come in.
     double stepsPerSecond() const;
+    // At launch (issue 27): when an earlier session that was never saved left
+    // an autosave (a crash, or a quit that discarded it), asks whether to
+    // open it (or the question hook answers: Open, Discard deletes it, any
+    // other answer keeps it for later). Returns whether it opened one.
+    bool offerAutosaveRestore();
+    // What File > Autosave's timer runs (public for tests): saves unsaved
+    // training to autosaveTarget() in the background.
+    void autosave();
+    // Where the autosaves of sessions without a Save target go: one folder
+    // per session below it (AppData/autosave/<started>-<pid>/checkpoint.pt).
+    static QString autosaveRoot();
+    // This session's autosave folder (empty until its first autosave).
+    QString sessionAutosaveFolder() const { return m_autosaveFolder; }
     // The File menu's New session and Open, past their file dialogs.
     void newSessionWith(const Config& config);
     void openCheckpointAsked(const QString& path);
@@ -101,13 +119,18 @@ private:
     bool save();
     bool saveAs();
     void saveTo(const QString& path);
-    QString autosaveTarget() const;
-    // The app's autosave file when the session has no Save target.
-    static QString defaultAutosavePath();
+    // Where an autosave goes: the Save target, or this session's own
+    // autosave file (created with its folder and lock on first use; empty
+    // with the reason in error when that fails).
+    QString autosaveTarget(QString* error = nullptr);
+    bool isSessionAutosave(const QString& path) const;
+    // Lets go of this session's autosave folder: deleted when it holds
+    // nothing that is not saved elsewhere, else kept (unlocked) for a later
+    // launch to offer.
+    void releaseSessionAutosave();
     QString askCheckpointPath();
     void exportGrid();
     void exportModelDialog();
-    void autosave();
     void addRecent(const QString& path);
     void rebuildRecentMenu();
 
@@ -160,6 +183,12 @@ private:
     QString m_checkpointPath;
     QSet<quint64> m_pendingSaves; // saveCheckpoint() ids not yet answered
     int64_t m_savedStep = -1;     // step of the last save/load (unsaved work: step != this)
+    // The session's own autosave (a session without a Save target): its
+    // folder, the lock that marks it in use, and the step it holds. An
+    // autosave there never counts as a save (m_savedStep).
+    QString m_autosaveFolder;
+    std::unique_ptr<FolderLock> m_autosaveLock;
+    int64_t m_autosavedStep = -1;
     bool m_promptOnClose = true;
     Question m_ask;
     bool m_closeSaveFailed = false;

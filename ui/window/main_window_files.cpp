@@ -11,12 +11,17 @@
 #include "window/log_panel.h"
 #include "window/session_dialog.h"
 
+#include "cgpgan/error.h"
+#include "cgpgan/folder_lock.h"
+
 #include <spdlog/spdlog.h>
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -45,18 +50,111 @@ constexpr int kMaxRecent = 8;
 
 } // namespace
 
-QString MainWindow::defaultAutosavePath()
+// ---------------------------------------------------------------- autosave
+//
+// Issue 27. A session with a Save target autosaves to it (the file the person
+// chose). A session without one autosaves into a folder of its own below
+// autosaveRoot(), locked (FolderLock) while the session lives; that copy
+// never clears the unsaved mark, is listed in Open recent, and survives a
+// crash or a quit that discarded the work: the next launch offers it
+// (offerAutosaveRestore). It is deleted once the work it holds is saved.
+
+QString MainWindow::autosaveRoot()
 {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    QDir().mkpath(dir);
-    return QDir(dir).filePath(QStringLiteral("autosave.pt"));
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("autosave"));
+}
+
+bool MainWindow::isSessionAutosave(const QString& path) const
+{
+    return !m_autosaveFolder.isEmpty() && QFileInfo(path).absolutePath() == QFileInfo(m_autosaveFolder).absoluteFilePath();
+}
+
+QString MainWindow::autosaveTarget(QString* error)
+{
+    if (!m_checkpointPath.isEmpty())
+        return m_checkpointPath;
+    if (m_autosaveFolder.isEmpty()) {
+        const QString folder = QDir(autosaveRoot()).filePath(
+            QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")) + '-' +
+            QString::number(QCoreApplication::applicationPid()));
+        try {
+            if (!QDir().mkpath(folder))
+                throw Error("cannot create the autosave folder " + folder.toStdString());
+            m_autosaveLock = std::make_unique<FolderLock>(folder.toStdString(), "cgpgan-explorer autosave");
+        } catch (const std::exception& e) {
+            if (error)
+                *error = QString::fromStdString(userMessage(e));
+            return {};
+        }
+        m_autosaveFolder = folder;
+        m_autosavedStep = -1;
+    }
+    return QDir(m_autosaveFolder).filePath(QStringLiteral("checkpoint.pt"));
+}
+
+void MainWindow::releaseSessionAutosave()
+{
+    if (m_autosaveFolder.isEmpty())
+        return;
+    const bool holdsUnsaved = m_autosavedStep >= 0 && m_autosavedStep != m_savedStep &&
+                              QFileInfo::exists(QDir(m_autosaveFolder).filePath(QStringLiteral("checkpoint.pt")));
+    m_autosaveLock.reset();
+    if (holdsUnsaved) {
+        spdlog::info("the autosave of step {} of an unsaved session stays in {}; the next launch offers it",
+                     m_autosavedStep, m_autosaveFolder.toStdString());
+    } else {
+        QDir(m_autosaveFolder).removeRecursively();
+    }
+    m_autosaveFolder.clear();
+    m_autosavedStep = -1;
+}
+
+bool MainWindow::offerAutosaveRestore()
+{
+    // The newest autosave folder that no running explorer holds.
+    QDir root(autosaveRoot());
+    const QFileInfoList folders = root.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
+    for (const QFileInfo& folder : folders) {
+        const QString checkpoint = QDir(folder.absoluteFilePath()).filePath(QStringLiteral("checkpoint.pt"));
+        if (!QFileInfo::exists(checkpoint))
+            continue;
+        try {
+            FolderLock probe(folder.absoluteFilePath().toStdString(), "cgpgan-explorer");
+        } catch (const std::exception&) {
+            continue; // in use by a running explorer
+        }
+        const QString when = QFileInfo(checkpoint).lastModified().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+        const QString title = tr("Restore an unsaved session?");
+        const QString text = tr("A session that was never saved left an autosave (written %1):\n%2\n\n"
+                                "Open it to go on where it stopped, discard it, or keep it for later "
+                                "(File > Open recent lists it).")
+                                 .arg(when, checkpoint);
+        if (!m_ask && !m_promptOnClose) {
+            spdlog::info("an unsaved session's autosave is kept at {}", checkpoint.toStdString());
+            return false;
+        }
+        const auto answer = m_ask ? m_ask(title, text)
+                                  : QMessageBox::question(this, title, text,
+                                                          QMessageBox::Open | QMessageBox::Discard | QMessageBox::Ignore,
+                                                          QMessageBox::Open);
+        if (answer == QMessageBox::Open) {
+            openCheckpointFile(checkpoint);
+            return true;
+        }
+        if (answer == QMessageBox::Discard)
+            QDir(folder.absoluteFilePath()).removeRecursively();
+        return false;
+    }
+    return false;
 }
 
 // ---------------------------------------------------------------- sessions
 
 void MainWindow::openPreset(const Config& config)
 {
-    m_checkpointPath.clear();
+    // The Save target changes when the session has opened (onSession: a new
+    // session has none). Cleared here, a session that failed to open left the
+    // open one without its file, and Ctrl+S asked for a new one (issue 27).
     m_controller->openSession(config);
 }
 
@@ -128,11 +226,16 @@ bool MainWindow::settleUnsaved(const QString& title, const QString& question)
         if (QSettings().value("autosave/minutes", 10).toInt() <= 0)
             return true;
         m_controller->stopAndWait();
-        const QString path = autosaveTarget();
-        const QString error = m_controller->saveCheckpointNow(path);
+        QString error;
+        const QString path = autosaveTarget(&error);
+        if (error.isEmpty())
+            error = m_controller->saveCheckpointNow(path);
         if (error.isEmpty()) {
             spdlog::info("autosaved to {}", path.toStdString());
-            m_savedStep = m_controller->step();
+            if (isSessionAutosave(path))
+                m_autosavedStep = m_controller->step(); // a copy: kept for the next launch
+            else
+                m_savedStep = m_controller->step();
         } else {
             m_closeSaveFailed = true;
             onError(tr("Autosave to %1 failed; the training since step %2 is lost").arg(path).arg(m_savedStep),
@@ -165,12 +268,6 @@ bool MainWindow::settleUnsaved(const QString& title, const QString& question)
     rememberCheckpointFolder(path);
     updateTitle();
     return true;
-}
-
-// Where an autosave goes: the Save target, or the app's autosave file.
-QString MainWindow::autosaveTarget() const
-{
-    return m_checkpointPath.isEmpty() ? defaultAutosavePath() : m_checkpointPath;
 }
 
 QString MainWindow::askCheckpointPath()
@@ -259,11 +356,16 @@ void MainWindow::exportModelTo(const QString& folder)
 
 void MainWindow::autosave()
 {
-    if (!m_controller->hasSession() || m_controller->step() == m_savedStep)
+    if (!m_controller->hasSession() || m_controller->step() == m_savedStep || m_controller->step() == m_autosavedStep)
         return;
-    const QString path = autosaveTarget();
     if (!m_pendingSaves.isEmpty())
         return; // the last save is still being written
+    QString error;
+    const QString path = autosaveTarget(&error);
+    if (path.isEmpty()) {
+        onError(tr("Autosave failed"), error);
+        return;
+    }
     m_pendingSaves.insert(m_controller->saveCheckpoint(path));
     statusBar()->showMessage(tr("Autosaving to %1").arg(path), 5000);
 }

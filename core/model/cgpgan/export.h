@@ -34,7 +34,11 @@ inline constexpr const char* kExportInfo = "model.json";          // config, pri
 // written atomically (file_io.h); an existing export there is replaced file by
 // file. Throws Error naming the file and the cause. Takes the model's lock
 // while it copies the weights (between two training steps).
-ExportedFiles exportModel(const Model& model, const std::string& folder);
+// config: what model.json records as the run's config; null = the model's
+// own (the config it was built with). A trainer whose knobs changed passes
+// Trainer::recordedConfig(), the one its checkpoint would record (issue 27:
+// an export after a live lr change wrote the preset's lr).
+ExportedFiles exportModel(const Model& model, const std::string& folder, const Config* config = nullptr);
 
 // The TorchScript modules alone, for tests and callers that keep them in
 // memory. Both evaluate like the native networks: generatorModule(z [b, d_z],
