@@ -8,6 +8,7 @@
 #include "common.h"
 #include "profile.h"
 
+#include "cgpgan/error.h"
 #include "cgpgan/thread_governor.h"
 #include "cgpgan/trainer.h"
 
@@ -113,6 +114,13 @@ int runAssignBench(const BenchOptions& o)
 
 int runBench(BenchOptions o)
 {
+    // (CLI11 2.1's Range did not stop "--warmup -1" on these int64 options: checked here.)
+    if (o.steps < 1 || o.steps > 1000000)
+        throw Error("--timed-steps must be in 1..1000000, not " + std::to_string(o.steps));
+    if (o.warmup < 0 || o.warmup > 1000000)
+        throw Error("--warmup must be in 0..1000000, not " + std::to_string(o.warmup));
+    if (o.rounds < 1 || o.rounds > 1000)
+        throw Error("--rounds must be in 1..1000, not " + std::to_string(o.rounds));
     if (o.assign)
         return runAssignBench(o);
     if (o.config.preset.empty())
@@ -193,8 +201,8 @@ void addBenchCommand(CLI::App& app, int& exitCode)
     o->config.preset = "bench";
     CLI::App* sub = app.add_subcommand("bench", "Time training steps of a preset and print one JSON line");
     o->config.addTo(*sub, /*withPreset=*/true);
-    sub->add_option("--timed-steps", o->steps, "Steps to time")->capture_default_str();
-    sub->add_option("--warmup", o->warmup, "Untimed steps first")->capture_default_str();
+    sub->add_option("--timed-steps", o->steps, "Steps to time (1..1000000)")->capture_default_str();
+    sub->add_option("--warmup", o->warmup, "Untimed steps first (0..1000000)")->capture_default_str();
     sub->add_option("--profile", o->profile,
                     "Profile the timed steps: write a chrome://tracing trace to this file and print the ops "
                     "by self time to stderr (the profiler slows the steps it times)");
@@ -203,7 +211,7 @@ void addBenchCommand(CLI::App& app, int& exitCode)
                   "Time cluster assignment (Q over the preset's data, e.g. --preset demo) with training stopped "
                   "and with training running on another thread, at each --assign-chunks size");
     sub->add_option("--assign-chunks", o->chunks, "Images per forward pass of Q to compare")->capture_default_str();
-    sub->add_option("--rounds", o->rounds, "Rounds over the chunk sizes (--assign)")->capture_default_str();
+    sub->add_option("--rounds", o->rounds, "Rounds over the chunk sizes (--assign, 1..1000)")->capture_default_str();
     sub->callback([o, &exitCode] { exitCode = runBench(*o); });
 }
 

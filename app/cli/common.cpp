@@ -8,10 +8,44 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <functional>
 
 namespace cgpgan::cli {
+
+CLI::Validator seedValidator()
+{
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            const bool digits = !text.empty() && text.size() <= 20 &&
+                                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+            // 20 digits fit only up to 18446744073709551615 (compared as text, same length).
+            if (!digits || (text.size() == 20 && text > "18446744073709551615"))
+                return "a seed is a whole number from 0 to 18446744073709551615, not " + text;
+            return {};
+        },
+        "SEED", "seed");
+}
+
+CLI::Validator nonEmptyValidator()
+{
+    return CLI::Validator(
+        [](std::string& text) -> std::string { return text.empty() ? "an empty path: give a file or folder name" : ""; },
+        "", "non-empty");
+}
+
+CLI::Validator finiteValidator()
+{
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            return end != text.c_str() && *end == '\0' && std::isfinite(v) ? "" : text + " is not a finite number";
+        },
+        "", "finite");
+}
 
 void ConfigOptions::addTo(CLI::App& app, bool withPreset, bool withTraining)
 {
@@ -23,6 +57,8 @@ void ConfigOptions::addTo(CLI::App& app, bool withPreset, bool withTraining)
             app.add_option("--preset", preset, "Preset to start from (" + names + ")")->capture_default_str();
         configOption = app.add_option("--config", configFile, "JSON config file to start from instead of a preset")
                            ->check(CLI::ExistingFile);
+        // Both name where a run starts; the config won without a word (issue 26).
+        configOption->excludes(presetOption);
     }
     app.add_option("--set", overrides,
                    "Override one field: section.field=value, e.g. --set train.lambda_r2=5 "
@@ -31,7 +67,7 @@ void ConfigOptions::addTo(CLI::App& app, bool withPreset, bool withTraining)
         app.add_option("--steps", steps, "Train for this many steps in total (train.steps)")
             ->check(CLI::Range(int64_t(1), int64_t(1'000'000'000)));
         app.add_option("--batch", batch, "Batch size (train.batch)")->check(CLI::Range(2, 1 << 16));
-        app.add_option("--seed", seed, "Seed for weights, latents and data order (train.seed)");
+        app.add_option("--seed", seed, "Seed for weights, latents and data order (train.seed)")->check(seedValidator());
     }
     app.add_option("--data", dataKind, "Dataset kind: builtin, mnist, cifar10, folder, toy2d (data.kind)");
     app.add_option("--data-path", dataPath, "File or folder of the dataset (data.path)");
@@ -62,6 +98,10 @@ Config ConfigOptions::build(std::optional<Config> base) const
         applyOverride(config, "data.kind=" + dataKind);
     if (!dataPath.empty())
         config.data.path = dataPath;
+    // A path the data never reads is a mistake, not a choice (issue 26).
+    if (!dataPath.empty() && (config.data.kind == DataKind::Builtin || config.data.kind == DataKind::Toy2d))
+        throw Error("--data-path " + dataPath + " is not read: data.kind " + nameOf(config.data.kind) +
+                    " generates its samples. Give --data mnist, cifar10 or folder with it, or drop it");
     if (!device.empty())
         applyOverride(config, "run.device=" + device);
     if (threads)

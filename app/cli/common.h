@@ -20,6 +20,16 @@ namespace cgpgan::cli {
 
 // Options that pick and adjust a config; every subcommand that trains or
 // reads data has them.
+// Option checks shared by the subcommands (issue 26: one validation of every
+// option). CLI11 alone turns "--seed -1" into 2^64-1, clamps a 20-digit seed
+// and lets NaN through a range check.
+// A seed: digits only, 0 .. 18446744073709551615.
+CLI::Validator seedValidator();
+// A path or name that is not empty ("--out ''" fell back to a default folder).
+CLI::Validator nonEmptyValidator();
+// A finite number (NaN and infinities are refused).
+CLI::Validator finiteValidator();
+
 struct ConfigOptions {
     std::string preset = "demo";
     std::string configFile;

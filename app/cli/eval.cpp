@@ -147,7 +147,7 @@ void addEvalCommand(CLI::App& app, int& exitCode)
     sub->add_option("--features", o->features,
                     "TorchScript feature network, e.g. StyleGAN2-ADA's inception-2015-12-05.pt (default: a "
                     "built-in random-feature network, whose numbers are only comparable with each other)");
-    sub->add_option("--seed", o->seed, "Seed of the real subset, z and c")->capture_default_str();
+    sub->add_option("--seed", o->seed, "Seed of the real subset, z and c")->capture_default_str()->check(seedValidator());
     sub->add_flag("--json", o->json, "Print the results as one JSON object");
     o->config.addTo(*sub, /*withPreset=*/false, /*withTraining=*/false);
     sub->callback([o, &exitCode] { exitCode = runEval(*o); });

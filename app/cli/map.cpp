@@ -114,6 +114,7 @@ void addMapCommand(CLI::App& app, int& exitCode)
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
     sub->add_option("-o,--out", o->out, "CSV to write (index, x, y, Q's labels, combined, truths)")
+        ->check(nonEmptyValidator())
         ->capture_default_str();
     sub->callback([o, &exitCode] { exitCode = runMap(*o); });
 }

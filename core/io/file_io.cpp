@@ -127,4 +127,29 @@ void writeFileAtomically(const std::string& path, std::string_view bytes, const 
         syncFolder(target.parent_path());
 }
 
+void requireRegularFile(const std::string& path, const std::string& what)
+{
+    const std::string named = what + " " + (path.empty() ? std::string("(no path given)") : path);
+    if (path.empty())
+        throw Error(what + ": no path given");
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        const int error = errno;
+        if (error == ENOENT)
+            throw Error(named + " does not exist");
+        if (error == ELOOP)
+            throw Error(named + " is a loop of symbolic links: point it at a file");
+        throw Error("cannot read " + named + ": " + std::strerror(error));
+    }
+    const char* kind = S_ISREG(st.st_mode)    ? nullptr
+                       : S_ISDIR(st.st_mode)  ? "a folder"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    if (kind)
+        throw Error(named + " is " + kind + ", not a regular file: give the path of a file");
+}
+
 } // namespace cgpgan

@@ -21,4 +21,12 @@ enum class Durability {
 void writeFileAtomically(const std::string& path, std::string_view bytes, const std::string& what,
                          Durability durability = Durability::Normal);
 
+// Before a file is opened for reading (issue 26): path must name a regular
+// file, symbolic links followed. A FIFO would block the read until killed, a
+// device (/dev/zero) would never end, a folder is not a file: each is refused
+// by name. Throws Error("<what> <path> is a FIFO (named pipe), not a regular
+// file ..."), or says that it does not exist, is a symbolic link loop, or
+// cannot be looked at (with the system's reason).
+void requireRegularFile(const std::string& path, const std::string& what);
+
 } // namespace cgpgan
