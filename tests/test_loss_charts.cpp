@@ -156,6 +156,45 @@ private Q_SLOTS:
         QCOMPARE(charts.history("d_adv")->count(), int64_t(0));
     }
 
+    // SPEC 8 (issue 23): the "Clusters vs labels" chart has one line per
+    // score entry, takes the session's scored history and the live scores,
+    // and is absent when the session has no score.
+    void clusterScoreChart()
+    {
+        LossCharts charts(nullptr);
+        QVERIFY(!charts.scorePanel());
+        cgpgan::ui::SessionInfo info;
+        info.config = cgpgan::testing::tinyConfig(64);
+        info.scoreNames = {"shape", "colour", "combined"};
+        const auto scored = [](int64_t step, double acc) {
+            return std::vector<cgpgan::LabelScore>{
+                {"shape", 1, acc, 0.1, 0.1}, {"colour", 0, 1.0, 1.0, 1.0}, {"combined", -1, acc / 2, 0.5, 0.3}};
+        };
+        info.scores = {{100, scored(100, 0.3)}, {200, scored(200, 0.5)}};
+        charts.setSession(info);
+        QVERIFY(charts.scorePanel());
+        QCOMPARE(charts.scoreNames(), (QStringList{"shape", "colour", "combined"}));
+        QCOMPARE(charts.scorePanel()->history(0).count(), int64_t(2));
+        QCOMPARE(charts.scorePanel()->history(1).max(), 1.0);
+        // A live step with scores adds a point; one without adds none.
+        cgpgan::StepStats plain;
+        plain.step = 250;
+        cgpgan::StepStats withScore;
+        withScore.step = 300;
+        withScore.scores = scored(300, 0.8);
+        charts.appendStats({plain, withScore});
+        QCOMPARE(charts.scorePanel()->history(0).count(), int64_t(3));
+        QCOMPARE(charts.scorePanel()->history(0).max(), 0.8);
+        QCOMPARE(charts.scorePanel()->history(2).lastStep(), int64_t(300));
+        charts.redrawNow();
+        QVERIFY(charts.scorePanel()->smoothedSeries(0)->count() >= 3);
+        // A session without labels: no chart.
+        info.scoreNames.clear();
+        info.scores.clear();
+        charts.setSession(info);
+        QVERIFY(!charts.scorePanel());
+    }
+
     // Each field of StepStats goes to the series of its name.
     void statsReachTheirSeries()
     {

@@ -218,7 +218,7 @@ void LossCharts::rebuildScorePanel(const std::vector<std::string>& names)
     m_grid->setColumnStretch(3, wanted.isEmpty() ? 0 : 1);
     if (wanted.isEmpty())
         return;
-    m_scorePanel = new LineChartPanel(tr("Clusters vs labels · Hungarian ACC"));
+    m_scorePanel = new LineChartPanel(tr("Clusters vs labels · ACC"));
     m_scorePanel->setToolTip(
         tr("Q's clusters scored against the data's labels every few steps on a fixed subsample "
            "(run.score_every, run.score_samples). Hungarian ACC: the share of images whose cluster, "
@@ -462,11 +462,8 @@ void LossCharts::updateTitles()
     m_speedPanel->setTitle(speed);
 
     if (m_scorePanel)
-        m_scorePanel->setTitle(m_lastScoredStep < 0 ? tr("Clusters vs labels · Hungarian ACC")
-                                                    : tr("Clusters vs labels · %1 %2 at step %3")
-                                                          .arg(m_scoreNames.back())
-                                                          .arg(m_lastScore, 0, 'f', 2)
-                                                          .arg(m_lastScoredStep));
+        m_scorePanel->setTitle(m_lastScoredStep < 0 ? tr("Clusters vs labels · ACC")
+                                                    : tr("Clusters vs labels · %1").arg(m_lastScore, 0, 'f', 2));
 }
 
 void LossCharts::updateNote()

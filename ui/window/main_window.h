@@ -128,6 +128,7 @@ private:
     // nothing that is not saved elsewhere, else kept (unlocked) for a later
     // launch to offer.
     void releaseSessionAutosave();
+    void pruneAutosaves();
     QString askCheckpointPath();
     void exportGrid();
     void exportModelDialog();

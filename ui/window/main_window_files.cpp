@@ -100,6 +100,7 @@ void MainWindow::releaseSessionAutosave()
                               QFileInfo::exists(QDir(m_autosaveFolder).filePath(QStringLiteral("checkpoint.pt")));
     m_autosaveLock.reset();
     if (holdsUnsaved) {
+        pruneAutosaves();
         spdlog::info("the autosave of step {} of an unsaved session stays in {}; the next launch offers it",
                      m_autosavedStep, m_autosaveFolder.toStdString());
     } else {
@@ -109,8 +110,31 @@ void MainWindow::releaseSessionAutosave()
     m_autosavedStep = -1;
 }
 
+// At most kKeptAutosaves autosaves of unsaved sessions stay (scripted runs
+// and discarded sessions leave one each): older ones that no running
+// explorer holds are deleted.
+void MainWindow::pruneAutosaves()
+{
+    constexpr int kKeptAutosaves = 5;
+    const QFileInfoList folders =
+        QDir(autosaveRoot()).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
+    int kept = 0;
+    for (const QFileInfo& folder : folders) {
+        if (folder.absoluteFilePath() == QFileInfo(m_autosaveFolder).absoluteFilePath() || kept++ < kKeptAutosaves)
+            continue;
+        try {
+            FolderLock probe(folder.absoluteFilePath().toStdString(), "cgpgan-explorer");
+        } catch (const std::exception&) {
+            continue; // in use
+        }
+        spdlog::info("removing the old autosave {}", folder.absoluteFilePath().toStdString());
+        QDir(folder.absoluteFilePath()).removeRecursively();
+    }
+}
+
 bool MainWindow::offerAutosaveRestore()
 {
+    pruneAutosaves();
     // The newest autosave folder that no running explorer holds.
     QDir root(autosaveRoot());
     const QFileInfoList folders = root.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
