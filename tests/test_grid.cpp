@@ -19,6 +19,7 @@
 #include <QWheelEvent>
 #include <QLabel>
 #include <QtTest>
+#include <QSpinBox>
 
 #include <algorithm>
 #include <set>
@@ -464,6 +465,22 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(panel.shownModel().rows() == 4, 30000);
         QCOMPARE(panel.shownModel().shownColumns(), 4);
         QCOMPARE(panel.image().size(), panel.shownModel().imageSize());
+
+        // Issue 27: the columns spinner says what is shown (16 combinations
+        // here), not the 40 asked for.
+        panel.model().setMode(Mode::Page);
+        panel.model().setColumns(40);
+        panel.syncControls();
+        QSpinBox* columnsBox = nullptr;
+        for (auto* box : panel.findChildren<QSpinBox*>())
+            if (box->prefix().startsWith("columns"))
+                columnsBox = box;
+        QVERIFY(columnsBox);
+        QCOMPARE(columnsBox->value(), 16);
+        QCOMPARE(columnsBox->maximum(), 16);
+        QCOMPARE(panel.model().columns(), 40); // what was asked stays for a session with more
+        panel.model().setMode(Mode::VaryLabel);
+        panel.syncControls();
 
         // Export at native resolution.
         QTemporaryDir dir;

@@ -355,7 +355,11 @@ void GridPanel::syncControls()
         m_fixed[l]->setEnabled(l != m_model.varyLabel());
     }
     m_rows->setValue(m_model.rows());
-    m_columns->setValue(m_model.columns());
+    // The spinner says what the grid shows (issue 27: it said 16 while MNIST's
+    // 10 combinations showed 10); the columns asked for stay in the model and
+    // the settings for a session with more combinations.
+    m_columns->setMaximum(int(std::clamp<int64_t>(m_model.combinations(), 1, kMaxColumns)));
+    m_columns->setValue(m_model.columns()); // clamped to the maximum: min(asked, combinations)
     m_columns->setEnabled(m_model.mode() != GridModel::Mode::VaryLabel);
     updatePageLabel();
     m_syncing = false;
