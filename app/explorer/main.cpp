@@ -30,12 +30,32 @@
 
 #include <cstdio>
 
+namespace {
+
+void nameTheApplication()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("cgpgan"));
+    QCoreApplication::setApplicationName(QStringLiteral("CGPGAN Explorer"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CGPGAN_VERSION));
+}
+
+} // namespace
+
 int main(int argc, char** argv)
 {
+    // --help and --version need no display (issue 27: they failed without one):
+    // answered by a plain QCoreApplication before any window system is touched.
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "-?" || arg == "-v" || arg == "--version") {
+            QCoreApplication core(argc, argv);
+            nameTheApplication();
+            cgpgan::explorer::Options o;
+            return cgpgan::explorer::parse(core, o) ? 0 : 2; // prints and exits
+        }
+    }
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("cgpgan"));
-    QApplication::setApplicationName(QStringLiteral("CGPGAN Explorer"));
-    QApplication::setApplicationVersion(QStringLiteral(CGPGAN_VERSION));
+    nameTheApplication();
     QApplication::setDesktopFileName(QStringLiteral("cgpgan-explorer"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/cgpgan-explorer.svg")));
 

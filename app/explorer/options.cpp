@@ -1,13 +1,13 @@
 #include "options.h"
 
-#include <QApplication>
+#include <QCoreApplication>
 #include <QCommandLineParser>
 
 #include <cstdio>
 
 namespace cgpgan::explorer {
 
-bool parse(QApplication& app, Options& o)
+bool parse(QCoreApplication& app, Options& o)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("CGPGAN Explorer: train a CGPGAN with a codebook and watch and "

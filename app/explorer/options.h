@@ -4,7 +4,7 @@
 #include <QString>
 #include <QStringList>
 
-class QApplication;
+class QCoreApplication;
 
 namespace cgpgan::explorer {
 
@@ -25,6 +25,6 @@ struct Options {
 };
 
 // Parses the command line; prints what is wrong and returns false on a bad value.
-bool parse(QApplication& app, Options& o);
+bool parse(QCoreApplication& app, Options& o);
 
 } // namespace cgpgan::explorer
