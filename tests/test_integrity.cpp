@@ -19,6 +19,7 @@
 #include <torch/torch.h>
 
 #include <QTemporaryDir>
+#include <functional>
 #include <QtTest/QtTest>
 
 #include <sys/mount.h>
@@ -225,6 +226,43 @@ private Q_SLOTS:
         QVERIFY2(message.contains("do not fit its config") && message.contains("D/") &&
                      message.contains("the config builds"),
                  qPrintable(message));
+    }
+
+    // Issue 26: the header values every command reads (info included) are
+    // checked alike: a step out of range, a prior that is not a distribution
+    // per label, a parameter count the config does not build.
+    void headerValuesAreChecked()
+    {
+        const auto edited = [&](const char* file, const std::string& key, const std::function<void(torch::Tensor&)>& f) {
+            testing::CheckpointEdit edit;
+            edit.drop = {"checksums"};
+            edit.tensor = [&](const std::string& name, torch::Tensor& t) {
+                if (name == key)
+                    f(t);
+            };
+            testing::rewriteCheckpoint(m_good, path(file), edit);
+            return path(file);
+        };
+        const std::string negativeMass = edited("prior-neg.pt", "prior", [](torch::Tensor& t) {
+            t.view(-1)[0] = -0.5;
+            t.view(-1)[1] += 0.5;
+        });
+        QString message = errorOf([&] { Trainer::readInfo(negativeMass); });
+        QVERIFY2(message.contains("prior mass") && message.contains("not a probability"), qPrintable(message));
+        message = errorOf([&] { Model::load(negativeMass); });
+        QVERIFY2(message.contains("prior mass"), qPrintable(message));
+        const std::string notSummingToOne = edited("prior-big.pt", "prior", [](torch::Tensor& t) { t.mul_(0.5); });
+        message = errorOf([&] {
+            Trainer trainer(m_config, m_data);
+            trainer.load(notSummingToOne);
+        });
+        QVERIFY2(message.contains("sums to 0.5"), qPrintable(message));
+        const std::string badStep = edited("step.pt", "step", [](torch::Tensor& t) { t.fill_(-5); });
+        message = errorOf([&] { Trainer::readInfo(badStep); });
+        QVERIFY2(message.contains("its step is -5"), qPrintable(message));
+        const std::string badCount = edited("count.pt", "parameter_count", [](torch::Tensor& t) { t.fill_(12345); });
+        message = errorOf([&] { Trainer::readInfo(badCount); });
+        QVERIFY2(message.contains("records 12345 parameters"), qPrintable(message));
     }
 
     // Not finite: refused on load (even without checksums), never saved.

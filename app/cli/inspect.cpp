@@ -192,6 +192,10 @@ int runDevices(bool asJson)
 int runInfo(const std::string& checkpoint, bool asJson)
 {
     const auto info = Trainer::readInfo(checkpoint);
+    // The same reading `sample`, `cluster` and `export` make (issue 26: info
+    // printed a checkpoint with NaN weights that sample refused): checksums
+    // and finite weights, without building optimizers.
+    Model::load(checkpoint, withDefaultMachine(info.config));
     const auto& c = info.config;
     if (asJson) {
         json j;

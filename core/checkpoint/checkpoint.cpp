@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -158,6 +159,41 @@ Config readCheckpointConfig(torch::serialize::InputArchive& archive, const std::
     return parsed;
 }
 
+// One reading of a checkpoint's header values for every command (issue 26:
+// `info` printed a step of -5 and trained priors of negative mass): the step
+// in range, the prior a distribution per label (finite masses in [0, 1]
+// summing to 1 within 1e-3; a category may be empty).
+constexpr int64_t kMaxCheckpointStep = int64_t(1) << 40;
+
+void requireSaneStep(int64_t step, const std::string& path)
+{
+    if (step < 0 || step > kMaxCheckpointStep)
+        throw Error("checkpoint " + path + " is corrupt: its step is " + std::to_string(step) + " (a step is 0.." +
+                    std::to_string(kMaxCheckpointStep) + ")");
+}
+
+void requirePriorDistribution(const torch::Tensor& prior, const std::string& path)
+{
+    const auto p = prior.to(torch::kCPU, torch::kDouble).contiguous();
+    if (p.dim() != 2)
+        throw Error("checkpoint " + path + " is corrupt: its prior is not a d_l x d_c table");
+    const auto a = p.accessor<double, 2>();
+    for (int64_t l = 0; l < p.size(0); ++l) {
+        double sum = 0;
+        for (int64_t k = 0; k < p.size(1); ++k) {
+            const double m = a[l][k];
+            if (!std::isfinite(m) || m < 0 || m > 1)
+                throw Error("checkpoint " + path + " is corrupt: prior mass P(label " + std::to_string(l) +
+                            " = category " + std::to_string(k) + ") is " + std::to_string(m) +
+                            ", not a probability in [0, 1]");
+            sum += m;
+        }
+        if (std::abs(sum - 1.0) > 1e-3)
+            throw Error("checkpoint " + path + " is corrupt: the prior of label " + std::to_string(l) + " sums to " +
+                        std::to_string(sum) + ", not 1");
+    }
+}
+
 void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n, const std::string& path)
 {
     readModule(archive, "G", *n.g, path);
@@ -170,8 +206,10 @@ void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n,
     if (prior.sizes() != n.prior.sizes())
         throw Error("checkpoint " + path + ": its prior is " + shapeText(prior.sizes()) + ", its config needs " +
                     shapeText(n.prior.sizes()) + " (d_l x d_c)");
+    requirePriorDistribution(prior, path);
     n.prior = prior.to(torch::kCPU).clone();
     n.step = readInt(archive, "step");
+    requireSaneStep(n.step, path);
     // A checkpoint keeps the layout it was saved in (channels-last or not);
     // this model's run.channels_last decides.
     n.applyMemoryFormat();
@@ -381,12 +419,18 @@ CheckpointInfo Trainer::readInfo(const std::string& path)
     if (prior.numel() != cells)
         throw Error("checkpoint " + path + " is corrupt: its prior has " + std::to_string(prior.numel()) +
                     " entries, its config needs d_l x d_c = " + std::to_string(cells));
+    requireSaneStep(info.step, path);
+    requirePriorDistribution(prior.reshape({info.config.model.dL, info.config.model.dC}), path);
     prior = prior.contiguous().to(torch::kFloat);
     info.checksummed = readStoredChecksums(archive, path).present;
     info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
     torch::Tensor count;
     if (archive.try_read("parameter_count", count)) {
         info.parameters = count.item<int64_t>();
+        // The count the config builds (test_integrity holds the estimate to the real networks).
+        if (info.parameters != info.config.model.parameterEstimate())
+            throw Error("checkpoint " + path + " is corrupt: it records " + std::to_string(info.parameters) +
+                        " parameters, its config builds " + std::to_string(info.config.model.parameterEstimate()));
     } else {
         // Checkpoints written before parameter_count was stored: the stored
         // tensors include buffers, so count by building the networks once.
