@@ -34,6 +34,18 @@ int main(int argc, char** argv)
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+        // CLI11 answers a mistyped subcommand with "A subcommand is required"
+        // (issue 26): name the word and the choices instead.
+        std::string names;
+        bool known = false;
+        for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+            names += (names.empty() ? "" : ", ") + sub->get_name();
+            known = known || (argc > 1 && sub->get_name() == argv[1]);
+        }
+        if (dynamic_cast<const CLI::RequiredError*>(&e) && argc > 1 && argv[1][0] != '-' && !known) {
+            std::cerr << "error: unknown subcommand \"" << argv[1] << "\": give one of " << names << "\n";
+            return 106;
+        }
         return app.exit(e);
     } catch (const cgpgan::Error& e) {
         std::cerr << "error: " << cgpgan::userMessage(e) << "\n";
