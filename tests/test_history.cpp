@@ -18,6 +18,12 @@ StepStats statsAt(int64_t step)
     s.dAdversarial = double(step) * 0.5;
     s.prior = {0.25f, 0.75f};
     s.zDiversity = step % 10 == 0 ? 0.5 : std::nan("");
+    // train.reg_every 4: penalties on every 4th step only, NaN elsewhere.
+    s.regularised = step % 4 == 1;
+    s.r2 = s.regularised ? 0.1 : std::nan("");
+    s.cgp = s.regularised ? 0.01 : std::nan("");
+    if (step % 5 == 0) // the live clustering score (SPEC 8) on every 5th step
+        s.scores = {{"shape", 1, 0.01 * double(step % 100), 0.2, 0.1}, {"combined", -1, 0.5, 0.6, 0.3}};
     return s;
 }
 } // namespace
@@ -61,10 +67,34 @@ private Q_SLOTS:
             QCOMPARE(b[i].dAdversarial, a[i].dAdversarial);
             QCOMPARE(b[i].prior, a[i].prior);
             QCOMPARE(std::isnan(b[i].zDiversity), std::isnan(a[i].zDiversity));
+            // A step without penalties reads back as one (not as a divergence).
+            QCOMPARE(b[i].regularised, a[i].regularised);
+            QCOMPARE(std::isnan(b[i].r2), !a[i].regularised);
         }
+        // The scored steps come back whole, apart from the thinned loss rows.
+        QCOMPARE(back.scores().size(), h.scores().size());
+        QCOMPARE(h.scores().size(), size_t(7)); // steps 5, 10, ..., 35
+        QCOMPARE(back.scores().back().step, int64_t(35));
+        QCOMPARE(back.scores().back().scores[0].name, std::string("shape"));
+        QCOMPARE(back.scores().back().scores[0].accuracy, 0.35);
+        QCOMPARE(back.scores().back().scores[1].qLabel, -1);
         QCOMPARE(back.stride(), h.stride());
         QVERIFY_THROWS_EXCEPTION(Error, StepHistory::fromJson("{\"capacity\": 4}"));
         QVERIFY_THROWS_EXCEPTION(Error, StepHistory::fromJson("not json"));
+    }
+
+    // The scored steps thin on their own: bounded, whole run, newest kept.
+    void scoresThinApart()
+    {
+        StepHistory h(16);
+        for (int64_t step = 1; step <= 1000; ++step)
+            h.add(statsAt(step));
+        const auto& scores = h.scores();
+        QVERIFY2(scores.size() < 16 && scores.size() >= 8, qPrintable(QString::number(scores.size())));
+        QCOMPARE(scores.front().step, int64_t(5));
+        for (size_t i = 0; i + 1 < scores.size(); ++i)
+            QVERIFY(scores[i].step < scores[i + 1].step);
+        QVERIFY(scores.back().step > 800);
     }
 
     void checkpointsCarryIt()

@@ -90,6 +90,10 @@ StepStats fromRow(const nlohmann::json& r)
     s.images = r[12].get<int64_t>();
     s.zDiversity = fromNumber(r[13]);
     s.prior = r[14].get<std::vector<float>>();
+    // The row has no "regularised" field: a step without penalties
+    // (train.reg_every > 1) stored both as null. Read back as "not measured",
+    // not as a divergence (a diverged step is never saved).
+    s.regularised = !(r[3].is_null() && r[5].is_null());
     return s;
 }
 
