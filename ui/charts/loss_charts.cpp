@@ -215,9 +215,11 @@ void LossCharts::rebuildScorePanel(const std::vector<std::string>& names)
         m_scorePanel = nullptr;
     }
     m_scoreNames = wanted;
-    m_grid->setColumnStretch(3, wanted.isEmpty() ? 0 : 1);
-    if (wanted.isEmpty())
+    if (wanted.isEmpty()) {
+        m_grid->setColumnStretch(3, 0);
+        m_grid->setRowStretch(2, 0);
         return;
+    }
     m_scorePanel = new LineChartPanel(tr("Clusters vs labels · ACC"));
     m_scorePanel->setToolTip(
         tr("Q's clusters scored against the data's labels every few steps on a fixed subsample "
@@ -233,7 +235,30 @@ void LossCharts::rebuildScorePanel(const std::vector<std::string>& names)
         if (!t.isEmpty())
             m_readout->setText(t);
     });
-    m_grid->addWidget(m_scorePanel, 0, 3, 2, 1);
+    placeScorePanel();
+}
+
+// Wide enough for four 220-px charts: a fourth column, two rows high; else a
+// third row under the others (at 1024 x 640 the fourth column was cut off).
+void LossCharts::placeScorePanel()
+{
+    if (!m_scorePanel)
+        return;
+    const bool wide = width() >= 4 * 232;
+    const int index = m_grid->indexOf(m_scorePanel);
+    int row = -1, column = -1, rows = 0, columns = 0;
+    if (index >= 0)
+        m_grid->getItemPosition(index, &row, &column, &rows, &columns);
+    if (index >= 0 && (column == 3) == wide)
+        return;
+    if (index >= 0)
+        m_grid->removeWidget(m_scorePanel);
+    if (wide)
+        m_grid->addWidget(m_scorePanel, 0, 3, 2, 1);
+    else
+        m_grid->addWidget(m_scorePanel, 2, 0, 1, 3);
+    m_grid->setColumnStretch(3, wide ? 1 : 0);
+    m_grid->setRowStretch(2, wide ? 0 : 1);
 }
 
 void LossCharts::appendScores(int64_t step, const std::vector<LabelScore>& scores)
@@ -382,6 +407,7 @@ void LossCharts::showEvent(QShowEvent* event)
 void LossCharts::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
+    placeScorePanel();
     scheduleRedraw();
 }
 

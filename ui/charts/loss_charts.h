@@ -14,7 +14,8 @@
 // prior_entropy) | Prior P(c) bars | Speed (steps/s). A dashed line marks
 // where the prior starts following Q (priorFrozen turning false). When the
 // data has labels and the live score is on (SPEC 8, run.score_every), a
-// fourth column, two rows high: "Clusters vs labels", Hungarian ACC of Q
+// fourth column, two rows high (a third row when the widget is narrower than
+// four charts): "Clusters vs labels", Hungarian ACC of Q
 // against each label column and combined, unsmoothed (a point every
 // score_every steps).
 #include "cgpgan/values.h"
@@ -122,6 +123,7 @@ private:
     void updateNote();
     void updateTitles();
     void rebuildScorePanel(const std::vector<std::string>& names);
+    void placeScorePanel();
     void appendScores(int64_t step, const std::vector<LabelScore>& scores);
     void applyColors();
 
