@@ -29,13 +29,19 @@ except ImportError:
     sys.exit("needs matplotlib: on Debian, apt-get install python3-matplotlib and run /usr/bin/python3")
 
 
-def read(path, score, rate, offline=None):
+def read(path, score, rate, offline=None, pause_factor=0):
     """(minutes, value) of every scored row, and the step of each. offline:
     {step: value} scored afterwards from checkpoints of the same run (`cgpgan
     cluster --score-samples`), placed at that step's training time."""
     minutes, values, steps = [], [], []
     offline = dict(offline or {})
     elapsed = 0.0
+    limit = float("inf")
+    if pause_factor > 0:  # a step that took pause_factor x the median was paused (SIGSTOP): count the median
+        with open(path, newline="") as f:
+            times = sorted(float(r["seconds"]) for r in csv.DictReader(f) if r["seconds"])
+        median = times[len(times) // 2] if times else 0
+        limit = pause_factor * median
     with open(path, newline="") as f:
         rows = csv.DictReader(f)
         column = "score_" + score
@@ -43,7 +49,8 @@ def read(path, score, rate, offline=None):
             sys.exit(f"{path}: no column {column} (columns: {', '.join(c for c in rows.fieldnames if c.startswith('score_'))})")
         for row in rows:
             try:
-                elapsed += float(row["seconds"])
+                seconds = float(row["seconds"])
+                elapsed += seconds if seconds <= limit else limit / pause_factor
             except ValueError:
                 pass
             step = int(row["step"])
@@ -65,6 +72,8 @@ def main():
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--steps-per-second", type=float, default=0, help="time axis from steps at this rate")
     ap.add_argument("--title", default="")
+    ap.add_argument("--pause-factor", type=float, default=0,
+                    help="count a step longer than this many times the median as the median (a paused run)")
     ap.add_argument("--offline", action="append", default=[],
                     help="LABEL=file: lines 'step value' scored from the run's checkpoints afterwards")
     ap.add_argument("--out", required=True)
@@ -86,7 +95,7 @@ def main():
                         parts = line.split()
                         if len(parts) >= 2:
                             offline[int(parts[0])] = parts[1]
-        minutes, values, steps = read(path, args.score, args.steps_per_second, offline)
+        minutes, values, steps = read(path, args.score, args.steps_per_second, offline, args.pause_factor)
         ax.plot(minutes, values, marker=".", linewidth=1.5, label=label)
         first = next((i for i, v in enumerate(values) if v >= args.threshold), None)
         passed = f"{minutes[first]:.1f}" if first is not None else "not reached"
