@@ -1,7 +1,5 @@
 #include "cgpgan/live_score.h"
 
-#include "cgpgan/combinations.h"
-
 namespace cgpgan {
 
 LiveScorer::LiveScorer(const Dataset& data, int64_t samples)
@@ -25,9 +23,7 @@ std::vector<std::string> LiveScorer::names(const Dataset& data, const ModelConfi
         return out;
     for (const LabelColumn& column : data.labels)
         out.push_back(column.name);
-    // The same condition as scoreAgainstLabels' "combined".
-    if ((data.labels.size() > 1 || model.dL > 1) && model.combinations() <= kMaxTabulatedCombinations &&
-        data.combinedClassCount() <= kMaxTabulatedCombinations)
+    if (scoresCombined(data, model.dL, model.combinations()))
         out.push_back("combined");
     return out;
 }

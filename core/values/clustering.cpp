@@ -322,6 +322,12 @@ ClusterScores scoreClustering(const std::vector<int64_t>& predicted, int64_t num
     return s;
 }
 
+bool scoresCombined(const Dataset& data, int dL, int64_t combinations)
+{
+    return (data.labels.size() > 1 || dL > 1) && combinations <= kMaxTabulatedCombinations &&
+           data.combinedClassCount() <= kMaxTabulatedCombinations;
+}
+
 std::vector<LabelScore> scoreAgainstLabels(const ClusterAssignment& a, const Dataset& data)
 {
     if (!data.hasLabels())
@@ -353,8 +359,7 @@ std::vector<LabelScore> scoreAgainstLabels(const ClusterAssignment& a, const Dat
         const ClusterScores& s = scores[size_t(l)][size_t(t)];
         out.push_back({data.labels[size_t(t)].name, int(l), s.hungarianAccuracy, s.nmi, s.ari});
     }
-    if ((columns > 1 || a.dL > 1) && a.combinations() <= kMaxTabulatedCombinations &&
-        data.combinedClassCount() <= kMaxTabulatedCombinations) {
+    if (scoresCombined(data, a.dL, a.combinations())) {
         const ClusterScores s =
             scoreClustering(a.combined, a.combinations(), data.combinedLabels(), data.combinedClassCount());
         out.push_back({"combined", -1, s.hungarianAccuracy, s.nmi, s.ari});

@@ -48,6 +48,18 @@ namespace {
 
 constexpr int kMaxRecent = 8;
 
+// Whether a running explorer holds this autosave folder's lock (FolderLock
+// fails to take it); taking it here and letting go at once changes nothing.
+bool inUseByAnotherExplorer(const QString& folder)
+{
+    try {
+        FolderLock probe(folder.toStdString(), "cgpgan-explorer");
+        return false;
+    } catch (const std::exception&) {
+        return true;
+    }
+}
+
 } // namespace
 
 // ---------------------------------------------------------------- autosave
@@ -122,11 +134,8 @@ void MainWindow::pruneAutosaves()
     for (const QFileInfo& folder : folders) {
         if (folder.absoluteFilePath() == QFileInfo(m_autosaveFolder).absoluteFilePath() || kept++ < kKeptAutosaves)
             continue;
-        try {
-            FolderLock probe(folder.absoluteFilePath().toStdString(), "cgpgan-explorer");
-        } catch (const std::exception&) {
-            continue; // in use
-        }
+        if (inUseByAnotherExplorer(folder.absoluteFilePath()))
+            continue;
         spdlog::info("removing the old autosave {}", folder.absoluteFilePath().toStdString());
         QDir(folder.absoluteFilePath()).removeRecursively();
     }
@@ -142,11 +151,8 @@ bool MainWindow::offerAutosaveRestore()
         const QString checkpoint = QDir(folder.absoluteFilePath()).filePath(QStringLiteral("checkpoint.pt"));
         if (!QFileInfo::exists(checkpoint))
             continue;
-        try {
-            FolderLock probe(folder.absoluteFilePath().toStdString(), "cgpgan-explorer");
-        } catch (const std::exception&) {
-            continue; // in use by a running explorer
-        }
+        if (inUseByAnotherExplorer(folder.absoluteFilePath()))
+            continue;
         const QString when = QFileInfo(checkpoint).lastModified().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
         const QString title = tr("Restore an unsaved session?");
         const QString text = tr("A session that was never saved left an autosave (written %1):\n%2\n\n"

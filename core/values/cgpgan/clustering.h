@@ -34,6 +34,9 @@ ClusterScores scoreClustering(const std::vector<int64_t>& predicted, int64_t num
 // tabulate. Empty when data has no labels. Throws Error when the assignment
 // is not of data's samples.
 std::vector<LabelScore> scoreAgainstLabels(const ClusterAssignment& assignment, const Dataset& data);
+// Whether scoreAgainstLabels ends with "combined" for data scored by a model
+// of dL labels and `combinations` combined clusters.
+bool scoresCombined(const Dataset& data, int dL, int64_t combinations);
 
 // Maximum-weight assignment on a rows x cols matrix (row-major); returns, per
 // row, the assigned column or -1 when rows > cols. O(n^3) Hungarian method.
