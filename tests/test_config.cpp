@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QtTest/QtTest>
+#include <QTemporaryDir>
 
 #include <string>
 
@@ -127,6 +128,53 @@ private Q_SLOTS:
         const Config empty = configFromJson("{}", "empty");
         QCOMPARE(empty.model.arch, Config{}.model.arch);
         QCOMPARE(empty.train.batch, Config{}.train.batch);
+    }
+
+    // Issue 26: a key given twice kept the last one without a word.
+    void duplicateKeysAreRefused()
+    {
+        const QString twice = errorOf([&] { configFromJson(R"({"train": {"steps": 5, "steps": 7}})", "t.json"); });
+        QVERIFY2(twice.contains("t.json") && twice.contains("\"train.steps\" is given twice"), qPrintable(twice));
+        const QString sections = errorOf([&] { configFromJson(R"({"run": {}, "run": {}})", "t.json"); });
+        QVERIFY2(sections.contains("\"run\" is given twice"), qPrintable(sections));
+        // The same key in two different objects is no duplicate.
+        QCOMPARE(configFromJson(R"({"train": {"seed": 3}, "data": {"seed": 4}})", "t.json").data.seed, uint64_t(4));
+    }
+
+    // Issue 26: {"preset": "toy-2d"} in a config file trained the image
+    // defaults under that name. A built-in preset is now the file's base;
+    // any other name is a label, and such a file must give every field.
+    void configFileStartsFromItsPreset()
+    {
+        QTemporaryDir dir;
+        const auto write = [&](const char* name, const std::string& text) {
+            const QString path = dir.filePath(name);
+            QFile f(path);
+            f.open(QIODevice::WriteOnly);
+            f.write(text.data(), qint64(text.size()));
+            return path.toStdString();
+        };
+        const Config toy = loadConfigFile(write("toy.json", R"({"preset": "toy-2d", "train": {"steps": 50}})"));
+        const Config expected = preset("toy-2d");
+        QCOMPARE(toy.model.arch, expected.model.arch);
+        QCOMPARE(toy.data.kind, expected.data.kind);
+        QCOMPARE(toy.train.lrG, expected.train.lrG); // from the preset
+        QCOMPARE(toy.train.steps, int64_t(50));      // from the file
+        QCOMPARE(toy.train.seed, expected.train.seed); // a section given in part keeps the preset's other fields
+
+        const QString unknown = errorOf([&] { loadConfigFile(write("mine.json", R"({"preset": "mine", "train": {"steps": 5}})")); });
+        QVERIFY2(unknown.contains("\"mine\" is not a built-in preset") && unknown.contains("demo")
+                     && unknown.contains("would take default values"),
+                 qPrintable(unknown));
+
+        // A complete file reads as written whatever its name says: what a run's config.json is.
+        Config complete = preset("demo");
+        complete.preset = "my experiment";
+        complete.train.steps = 77;
+        const Config read = loadConfigFile(write("complete.json", toJson(complete)));
+        QCOMPARE(toJson(read), toJson(complete));
+        complete.preset = "demo";
+        QCOMPARE(toJson(loadConfigFile(write("complete-demo.json", toJson(complete)))), toJson(complete));
     }
 };
 

@@ -12,8 +12,15 @@
 #include <stb/stb_image.h>
 #include <zlib.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <sstream>
 #include <cmath>
 #include <functional>
 #include <numeric>
@@ -21,6 +28,34 @@
 
 using namespace cgpgan;
 using namespace cgpgan::testing;
+
+namespace {
+
+// What the loaders log while it lives (their warnings are the report).
+class LogCapture final {
+public:
+    LogCapture() { spdlog::default_logger()->sinks().push_back(m_sink); }
+    ~LogCapture()
+    {
+        auto& sinks = spdlog::default_logger()->sinks();
+        sinks.erase(std::remove(sinks.begin(), sinks.end(), m_sink), sinks.end());
+    }
+    QString text() const { return QString::fromStdString(m_text.str()); }
+
+private:
+    std::ostringstream m_text;
+    std::shared_ptr<spdlog::sinks::ostream_sink_mt> m_sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(m_text);
+};
+
+QByteArray gzipped(const QByteArray& bytes)
+{
+    QTemporaryDir dir;
+    writeFile(dir.filePath("x.gz"), bytes, true);
+    QFile f(dir.filePath("x.gz"));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace
 
 class TestDataFiles final : public QObject {
     Q_OBJECT
@@ -46,6 +81,11 @@ private Q_SLOTS:
     void imageFolderAllCorrupt();
     void imageFolderSymlinks();
     void missingPaths();
+    void gzipTrailingBytesAndMembers();
+    void rawAndGzTwins();
+    void pngChecksums();
+    void unreadableClassFolder();
+    void classNamesAreSanitised();
     void loadDatasetDispatch();
     void sharedMnist();
     void sharedCifarSubset();
@@ -634,6 +674,175 @@ void TestDataFiles::sharedCifarSubset()
     const Dataset limited = loadDataset(spec);
     QCOMPARE(limited.count, int64_t(100));
     QCOMPARE(limited.height, 32);
+}
+
+// Issue 26: bytes after a gzip stream were dropped without a word. Now
+// they are counted in a warning, while a file of several gzip members (as
+// `cat a.gz b.gz` makes) is read whole and without one.
+void TestDataFiles::gzipTrailingBytesAndMembers()
+{
+    QTemporaryDir dir;
+    const QByteArray image = idxImages(3, 2, 2, randomBytes(12, 7));
+    const QString junk = dir.filePath("junk-images.gz");
+    writeFile(junk, gzipped(image) + QByteArray("appended", 8), false);
+    {
+        LogCapture log;
+        const Dataset d = loadIdx(str(junk), "");
+        QCOMPARE(d.count, int64_t(3));
+        QVERIFY2(log.text().contains("has 8 bytes after its gzip data"), qPrintable(log.text()));
+    }
+    const QString members = dir.filePath("members-images.gz");
+    writeFile(members, gzipped(image.left(10)) + gzipped(image.mid(10)), false);
+    LogCapture log;
+    const Dataset d = loadIdx(str(members), "");
+    QCOMPARE(d.count, int64_t(3));
+    QCOMPARE(QByteArray(reinterpret_cast<const char*>(d.pixels.data()), int(d.pixels.size())), image.mid(16));
+    QVERIFY2(!log.text().contains("after its gzip data"), qPrintable(log.text()));
+
+    // A flipped byte in the stored CRC-32 is caught (zlib checks it).
+    QByteArray flipped = gzipped(image);
+    flipped[flipped.size() - 6] = char(flipped[flipped.size() - 6] ^ 0x40);
+    writeFile(dir.filePath("flipped-images.gz"), flipped, false);
+    VERIFY_ERROR(loadIdx(str(dir.filePath("flipped-images.gz")), ""), QStringLiteral("corrupt gzip data"));
+}
+
+// Issue 26: when x and x.gz both exist the raw one is read; that they differ
+// is now a warning naming both (the same data: an info line).
+void TestDataFiles::rawAndGzTwins()
+{
+    QTemporaryDir dir;
+    const QByteArray images = idxImages(2, 2, 2, randomBytes(8, 3));
+    writeFile(dir.filePath("train-images-idx3-ubyte"), images, false);
+    writeFile(dir.filePath("train-images-idx3-ubyte.gz"), images, true);
+    writeFile(dir.filePath("train-labels-idx1-ubyte"), idxLabels(QByteArray("\x01\x02", 2)), false);
+    writeFile(dir.filePath("train-labels-idx1-ubyte.gz"), idxLabels(QByteArray("\x01\x03", 2)), true);
+    LogCapture log;
+    const Dataset d = loadMnist(str(dir.path()), "train");
+    QCOMPARE(d.labels[0].values, (std::vector<int32_t>{1, 2})); // the raw file's
+    QVERIFY2(log.text().contains("train-images-idx3-ubyte.gz both exist and hold the same data"), qPrintable(log.text()));
+    QVERIFY2(log.text().contains("train-labels-idx1-ubyte.gz both exist and differ (from byte 9"), qPrintable(log.text()));
+
+    QTemporaryDir cifar;
+    writeFile(cifar.filePath("data_batch_1.bin"), cifarRecords({1}), false);
+    writeFile(cifar.filePath("data_batch_1.bin.gz"), cifarRecords({2}), true);
+    const Dataset c = loadCifar10(str(cifar.path()));
+    QCOMPARE(c.labels[0].values, (std::vector<int32_t>{1}));
+    QVERIFY2(log.text().contains("data_batch_1.bin.gz both exist and differ (from byte 0"), qPrintable(log.text()));
+}
+
+// Issue 26: stb_image ignores PNG CRCs, so a damaged PNG loaded. Every chunk
+// is checked now; a damaged or cut file is skipped with why.
+void TestDataFiles::pngChecksums()
+{
+    QTemporaryDir dir;
+    const QString good = dir.filePath("a/good.png");
+    QDir().mkpath(dir.filePath("a"));
+    writePng(str(good), solidImage(8, 8, 3, {10, 200, 30}));
+    QFile file(good);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    file.close();
+    const int idat = bytes.indexOf("IDAT");
+    QVERIFY(idat > 0);
+    QByteArray flipped = bytes;
+    flipped[idat + 6] = char(flipped[idat + 6] ^ 1); // inside the compressed pixels
+    writeFile(dir.filePath("a/flipped.png"), flipped, false);
+    writeFile(dir.filePath("a/cut.png"), bytes.left(bytes.size() - 12), false); // no IEND
+    LogCapture log;
+    const Dataset d = loadImageFolder(str(dir.filePath("a")), 8, 3);
+    QCOMPARE(d.count, int64_t(1));
+    QCOMPARE(d.skipped.size(), size_t(2));
+    QVERIFY2(QString::fromStdString(d.skipped[0].reason).contains("ends before its IEND"), d.skipped[0].reason.c_str());
+    QVERIFY2(QString::fromStdString(d.skipped[1].reason).contains("chunk IDAT at byte")
+                 && QString::fromStdString(d.skipped[1].reason).contains("fails its CRC-32"),
+             d.skipped[1].reason.c_str());
+    QVERIFY2(log.text().contains("skipping") && log.text().contains("flipped.png"), qPrintable(log.text()));
+}
+
+// Issue 26: a class folder that cannot be read was dropped without a word
+// ("0 skipped"), and with two classes the data silently lost its labels.
+// It is listed as skipped and logged now. Root reads every folder, so as
+// root the load runs in a child process as the user nobody.
+void TestDataFiles::unreadableClassFolder()
+{
+    const QString root = QDir::tempPath() + "/cgpgan-unreadable-" + QString::number(getpid());
+    QDir(root).removeRecursively();
+    for (const char* cls : {"cats", "dogs", "owls"})
+        QDir().mkpath(root + "/" + cls), writePng(str(root + "/" + cls + "/x.png"), solidImage(8, 8, 3, {1, 2, 3}));
+    const auto cleanup = qScopeGuard([&] {
+        QFile::setPermissions(root + "/owls", QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QDir(root).removeRecursively();
+    });
+    const auto open = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+        | QFile::ReadOther | QFile::ExeOther;
+    for (const QString& folder : {root, root + "/cats", root + "/dogs"})
+        QVERIFY(QFile::setPermissions(folder, open));
+    for (const char* cls : {"cats", "dogs"})
+        QVERIFY(QFile::setPermissions(root + "/" + cls + "/x.png", QFile::ReadOwner | QFile::ReadOther | QFile::ReadGroup));
+    QVERIFY(QFile::setPermissions(root + "/owls", QFile::WriteOwner)); // no read, no search
+
+    // count, classes, skipped, then the first skipped entry's path and reason
+    auto load = [&]() -> std::string {
+        try {
+            const Dataset d = loadImageFolder(str(root), 8, 3);
+            std::string out = std::to_string(d.count) + " " + std::to_string(d.labels.empty() ? 0 : d.labels[0].classNames.size())
+                + " " + std::to_string(d.skipped.size());
+            if (!d.skipped.empty())
+                out += " " + d.skipped[0].path + ": " + d.skipped[0].reason;
+            return out;
+        } catch (const std::exception& e) {
+            return std::string("error ") + e.what();
+        }
+    };
+    std::string result;
+    if (geteuid() != 0) {
+        result = load();
+    } else {
+        int pipeEnds[2];
+        QVERIFY(pipe(pipeEnds) == 0);
+        const pid_t child = fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            close(pipeEnds[0]);
+            std::string text = setgid(65534) == 0 && setuid(65534) == 0 ? load() : std::string("setuid failed");
+            (void)!write(pipeEnds[1], text.data(), text.size());
+            _exit(0);
+        }
+        close(pipeEnds[1]);
+        char buffer[4096];
+        ssize_t got = 0;
+        while ((got = read(pipeEnds[0], buffer, sizeof buffer)) > 0)
+            result.append(buffer, size_t(got));
+        close(pipeEnds[0]);
+        int status = 0;
+        waitpid(child, &status, 0);
+    }
+    const QString text = QString::fromStdString(result);
+    QVERIFY2(text.startsWith("2 2 1 "), qPrintable(text));
+    QVERIFY2(text.contains("/owls: folder cannot be read (Permission denied)"), qPrintable(text));
+}
+
+// Issue 26: class names come from files and folder names; control bytes and
+// bytes that are not UTF-8 are escaped before they reach a CSV, JSON or the
+// screen (a binary batches.meta.txt put NUL bytes into assignments.csv).
+void TestDataFiles::classNamesAreSanitised()
+{
+    QTemporaryDir dir;
+    writeFile(dir.filePath("data_batch_1.bin"), cifarRecords({0, 1, 2, 3, 4}), false);
+    writeFile(dir.filePath("batches.meta.txt"),
+              QByteArray("cat\x00x\n\xff\xfe bird\ncaf\xc3\xa9\ntab\there\n\xc0\xaf\n\xed\xa0\x80z\n", 37),
+              false);
+    DataSpec spec;
+    spec.kind = DataKind::Cifar10;
+    spec.path = str(dir.path());
+    spec.resolution = 32;
+    spec.channels = 3;
+    LogCapture log;
+    const Dataset d = loadDataset(spec);
+    const std::vector<std::string> expected = {"cat\\x00x", "\\xFF\\xFE bird", "caf\xc3\xa9", "tab\\x09here",
+                                               "\\xC0\\xAF", "\\xED\\xA0\\x80z"};
+    QCOMPARE(d.labels[0].classNames, expected);
+    QVERIFY2(log.text().contains("are shown as \\xNN (first: \"cat\\x00x\")"), qPrintable(log.text()));
 }
 
 QTEST_APPLESS_MAIN(TestDataFiles)

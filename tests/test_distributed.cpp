@@ -224,6 +224,11 @@ private Q_SLOTS:
         QTest::newRow("configs differ") << QStringList{"--set", "train.lr_g=0.001"} << QStringList{} << 2
                                         << "differ in their config";
         QTest::newRow("no rendezvous") << none << QStringList{} << 2 << "cannot reach the rendezvous";
+        // Issue 26: rank 0 without its peer (or with a rank given twice) says
+        // what to start, in our words only.
+        QTest::newRow("no peer") << QStringList{} << none << 2 << "start all 2 processes, each with its own RANK";
+        // RANK=" 0" was read as rank 0 (strtol skips blanks); rank 1 waits for nobody.
+        QTest::newRow("a blank in RANK") << QStringList{"<RANK= 0>"} << none << 2 << "RANK=\" 0\" is not a whole number";
         // Rank 1 fails on its own (a bad data path): it says why, and rank 0
         // stops waiting for it after the timeout and says so.
         QTest::newRow("a rank fails") << QStringList{} << QStringList{"--data", "folder", "--data-path", "/no/such/dir"}
@@ -253,9 +258,15 @@ private Q_SLOTS:
             Proc p;
             p.name = QString("rank %1").arg(r);
             p.process->setWorkingDirectory(m_dir.path());
-            p.process->setProcessEnvironment(rankEnvironment(r, world, port));
+            auto env = rankEnvironment(r, world, port);
+            QStringList args = extra;
+            if (!args.isEmpty() && args.front().startsWith("<RANK=")) { // an environment value, not an argument
+                env.insert("RANK", args.front().mid(6).chopped(1));
+                args.removeFirst();
+            }
+            p.process->setProcessEnvironment(env);
             p.process->start(CGPGAN_CLI, QStringList{"train"} + tinyRun(4) +
-                                             QStringList{"--out", out, "--dist-timeout", "5"} + extra);
+                                             QStringList{"--out", out, "--dist-timeout", "5"} + args);
             procs.push_back(std::move(p));
         }
         for (auto& p : procs) {
@@ -263,6 +274,9 @@ private Q_SLOTS:
             const QString err = QString::fromUtf8(p.process->readAllStandardError());
             QVERIFY2(p.process->exitCode() != 0, qPrintable(p.name + " exited 0:\n" + err));
             QVERIFY2(err.contains(mentions, Qt::CaseInsensitive), qPrintable(p.name + ":\n" + err.right(2000)));
+            // libtorch's own log lines (glog's "Logging before InitGoogleLogging",
+            // c10d's "[c10d] ... socket.cpp") stay out: our message carries their text.
+            QVERIFY2(!err.contains("InitGoogleLogging") && !err.contains("socket.cpp"), qPrintable(p.name + ":\n" + err.right(2000)));
             qInfo("%s: %s", qPrintable(p.name), qPrintable(err.trimmed().split('\n').last().left(300)));
         }
         QFile kept(out + "/checkpoint.pt");

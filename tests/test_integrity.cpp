@@ -22,6 +22,8 @@
 #include <functional>
 #include <QtTest/QtTest>
 
+#include <zlib.h>
+
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -138,7 +140,7 @@ private Q_SLOTS:
     {
         const std::string bytes = readAll(m_good);
         const std::string tail = bytes.substr(bytes.size() - 21);
-        QVERIFY2(tail.rfind("cgpgan-crc32 ", 0) == 0, tail.c_str());
+        QVERIFY2(tail.rfind("cgpgan-seal2 ", 0) == 0, tail.c_str());
 
         const std::string cut = path("cut.pt");
         writeFileAtomically(cut, bytes.substr(0, bytes.size() - 1000), "test file");
@@ -169,6 +171,44 @@ private Q_SLOTS:
         const QString olderMessage = errorOf([&] { Model::load(older); });
         QVERIFY2(olderMessage.contains("damaged") && olderMessage.contains("CRC-32 in its zip directory"),
                  qPrintable(olderMessage));
+    }
+
+    // Issue 26: the zip end record's fields (disk numbers, entry counts,
+    // directory size and offset) are inside the seal: a flip in any of its
+    // 20 bytes is refused before libtorch reads the file. A file with the
+    // first seal (bytes before the record only) still loads, and there a
+    // flip in the record's counts or offsets is caught by checking them
+    // against the directory.
+    void endRecordIsSealed()
+    {
+        const std::string bytes = readAll(m_good);
+        const size_t end = bytes.size() - 21 - 22;
+        QCOMPARE(uint32_t(uint8_t(bytes[end + 2])) | uint32_t(uint8_t(bytes[end + 3])) << 8, uint32_t(0x0605));
+        const std::string file = path("record.pt");
+        for (size_t field = 4; field < 20; ++field) {
+            std::string flipped = bytes;
+            flipped[end + field] = char(flipped[end + field] ^ 1);
+            writeFileAtomically(file, flipped, "test file");
+            const QString message = errorOf([&] { Trainer::readInfo(file); });
+            QVERIFY2(message.contains("damaged"), qPrintable(QString("byte %1: %2").arg(field).arg(message)));
+        }
+
+        // The same bytes sealed the first way: "cgpgan-crc32 " and the CRC-32 of the bytes before the record.
+        std::string first = bytes.substr(0, bytes.size() - 21);
+        char crc[9];
+        std::snprintf(crc, sizeof crc, "%08x",
+                      unsigned(crc32(0L, reinterpret_cast<const Bytef*>(first.data()), uInt(end))));
+        first += std::string("cgpgan-crc32 ") + crc;
+        writeFileAtomically(file, first, "test file");
+        QCOMPARE(Model::load(file)->step(), Model::load(m_good)->step());
+        for (const size_t field : {8, 10, 12, 16}) { // entries here, in all; directory size, offset
+            std::string flipped = first;
+            flipped[end + field] = char(flipped[end + field] ^ 1);
+            writeFileAtomically(file, flipped, "test file");
+            const QString message = errorOf([&] { Trainer::readInfo(file); });
+            QVERIFY2(message.contains("damaged") && message.contains("end record"),
+                     qPrintable(QString("byte %1: %2").arg(field).arg(message)));
+        }
     }
 
     // A tensor changed behind the checksum's back is named.

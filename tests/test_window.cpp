@@ -4,11 +4,15 @@
 #include "grid/grid_panel.h"
 #include "grid/flow_layout.h"
 #include "window/main_window.h"
+#include "window/session_dialog.h"
 #include "test_support.h"
 
 #include "cgpgan/trainer.h"
 
 #include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -20,6 +24,8 @@
 #include <QtTest>
 
 #include <memory>
+
+#include <sys/stat.h>
 
 using cgpgan::ui::TrainingController;
 using State = TrainingController::State;
@@ -367,6 +373,43 @@ private Q_SLOTS:
 
     // Issue 27: a New session that fails to open leaves the open session's
     // Save target (Ctrl+S asked for a new file after the error).
+    // Issue 26: New session checks the data path as `cgpgan train` does:
+    // a pipe is refused by name (it would block the load), an image folder
+    // must be a folder, and generated data keeps no stale path.
+    void sessionDialogChecksTheDataPath()
+    {
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath("pipe");
+        QVERIFY(mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+        const QString file = dir.filePath("file.png");
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+
+        cgpgan::ui::SessionDialog dialog;
+        auto* kind = dialog.findChild<QComboBox*>("sessionDataKind");
+        auto* path = dialog.findChild<QLineEdit*>("sessionDataPath");
+        auto* problem = dialog.findChild<QLabel*>("sessionProblem");
+        QVERIFY(kind && path && problem);
+        const auto tryWith = [&](cgpgan::DataKind k, const QString& p) {
+            kind->setCurrentIndex(kind->findData(int(k)));
+            path->setText(p);
+            problem->clear();
+            dialog.accept();
+            return problem->text();
+        };
+        QVERIFY2(tryWith(cgpgan::DataKind::Mnist, fifo).contains("neither a file nor a folder"), qPrintable(problem->text()));
+        QVERIFY2(tryWith(cgpgan::DataKind::Folder, file).contains("is not a folder"), qPrintable(problem->text()));
+        QVERIFY2(tryWith(cgpgan::DataKind::Cifar10, dir.filePath("gone")).contains("does not exist"), qPrintable(problem->text()));
+        QVERIFY2(tryWith(cgpgan::DataKind::Folder, "  ").contains("Choose where the data is"), qPrintable(problem->text()));
+        QCOMPARE(dialog.result(), int(QDialog::Rejected)); // none of them closed it
+        // Built-in shapes with a path left in the field: accepted, the path dropped.
+        QVERIFY(tryWith(cgpgan::DataKind::Builtin, dir.path()).isEmpty());
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QVERIFY(dialog.config().data.path.empty());
+        QCOMPARE(dialog.config().data.kind, cgpgan::DataKind::Builtin);
+    }
+
     void failedNewSessionKeepsTheSaveTarget()
     {
         cgpgan::ui::MainWindow window;

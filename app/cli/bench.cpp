@@ -85,7 +85,7 @@ int runAssignBench(const BenchOptions& o)
                             {"images_per_s", double(data->count) / s},           {"threads", torch::get_num_threads()}};
         if (stepsPerSecond >= 0)
             line["training_steps_per_s"] = stepsPerSecond;
-        std::cout << line.dump() << std::endl;
+        std::cout << jsonText(line, -1) << std::endl;
     };
     // Training alone, for the ratio: as long as one paused assignment takes.
     {
@@ -189,7 +189,7 @@ int runBench(BenchOptions o)
                              {"images_per_s", double(o.steps * config.train.batch) / seconds},
                              {"peak_rss_mib", peakRssMiB()},
                              {"finite", finite}};
-    std::cout << out.dump() << std::endl;
+    std::cout << jsonText(out, -1) << std::endl;
     return finite ? 0 : 3;
 }
 

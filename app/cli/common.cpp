@@ -3,6 +3,7 @@
 #include "cgpgan/data.h"
 #include "cgpgan/device.h"
 #include "cgpgan/error.h"
+#include "cgpgan/file_io.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -14,6 +15,11 @@
 #include <functional>
 
 namespace cgpgan::cli {
+
+std::string jsonText(const nlohmann::json& j, int indent)
+{
+    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 CLI::Validator seedValidator()
 {
@@ -47,6 +53,20 @@ CLI::Validator finiteValidator()
         "", "finite");
 }
 
+CLI::Validator regularFileValidator(const std::string& what)
+{
+    return CLI::Validator(
+        [what](std::string& text) -> std::string {
+            try {
+                requireRegularFile(text, what);
+            } catch (const Error& e) {
+                return e.what();
+            }
+            return {};
+        },
+        "FILE", "regular file");
+}
+
 void ConfigOptions::addTo(CLI::App& app, bool withPreset, bool withTraining)
 {
     if (withPreset) {
@@ -56,7 +76,7 @@ void ConfigOptions::addTo(CLI::App& app, bool withPreset, bool withTraining)
         presetOption =
             app.add_option("--preset", preset, "Preset to start from (" + names + ")")->capture_default_str();
         configOption = app.add_option("--config", configFile, "JSON config file to start from instead of a preset")
-                           ->check(CLI::ExistingFile);
+                           ->check(regularFileValidator("config file"));
         // Both name where a run starts; the config won without a word (issue 26).
         configOption->excludes(presetOption);
     }

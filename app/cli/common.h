@@ -29,6 +29,10 @@ CLI::Validator seedValidator();
 CLI::Validator nonEmptyValidator();
 // A finite number (NaN and infinities are refused).
 CLI::Validator finiteValidator();
+// A regular file that exists (requireRegularFile's words, which name a
+// FIFO, a folder, a device or a loop of links; CLI::ExistingFile called a
+// loop "File does not exist"). what: "checkpoint", "config file".
+CLI::Validator regularFileValidator(const std::string& what);
 
 struct ConfigOptions {
     std::string preset = "demo";
@@ -84,5 +88,10 @@ nlohmann::json scoresJson(const ClusterScores& scores);
 // Prints a clusteringSummary() as text: the populated line and, when there
 // are scores, one table row per comparison.
 void printClusteringSummary(const nlohmann::json& summary);
+
+// JSON for stdout (--json): text that is not UTF-8 (a path, a class name from
+// a data file) is written with U+FFFD in place of the bad bytes instead of
+// failing the command after its work is done (issue 26).
+std::string jsonText(const nlohmann::json& j, int indent = 2);
 
 } // namespace cgpgan::cli

@@ -106,7 +106,7 @@ int runEval(const EvalOptions& o)
     result["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     if (o.json) {
-        std::cout << result.dump(2) << "\n";
+        std::cout << jsonText(result) << "\n";
         return 0;
     }
     const std::string on = "on " + shortName(report.extractor) + " features";
@@ -140,10 +140,10 @@ void addEvalCommand(CLI::App& app, int& exitCode)
     CLI::App* sub = app.add_subcommand(
         "eval", "FID, precision and recall of G_ema samples against real data (and clustering scores when "
                 "the data has labels)");
-    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
+    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(regularFileValidator("checkpoint"));
     sub->add_option("--samples", o->samples, "Real images and G_ema samples to compare (at most the data's size)")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 1'000'000)); // PositiveNumber's message printed 1.8e308 in full
     sub->add_option("--features", o->features,
                     "TorchScript feature network, e.g. StyleGAN2-ADA's inception-2015-12-05.pt (default: a "
                     "built-in random-feature network, whose numbers are only comparable with each other)");

@@ -37,7 +37,7 @@ void addExportCommand(CLI::App& app, int& exitCode)
     auto o = std::make_shared<ExportOptions>();
     CLI::App* sub = app.add_subcommand(
         "export", "Export G_ema and Q as TorchScript (torch.jit.load), a state dict (torch.load) and model.json");
-    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
+    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(regularFileValidator("checkpoint"));
     sub->add_option("--out", o->out, "Folder to write generator.pt, classifier.pt, state_dict.pt, model.json")
         ->check(nonEmptyValidator())
         ->required();

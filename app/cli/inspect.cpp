@@ -140,7 +140,7 @@ int runCluster(const ClusterOptions& o)
         result["live_score"] = live;
     }
     if (o.json) {
-        std::cout << result.dump(2) << "\n";
+        std::cout << jsonText(result) << "\n";
         return 0;
     }
     std::printf("clustered %lld samples of %s with the classifier of %s (step %lld)\n", (long long)a.count,
@@ -168,7 +168,7 @@ int runDevices(bool asJson)
         j["nccl"] = r.nccl;
         j["cpu_threads"] = r.cpuThreads;
         j["omp_wait_policy"] = r.openMpWait;
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     std::printf("libtorch        %s\n", r.libtorch.c_str());
@@ -205,7 +205,7 @@ int runInfo(const std::string& checkpoint, bool asJson)
         j["parameters"] = info.parameters;
         j["prior"] = info.prior;
         j["config"] = json::parse(toJson(c));
-        std::cout << j.dump(2) << "\n";
+        std::cout << jsonText(j) << "\n";
         return 0;
     }
     std::printf("checkpoint      %s (%.1f MiB, format %d)\n", checkpoint.c_str(),
@@ -258,7 +258,7 @@ void addSampleCommand(CLI::App& app, int& exitCode)
 {
     auto o = std::make_shared<SampleOptions>();
     CLI::App* sub = app.add_subcommand("sample", "Write a grid PNG of G_ema samples from a checkpoint");
-    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
+    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(regularFileValidator("checkpoint"));
     sub->add_option("-o,--out", o->out, "PNG to write")->capture_default_str()->check(nonEmptyValidator());
     sub->add_option("--rows", o->rows, "Rows: fixed z vectors")->capture_default_str()->check(CLI::Range(1, 256));
     sub->add_option("--columns", o->columns, "Columns: how many combinations (the first ones, or --random)")
@@ -281,7 +281,7 @@ void addClusterCommand(CLI::App& app, int& exitCode)
     auto o = std::make_shared<ClusterOptions>();
     CLI::App* sub = app.add_subcommand(
         "cluster", "Assign a dataset to clusters with Q; write a CSV and print scores when labels exist");
-    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
+    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(regularFileValidator("checkpoint"));
     o->config.addTo(*sub, /*withPreset=*/false, /*withTraining=*/false);
     sub->add_option("-o,--out", o->out, "Assignments CSV to write")->capture_default_str()->check(nonEmptyValidator());
     sub->add_flag("--json", o->json, "Print the results as JSON");
@@ -298,7 +298,7 @@ void addInfoCommand(CLI::App& app, int& exitCode)
     auto asJson = std::make_shared<bool>(false);
     auto devices = std::make_shared<bool>(false);
     CLI::App* sub = app.add_subcommand("info", "Show what a checkpoint holds, or (--devices) what this build runs on");
-    auto* file = sub->add_option("checkpoint", *checkpoint, "Checkpoint file")->check(CLI::ExistingFile);
+    auto* file = sub->add_option("checkpoint", *checkpoint, "Checkpoint file")->check(regularFileValidator("checkpoint"));
     auto* dev = sub->add_flag("--devices", *devices, "Show libtorch's version, CUDA, its devices and the process-group "
                                                       "backends of this build instead");
     dev->excludes(file);

@@ -53,12 +53,19 @@ int runMap(const MapCommandOptions& o)
     options.tsne.iterations = o.iterations;
     int64_t shown = -1;
     const auto start = std::chrono::steady_clock::now();
-    const auto map = clusterMap(*r.model, data, options, [&](int64_t done, int64_t) {
-        if (done / 50 != shown / 50)
-            std::fprintf(stderr, "\rmapping: %5.1f%%", double(done) / 10.0);
-        shown = done;
-        return true;
-    });
+    ClusterMap map;
+    try {
+        map = clusterMap(*r.model, data, options, [&](int64_t done, int64_t) {
+            if (done / 50 != shown / 50)
+                std::fprintf(stderr, "\rmapping: %5.1f%%", double(done) / 10.0);
+            shown = done;
+            return true;
+        });
+    } catch (...) {
+        if (shown >= 0) // end the progress line before the error is printed
+            std::fprintf(stderr, "\n");
+        throw;
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::fprintf(stderr, "\n");
 
@@ -102,7 +109,7 @@ void addMapCommand(CLI::App& app, int& exitCode)
     auto o = std::make_shared<MapCommandOptions>();
     CLI::App* sub = app.add_subcommand(
         "map", "Embed a dataset in 2-D from Q's penultimate features (PCA or t-SNE) and write a CSV");
-    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(CLI::ExistingFile);
+    sub->add_option("checkpoint", o->checkpoint, "Checkpoint file")->required()->check(regularFileValidator("checkpoint"));
     o->config.addTo(*sub, /*withPreset=*/false, /*withTraining=*/false);
     sub->add_option("--method", o->method, "pca (every image) or tsne (a subsample)")
         ->check(CLI::IsMember({"pca", "tsne"}))

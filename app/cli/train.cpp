@@ -317,7 +317,7 @@ void addTrainCommand(CLI::App& app, int& exitCode)
         ->check(nonEmptyValidator());
     sub->add_option("--resume", o->resume,
                     "Continue from this checkpoint (its config, then your overrides, e.g. --steps to extend)")
-        ->check(CLI::ExistingFile);
+        ->check(regularFileValidator("checkpoint"));
     sub->add_option("--grid-every", o->gridEvery, "Write a sample grid every N steps (0 = only at the end)");
     sub->add_option("--checkpoint-every", o->checkpointEvery, "Write checkpoint.pt every N steps (0 = only at the end)");
     sub->add_option("--dist-timeout", o->distTimeout,

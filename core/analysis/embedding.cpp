@@ -144,9 +144,13 @@ ClusterMap clusterMap(const Model& model, const Dataset& data, const MapOptions&
     out.method = options.method;
     out.dL = m.dL;
     out.dC = m.dC;
-    if (data.count < 2)
-        throw Error("a map needs at least 2 samples");
     const bool tsne = options.method == MapMethod::Tsne;
+    // Checked before Q's pass, so that nothing is spent on a map that cannot be drawn.
+    if (data.count < 2)
+        throw Error("a map needs at least 2 images; the data has " + std::to_string(data.count));
+    if (tsne && data.count < 5)
+        throw Error("a t-SNE map needs at least 5 images; the data has " + std::to_string(data.count)
+                    + " (use PCA, or more data)");
     const int64_t n = tsne ? std::min(data.count, std::max<int64_t>(options.maxPoints, 5)) : data.count;
     if (n < data.count) { // a seeded subsample, kept in dataset order
         auto gen = at::make_generator<at::CPUGeneratorImpl>(options.tsne.seed);

@@ -229,7 +229,11 @@ namespace {
 
 constexpr uint32_t kEndOfCentralDirectory = 0x06054b50; // "PK\5\6"
 constexpr size_t kEndRecordSize = 22;                   // without its comment
-constexpr std::string_view kSealPrefix = "cgpgan-crc32 ";
+// The seal's two forms: the first covered the bytes before the zip end
+// record; the second (issue 26) also covers the record's fields, everything
+// but its comment length (which endRecord checks against the file's size).
+constexpr std::string_view kSealPrefix = "cgpgan-seal2 ";
+constexpr std::string_view kFirstSealPrefix = "cgpgan-crc32 ";
 
 uint16_t littleEndian16(const char* p)
 {
@@ -262,11 +266,52 @@ std::string sealArchive(std::string bytes)
     const auto end = endRecord(bytes);
     if (!end || littleEndian16(bytes.data() + *end + 20) != 0)
         throw Error("internal error: libtorch's checkpoint bytes do not end in a zip end record without a comment");
-    const std::string seal = std::string(kSealPrefix) + hex(bytesChecksum(std::string_view(bytes).substr(0, *end)));
+    const std::string seal = std::string(kSealPrefix) + hex(bytesChecksum(std::string_view(bytes).substr(0, *end + 20)));
+    static_assert(kSealPrefix.size() == kFirstSealPrefix.size());
     bytes[*end + 20] = char(seal.size() & 0xff);
     bytes[*end + 21] = char(seal.size() >> 8);
     bytes += seal;
     return bytes;
+}
+
+// The zip end record's own fields against the archive (issue 26: they lay
+// outside the first seal, so a flip in its counts or offsets passed it).
+// libtorch writes one disk, so both disk numbers are 0 and the two entry
+// counts agree; the central directory ends where the end record (or a zip64
+// end record) begins, and walking it finds exactly the entries counted.
+void checkEndRecord(std::string_view bytes, size_t end, const std::string& path)
+{
+    const auto damaged = [&](const std::string& what) {
+        return Error("checkpoint " + path + " is damaged: its zip end record " + what);
+    };
+    const char* eocd = bytes.data() + end;
+    if (littleEndian16(eocd + 4) != 0 || littleEndian16(eocd + 6) != 0)
+        throw damaged("names another disk (a checkpoint is one file)");
+    const uint16_t entries = littleEndian16(eocd + 10);
+    if (littleEndian16(eocd + 8) != entries)
+        throw damaged("counts " + std::to_string(littleEndian16(eocd + 8)) + " entries on this disk but "
+                      + std::to_string(entries) + " in all");
+    const uint32_t directorySize = littleEndian32(eocd + 12);
+    const uint32_t directoryOffset = littleEndian32(eocd + 16);
+    if (entries == 0xffff || directorySize == 0xffffffffu || directoryOffset == 0xffffffffu)
+        return; // zip64: the real counts are in the zip64 record, inside the seal
+    const uint64_t directoryEnd = uint64_t(directoryOffset) + directorySize;
+    const bool zip64Follows = directoryEnd + 4 <= end
+        && littleEndian32(bytes.data() + directoryEnd) == 0x06064b50; // "PK\6\6"
+    if (directoryEnd != end && !zip64Follows)
+        throw damaged("places the zip directory at " + std::to_string(directoryOffset) + " + "
+                      + std::to_string(directorySize) + " bytes, which does not end where the record begins ("
+                      + std::to_string(end) + ")");
+    uint64_t at = directoryOffset;
+    uint32_t found = 0;
+    while (at + 46 <= directoryEnd && littleEndian32(bytes.data() + at) == 0x02014b50) {
+        const char* h = bytes.data() + at;
+        at += 46 + uint64_t(littleEndian16(h + 28)) + littleEndian16(h + 30) + littleEndian16(h + 32);
+        ++found;
+    }
+    if (at != directoryEnd || found != entries)
+        throw damaged("counts " + std::to_string(entries) + " entries but its directory holds "
+                      + std::to_string(found));
 }
 
 // For a checkpoint without a seal (written before them): the zip's own
@@ -317,12 +362,16 @@ bool verifyArchiveSeal(std::string_view bytes, const std::string& path)
         throw Error("checkpoint " + path + " is not a complete CGPGAN checkpoint (corrupt, cut short or another "
                     "kind of file): it has no zip end record (" + std::to_string(bytes.size()) + " bytes)");
     const std::string_view comment = bytes.substr(*end + kEndRecordSize);
-    if (comment.substr(0, kSealPrefix.size()) != kSealPrefix) {
+    const bool second = comment.substr(0, kSealPrefix.size()) == kSealPrefix;
+    const bool first = comment.substr(0, kFirstSealPrefix.size()) == kFirstSealPrefix;
+    if (!second)
+        checkEndRecord(bytes, *end, path); // the first seal and no seal leave the record uncovered
+    if (!first && !second) {
         verifyZipEntries(bytes, *end, path); // written before seals
         return false;
     }
-    const std::string stored(comment.substr(kSealPrefix.size()));
-    const std::string actual = hex(bytesChecksum(bytes.substr(0, *end)));
+    const std::string stored(comment.substr(kSealPrefix.size())); // both prefixes are 13 bytes
+    const std::string actual = hex(bytesChecksum(bytes.substr(0, *end + (second ? 20 : 0))));
     if (stored != actual)
         throw Error("checkpoint " + path + " is damaged: its bytes do not match the CRC-32 written with them (stored " +
                     stored + ", now " + actual + "); it was changed or cut after it was saved");

@@ -59,8 +59,12 @@ void verifyTensorChecksums(const StoredChecksums& stored, const std::vector<Name
 // reader crashes (SIGSEGV in ScriptTypeParser) on some damaged archives
 // before any tensor checksum can be checked, and its zip reader skips the
 // zip's own CRCs. So the bytes are sealed when saved: the zip's end record
-// gets a comment "cgpgan-crc32 XXXXXXXX", the CRC-32 of every byte before
-// that record, and a load checks it before libtorch parses anything.
+// gets a comment "cgpgan-seal2 XXXXXXXX", the CRC-32 of every byte before
+// that comment but the comment's length (which must match the file's end),
+// and a load checks it before libtorch parses anything. Files sealed before
+// issue 26 carry "cgpgan-crc32 XXXXXXXX", a CRC-32 of the bytes before the
+// end record; for those (and unsealed ones) the record's fields are checked
+// against the directory instead.
 // sealArchive takes libtorch's output (a zip without a comment) and seals it.
 std::string sealArchive(std::string bytes);
 // Checks the seal of a checkpoint's bytes: true when sealed and intact,

@@ -30,10 +30,10 @@ bool isCifarBatchName(const std::string& name)
 }
 
 // *.bin and *.bin.gz in the folder, sorted (data_batch_1..5, then test_batch);
-// x.bin wins over x.bin.gz when both exist.
+// x.bin wins over x.bin.gz when both exist (preferRaw compares them).
 std::vector<std::string> cifarBatchFiles(const fs::path& folder)
 {
-    std::map<std::string, std::string> byStem; // stem -> path
+    std::map<std::string, std::string> stems; // x.bin -> the name as found (case kept)
     std::error_code ec;
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
         if (!it->is_regular_file(ec))
@@ -41,24 +41,20 @@ std::vector<std::string> cifarBatchFiles(const fs::path& folder)
         const std::string name = it->path().filename().string();
         if (!isCifarBatchName(name))
             continue;
-        const bool gz = endsWith(toLower(name), ".gz");
-        const std::string stem = gz ? name.substr(0, name.size() - 3) : name;
-        auto found = byStem.find(stem);
-        if (found == byStem.end() || !gz) {
-            if (found != byStem.end())
-                spdlog::warn("{} and {} both exist; using {}", found->second,
-                                   it->path().string(), it->path().string());
-            byStem[stem] = it->path().string();
-        } else {
-            spdlog::warn("{} and {} both exist; using {}", found->second,
-                               it->path().string(), found->second);
-        }
+        const std::string stem = endsWith(toLower(name), ".gz") ? name.substr(0, name.size() - 3) : name;
+        stems.emplace(stem, stem);
     }
     if (ec)
         throw Error("cannot list CIFAR-10 folder " + folder.string() + ": " + ec.message());
     std::vector<std::string> files;
-    for (const auto& entry : byStem)
-        files.push_back(entry.second);
+    for (const auto& entry : stems) {
+        const fs::path raw = folder / entry.first;
+        std::string gz = raw.string() + ".gz";
+        for (const char* ext : {".gz", ".GZ", ".Gz", ".gZ"})
+            if (isFile(raw.string() + ext))
+                gz = raw.string() + ext;
+        files.push_back(preferRaw(raw.string(), gz));
+    }
     return files;
 }
 

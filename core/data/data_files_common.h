@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -34,6 +35,16 @@ uint64_t maxUncompressedSize(const std::string& path, bool raw);
 // ISIZE trailer (uncompressed size mod 2^32). Only a hint.
 uint64_t uncompressedSizeHint(const std::string& path);
 uint32_t bigEndian32(const uint8_t* bytes);
+// Text from a data file or a folder name made safe for CSV, JSON and the
+// screen (issue 26: a binary batches.meta.txt put NUL bytes into
+// assignments.csv): valid UTF-8 is kept, and every byte that is a control
+// character or not part of valid UTF-8 becomes "\xNN", so distinct names stay
+// distinct. Sets *changed when anything was escaped.
+std::string printableText(const std::string& text, bool* changed = nullptr);
+// printableText on every label column's name and class names, with one
+// warning per column that needed it, naming where the data came from.
+void sanitiseLabelText(Dataset& data);
+
 // Class names "0", "1", ... for labels that come without names.
 std::vector<std::string> numberNames(int64_t count);
 // Keeps the first n samples of an image or point dataset.
@@ -42,60 +53,47 @@ void keepFirst(Dataset& data, int64_t n);
 // have the same label columns.
 void appendDataset(Dataset& into, Dataset&& part);
 
-// A gzip or raw file read through zlib (gzread passes raw files through).
+// Of a raw file and its .gz twin, the one to read: the raw one when both
+// exist. When both exist their contents are compared and a difference is
+// logged as a warning that names both (issue 26: the raw one won silently).
+std::string preferRaw(const std::string& raw, const std::string& gz);
+
+// A gzip or raw file read through zlib's inflate. gzread would do the same
+// but drops anything after the gzip stream without a word (issue 26: junk
+// after the data passed); here a gzip file may hold several members (as
+// `cat a.gz b.gz` or bgzip make), and bytes after the last one that are not
+// another member are logged as a warning with their count and ignored.
 class GzReader final {
 public:
-    explicit GzReader(const std::string& path) : m_path(path)
-    {
-        requireRegularFile(path, "data file");
-        m_file = gzopen(path.c_str(), "rb");
-        if (!m_file)
-            throw Error("cannot open " + path);
-        gzbuffer(m_file, 1 << 20);
-    }
-    ~GzReader() { gzclose(m_file); }
+    explicit GzReader(const std::string& path);
+    ~GzReader();
     GzReader(const GzReader&) = delete;
     GzReader& operator=(const GzReader&) = delete;
 
-    // Reads up to size bytes; returns how many were read (fewer only at end of file).
-    uint64_t read(void* out, uint64_t size)
-    {
-        auto* bytes = static_cast<uint8_t*>(out);
-        uint64_t done = 0;
-        while (done < size) {
-            const auto chunk = unsigned(std::min<uint64_t>(size - done, 1u << 30));
-            const int got = gzread(m_file, bytes + done, chunk);
-            if (got < 0) {
-                int code = 0;
-                const char* message = gzerror(m_file, &code);
-                throw Error("cannot read " + m_path + ": " + (message ? message : "read error")
-                            + " (corrupt or truncated gzip data?)");
-            }
-            if (got == 0) {
-                // zlib returns what it could decompress and then 0, setting
-                // Z_BUF_ERROR, when the file ends inside a gzip stream: a cut
-                // download. Refuse it, even when it ends on a record boundary.
-                int code = Z_OK;
-                gzerror(m_file, &code);
-                if (code == Z_BUF_ERROR)
-                    throw Error(m_path + " is a truncated gzip file: it ends inside its compressed"
-                                " stream after " + std::to_string(m_delivered + done)
-                                + " uncompressed bytes (download or copy it again)");
-                break;
-            }
-            done += uint64_t(got);
-        }
-        m_delivered += done;
-        return done;
-    }
+    // Reads up to size bytes; returns how many were read (fewer only at end
+    // of data). Throws Error naming the file when the gzip data is corrupt or
+    // cut short.
+    uint64_t read(void* out, uint64_t size);
 
-    // Whether the file is read as is (not gzip). Valid after the first read.
-    bool isRaw() const { return gzdirect(m_file) == 1; }
+    // Whether the file is read as is (not gzip).
+    bool isRaw() const { return m_raw; }
+    // Bytes after the last gzip member that were ignored (known once read
+    // has reached the end of the data).
+    uint64_t trailingBytes() const { return m_trailing; }
 
 private:
+    bool fill(); // more compressed input; false at the end of the file
+    [[noreturn]] void fail(const std::string& what) const;
+
     std::string m_path;
-    gzFile m_file = nullptr;
-    uint64_t m_delivered = 0; // bytes returned by read so far
+    std::FILE* m_file = nullptr;
+    bool m_raw = false;
+    bool m_ended = false; // no more data (the stream ended, or the raw file)
+    z_stream m_stream{};
+    bool m_inflating = false;
+    std::vector<uint8_t> m_input;
+    uint64_t m_delivered = 0; // uncompressed bytes returned so far
+    uint64_t m_trailing = 0;
 };
 
 } // namespace cgpgan::data_detail

@@ -11,6 +11,9 @@
 #include <stb_image_resize.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <iterator>
 #include <fstream>
 #include <map>
 #include <system_error>
@@ -61,69 +64,139 @@ std::string notAFileReason(const fs::directory_entry& entry)
 }
 
 // Every file with an image's name under folder, sorted; entries with such a
-// name that are not readable files go to skipped, with the reason.
+// name that are not readable files go to skipped, with the reason, and so do
+// folders that cannot be listed (issue 26: skip_permission_denied dropped an
+// unreadable class folder without a word, and with it the labels). Folder
+// links are not followed, as before.
 std::vector<FolderImage> findImageFiles(const fs::path& folder, std::vector<SkippedFile>& skipped)
 {
     std::vector<FolderImage> files;
-    std::error_code ec;
-    fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec);
-    for (const fs::recursive_directory_iterator end; !ec && it != end; it.increment(ec)) {
-        if (!isImageFileName(it->path()))
+    std::vector<std::pair<fs::path, int>> pending{{folder, -1}}; // a folder and its depth below the root
+    while (!pending.empty()) {
+        const auto [current, depth] = pending.back();
+        pending.pop_back();
+        std::error_code ec;
+        fs::directory_iterator it(current, ec);
+        if (ec) {
+            if (depth < 0)
+                throw Error("cannot list image folder " + folder.string() + ": " + ec.message());
+            skipped.push_back({current.string(), "folder cannot be read (" + ec.message()
+                                                     + "): the images in it, if any, are left out"});
             continue;
-        std::error_code typeError;
-        if (it->is_regular_file(typeError))
-            files.push_back({it->path(), it.depth(),
-                             it.depth() == 0 ? std::string()
-                                             : it->path().lexically_relative(folder).begin()->string()});
-        else
-            skipped.push_back({it->path().string(), notAFileReason(*it)});
+        }
+        for (const fs::directory_iterator end; it != end; it.increment(ec)) {
+            const fs::directory_entry& entry = *it;
+            std::error_code typeError;
+            if (entry.is_directory(typeError) && !entry.is_symlink(typeError)) {
+                pending.emplace_back(entry.path(), depth + 1);
+                if (isImageFileName(entry.path())) // a folder named x.png: listed, and searched
+                    skipped.push_back({entry.path().string(), notAFileReason(entry)});
+                continue;
+            }
+            if (!isImageFileName(entry.path()))
+                continue;
+            if (entry.is_regular_file(typeError))
+                files.push_back({entry.path(), depth + 1,
+                                 depth + 1 == 0 ? std::string()
+                                                : entry.path().lexically_relative(folder).begin()->string()});
+            else
+                skipped.push_back({entry.path().string(), notAFileReason(entry)});
+        }
+        if (ec) {
+            if (depth < 0)
+                throw Error("cannot list image folder " + folder.string() + ": " + ec.message());
+            skipped.push_back({current.string(), "folder could be read only in part (" + ec.message()
+                                                     + "): some of its images may be left out"});
+        }
     }
-    if (ec)
-        throw Error("cannot list image folder " + folder.string() + ": " + ec.message());
     std::sort(files.begin(), files.end()); // same order on every run
     std::sort(skipped.begin(), skipped.end(),
               [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
     return files;
 }
 
-// Decodes one file to `channels` channels, centre-crops it to a square and
-// resizes it to resolution x resolution; appends CHW bytes to pixels.
-// Returns an empty string on success, else why the file could not be used.
 // The format the first bytes say: "PNG", "JPEG", or "" for anything else.
-std::string sniffFormat(const fs::path& path)
+std::string sniffFormat(const std::string& bytes)
 {
-    std::ifstream in(path, std::ios::binary);
-    unsigned char head[8] = {};
-    in.read(reinterpret_cast<char*>(head), sizeof head);
-    const auto got = in.gcount();
     static const unsigned char png[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
-    if (got == 8 && std::equal(head, head + 8, png))
+    const auto* head = reinterpret_cast<const unsigned char*>(bytes.data());
+    if (bytes.size() >= 8 && std::equal(head, head + 8, png))
         return "PNG";
-    if (got >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff)
+    if (bytes.size() >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff)
         return "JPEG";
     return {};
 }
 
+// Every chunk of a PNG against its CRC-32 (issue 26: stb_image does not
+// check them, so a damaged PNG loaded as whatever its bytes decoded to).
+// Returns why the file is damaged, or "" when every chunk up to IEND is whole.
+std::string pngDamage(const std::string& bytes)
+{
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    size_t at = 8;
+    while (at + 12 <= bytes.size()) {
+        const uint32_t length = bigEndian32(p + at);
+        const std::string type(bytes, at + 4, 4);
+        if (length > 0x7fffffffu || at + 12 + uint64_t(length) > bytes.size())
+            return "damaged PNG: chunk " + type + " at byte " + std::to_string(at) + " runs past the end of the file";
+        const uint32_t stored = bigEndian32(p + at + 8 + length);
+        const uint32_t actual = uint32_t(crc32(crc32(0L, nullptr, 0), p + at + 4, uInt(4 + length)));
+        if (stored != actual)
+            return "damaged PNG: chunk " + type + " at byte " + std::to_string(at) + " fails its CRC-32";
+        if (type == "IEND")
+            return {};
+        at += 12 + size_t(length);
+    }
+    return "damaged PNG: it ends before its IEND chunk (cut short?)";
+}
+
+// Decodes one file to `channels` channels, centre-crops it to a square and
+// resizes it to resolution x resolution; appends CHW bytes to pixels.
+// Returns an empty string on success, else why the file could not be used.
 std::string loadFolderImage(const fs::path& path, int resolution, int channels,
                             std::vector<uint8_t>& pixels, std::vector<uint8_t>& scratch)
 {
+    // The file is read once, here, so that a file that cannot be read says
+    // so (not "not PNG or JPEG data") and the bytes checked are the bytes decoded.
+    constexpr uint64_t kMaxFileBytes = uint64_t(1) << 28;
+    std::error_code sizeError;
+    const uint64_t fileBytes = fs::file_size(path, sizeError);
+    if (sizeError)
+        return "cannot read its size: " + sizeError.message();
+    if (fileBytes > kMaxFileBytes)
+        return "too large a file (" + std::to_string(fileBytes >> 20) + " MiB; at most 256 MiB)";
+    std::string bytes;
+    {
+        std::ifstream in(path, std::ios::binary);
+        if (!in)
+            return std::string("cannot open it: ") + std::strerror(errno);
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        if (in.bad())
+            return std::string("cannot read it: ") + std::strerror(errno);
+    }
     // Only PNG and JPEG content reaches stb_image, whatever the file's name:
     // stb_image also decodes PNM, PSD, PIC, HDR, TGA and GIF from the bytes,
     // and fuzz_image found Debian's stb_image reading past the end of a
     // 27-byte file named .png that holds a 16-bit PGM header (SEGV).
-    if (sniffFormat(path).empty())
+    const std::string format = sniffFormat(bytes);
+    if (format.empty())
         return "not PNG or JPEG data (the file's first bytes are neither signature)";
+    const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+    const int length = int(bytes.size());
     int width = 0, height = 0, fileChannels = 0;
     // Found by fuzz_image: a 19-byte PPM header claiming 25551x25555 pixels
     // made stb_image allocate 1.9 GB and spend 21 s. The size a header
     // claims is checked before decoding (64 megapixels at most).
     constexpr int64_t kMaxPixels = int64_t(1) << 26;
-    if (stbi_info(path.string().c_str(), &width, &height, &fileChannels)
+    if (stbi_info_from_memory(data, length, &width, &height, &fileChannels)
         && int64_t(width) * int64_t(height) > kMaxPixels)
         return "too large: its header says " + std::to_string(width) + "x" + std::to_string(height)
             + " pixels (at most " + std::to_string(kMaxPixels >> 20) + " megapixels)";
+    if (format == "PNG")
+        if (std::string damage = pngDamage(bytes); !damage.empty())
+            return damage;
     std::unique_ptr<stbi_uc, void (*)(void*)> decoded(
-        stbi_load(path.string().c_str(), &width, &height, &fileChannels, channels),
+        stbi_load_from_memory(data, length, &width, &height, &fileChannels, channels),
         stbi_image_free);
     if (!decoded) {
         const char* reason = stbi_failure_reason();

@@ -103,11 +103,9 @@ std::string labelsBeside(const std::string& imagesPath)
             continue;
         name.replace(at, from.size(), to);
         const std::string stem = endsWith(name, ".gz") ? name.substr(0, name.size() - 3) : name;
-        for (const std::string& candidate : {name, stem, stem + ".gz"}) {
-            const fs::path labels = images.parent_path() / candidate;
-            if (isFile(labels))
-                return labels.string();
-        }
+        const fs::path folder = images.parent_path();
+        if (isFile(folder / stem) || isFile(folder / (stem + ".gz")))
+            return preferRaw((folder / stem).string(), (folder / (stem + ".gz")).string());
         break;
     }
     return {};
@@ -117,12 +115,12 @@ std::string labelsBeside(const std::string& imagesPath)
 std::string findIdxFile(const fs::path& folder, const std::string& part, const std::string& kind,
                         const std::string& dims)
 {
-    for (const std::string sep : {"-", "."})
-        for (const std::string ext : {"", ".gz"}) {
-            const fs::path candidate = folder / (part + "-" + kind + sep + dims + "-ubyte" + ext);
-            if (isFile(candidate))
-                return candidate.string();
-        }
+    for (const std::string sep : {"-", "."}) {
+        const fs::path raw = folder / (part + "-" + kind + sep + dims + "-ubyte");
+        const fs::path gz = raw.string() + ".gz";
+        if (isFile(raw) || isFile(gz))
+            return preferRaw(raw.string(), gz.string());
+    }
     return {};
 }
 

@@ -77,6 +77,7 @@ Dataset loadDataset(const DataSpec& spec)
     }
 
     keepFirst(data, spec.count);
+    sanitiseLabelText(data); // names from files and folders, before any CSV or JSON (issue 26)
     if (data.height != spec.resolution || data.width != spec.resolution)
         padImagesTo(data, spec.resolution); // MNIST 28 -> 32 (SPEC 5, original-mnist)
     spdlog::info("{}: {} images {}x{}x{}", data.name, data.count, data.channels,

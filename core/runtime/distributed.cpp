@@ -23,8 +23,10 @@
 #endif
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
+#include <c10/util/Logging.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
@@ -41,6 +43,36 @@ std::optional<std::string> env(const char* name)
     return std::string(value);
 }
 
+// Raises libtorch's log threshold while it lives: c10d logs each failed
+// connection try on its own before it throws, and the thrown text already
+// reaches the user inside our message (issue 26).
+class QuietLibraryLog final {
+public:
+    QuietLibraryLog() : m_c10(FLAGS_caffe2_log_level)
+    {
+        FLAGS_caffe2_log_level = 3; // c10's logger (libtorch 2.x): fatal only
+#if CGPGAN_QUIET_GLOG
+        m_glog = FLAGS_minloglevel;
+        FLAGS_minloglevel = 3; // glog (Debian's libtorch 1.13): fatal only
+#endif
+    }
+    ~QuietLibraryLog()
+    {
+        FLAGS_caffe2_log_level = m_c10;
+#if CGPGAN_QUIET_GLOG
+        FLAGS_minloglevel = m_glog;
+#endif
+    }
+    QuietLibraryLog(const QuietLibraryLog&) = delete;
+    QuietLibraryLog& operator=(const QuietLibraryLog&) = delete;
+
+private:
+    int m_c10 = 0;
+    int m_glog = 0;
+};
+
+// A whole number from the environment. Digits only: strtol alone took
+// RANK=" 0" as rank 0 (leading blanks) (issue 26).
 int envInt(const char* name, int low, int high, std::optional<int> fallback = std::nullopt)
 {
     const auto text = env(name);
@@ -51,11 +83,13 @@ int envInt(const char* name, int low, int high, std::optional<int> fallback = st
                     " is not set (set RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT, or start the processes with "
                     "python3 -m torch.distributed.run --no_python --nproc_per_node N cgpgan train ...)");
     }
+    const bool digits = text->size() <= 9
+        && std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; });
     errno = 0;
     char* end = nullptr;
-    const long value = std::strtol(text->c_str(), &end, 10);
-    if (errno != 0 || end == text->c_str() || *end != '\0' || value < low || value > high)
-        throw Error(std::string("torch.distributed launch: ") + name + "=" + *text + " is not a whole number in [" +
+    const long value = digits ? std::strtol(text->c_str(), &end, 10) : -1;
+    if (!digits || errno != 0 || value < low || value > high)
+        throw Error(std::string("torch.distributed launch: ") + name + "=\"" + *text + "\" is not a whole number in [" +
                     std::to_string(low) + ", " + std::to_string(high) + "]");
     return int(value);
 }
@@ -112,8 +146,8 @@ struct ProcessGroup::Impl {
             work->wait(timeout);
         } catch (const std::exception& e) {
             throw Error("rank " + std::to_string(rank) + ": " + what +
-                        " across the processes failed; another process has probably stopped (its message says why): " +
-                        userMessage(e));
+                        " across the processes failed: another process has probably stopped, and its own message "
+                        "says why (" + userMessage(e) + ")");
         }
     }
 };
@@ -131,6 +165,16 @@ std::shared_ptr<ProcessGroup> ProcessGroup::join(const LaunchInfo& launch, std::
     auto& impl = *group->m_impl;
     impl.timeout = timeout;
     const std::string where = launch.masterAddr + ":" + std::to_string(launch.masterPort);
+    const QuietLibraryLog quiet;
+    // libtorch's text ends in a full stop of its own at times; ours follows.
+    const auto cause = [](const std::exception& e) {
+        std::string text = userMessage(e);
+        while (!text.empty() && (text.back() == '.' || text.back() == ' '))
+            text.pop_back();
+        return text;
+    };
+    const std::string everyone = "start all " + std::to_string(launch.worldSize)
+        + " processes, each with its own RANK from 0 to " + std::to_string(launch.worldSize - 1);
     try {
         c10d::TCPStoreOptions options;
         options.port = uint16_t(launch.masterPort);
@@ -146,7 +190,8 @@ std::shared_ptr<ProcessGroup> ProcessGroup::join(const LaunchInfo& launch, std::
     } catch (const std::exception& e) {
         throw Error("rank " + std::to_string(launch.rank) + ": cannot reach the rendezvous at " + where +
                     " (MASTER_ADDR:MASTER_PORT) within " + std::to_string(timeout.count() / 1000) +
-                    " s: " + userMessage(e) + ". Check that rank 0 runs and that the address and port are right.");
+                    " s (" + cause(e) + "). Check that rank 0 runs and that the address and port are right" +
+                    (launch.rank == 0 ? " (is another process using the port?)" : "") + ".");
     }
 #if CGPGAN_HAVE_NCCL
     if (device.is_cuda()) {
@@ -158,8 +203,8 @@ std::shared_ptr<ProcessGroup> ProcessGroup::join(const LaunchInfo& launch, std::
             impl.device = device;
         } catch (const std::exception& e) {
             throw Error("rank " + std::to_string(launch.rank) + " of " + std::to_string(launch.worldSize) +
-                        ": the processes met at " + where + " but could not form an NCCL group on " +
-                        device.str() + ": " + userMessage(e));
+                        ": could not form an NCCL group on " + device.str() + " at " + where + " (" + cause(e) +
+                        "): " + everyone);
         }
     }
 #endif
@@ -175,7 +220,9 @@ std::shared_ptr<ProcessGroup> ProcessGroup::join(const LaunchInfo& launch, std::
             impl.group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl.store, launch.rank, launch.worldSize, options);
         } catch (const std::exception& e) {
             throw Error("rank " + std::to_string(launch.rank) + " of " + std::to_string(launch.worldSize) +
-                        ": the processes met at " + where + " but could not form a Gloo group: " + userMessage(e));
+                        ": not every rank joined a Gloo group at " + where + " within " +
+                        std::to_string(timeout.count() / 1000) + " s (" + cause(e) + "): " + everyone +
+                        " (a rank given twice or missing leaves the group short)");
         }
     }
     spdlog::info("rank {} of {} joined the process group at {} ({})", launch.rank, launch.worldSize, where, impl.backend);

@@ -258,11 +258,26 @@ json parseJson(const std::string& text, const std::string& origin)
 {
     // The parser callback sees each key before its value is read, so when a
     // value throws, `keys` holds the path to it.
+    // It also refuses a key given twice in one object (issue 26): the JSON
+    // library would keep the last one without a word, so `"steps": 5,
+    // "steps": 7` would mean whichever the reader of the file noticed last.
     std::vector<std::string> keys;
-    const json::parser_callback_t track = [&keys](int depth, json::parse_event_t event, json& parsed) {
-        if (event == json::parse_event_t::key) {
+    std::vector<std::set<std::string>> seen; // the keys of each open object
+    const json::parser_callback_t track = [&](int depth, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::object_start) {
+            seen.emplace_back();
+        } else if (event == json::parse_event_t::object_end) {
+            if (!seen.empty())
+                seen.pop_back();
+        } else if (event == json::parse_event_t::key) {
             keys.resize(size_t(std::max(depth - 1, 0)));
             keys.push_back(parsed.get<std::string>());
+            if (!seen.empty() && !seen.back().insert(keys.back()).second) {
+                std::string field;
+                for (const std::string& key : keys)
+                    field += (field.empty() ? "" : ".") + key;
+                throw Error(origin + ": \"" + field + "\" is given twice; keep one");
+            }
         }
         return true;
     };
@@ -443,7 +458,60 @@ Config loadConfigFile(const std::string& path)
         throw Error("cannot open config file " + path);
     std::stringstream ss;
     ss << in.rdbuf();
-    return configFromJson(ss.str(), path);
+    json file = parseJson(ss.str(), path);
+    if (!file.is_object())
+        return fromJsonValue(file, path); // its message names the problem
+
+    // A file's "preset" names where it starts (issue 26: {"preset": "toy-2d"}
+    // trained the image defaults under that name). A built-in preset is the
+    // base and the file's fields replace the preset's one by one (a list as a
+    // whole), so {"preset": "demo", "train": {"steps": 500}} is the demo with
+    // 500 steps. A name that is not built in is only a label: such a file must
+    // then give every field, or the ones it leaves out would silently be the
+    // struct's defaults. A config a run wrote gives every field, so reading it
+    // back is unchanged either way. A file without "preset" starts from the
+    // struct's defaults, as before. Checkpoints keep configFromJson: they are
+    // complete and must read exactly as written.
+    std::vector<std::string> missing;
+    Config probe;
+    forEachField(probe, [&](const char* section, const char* key, auto&) {
+        const json* object = &file;
+        if (*section) {
+            const auto it = file.find(section);
+            object = it != file.end() && it->is_object() ? &*it : nullptr;
+        }
+        // data.variation is absent from files written before it existed,
+        // which then mean the full nuisances (fromJsonValue); a description is
+        // only words.
+        const std::string field = fieldName(section, key);
+        if ((!object || !object->contains(key)) && field != "data.variation" && field != "description")
+            missing.push_back(field);
+    });
+    const auto name = file.find("preset");
+    if (missing.empty() || name == file.end() || !name->is_string())
+        return fromJsonValue(file, path);
+    const std::string presetName = name->get<std::string>();
+    for (const auto& p : embeddedPresets()) {
+        if (p.name != presetName)
+            continue;
+        json merged = parseJson(p.json, "preset " + p.name);
+        for (auto it = file.begin(); it != file.end(); ++it) {
+            json& target = merged[it.key()];
+            if (it->is_object() && target.is_object())
+                for (auto field = it->begin(); field != it->end(); ++field)
+                    target[field.key()] = *field;
+            else
+                target = *it;
+        }
+        return fromJsonValue(merged, path);
+    }
+    std::string known;
+    for (const auto& n : presetNames())
+        known += (known.empty() ? "" : ", ") + n;
+    throw Error(path + ": \"preset\": \"" + presetName + "\" is not a built-in preset (" + known
+                + "), so the " + std::to_string(missing.size()) + " fields the file leaves out (first: "
+                + missing.front() + ") would take default values: name a built-in preset to start from, "
+                "or give every field");
 }
 
 void saveConfigFile(const Config& config, const std::string& path)

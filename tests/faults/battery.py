@@ -5,6 +5,7 @@ writers in one run folder. Each case runs the real binary (tiny runs, one
 thread) and is classified:
 
   clean error   exit status non-zero and stderr names what to fix (the case's token)
+  warned        damaged data that is read anyway, with a warning naming what is wrong (exit 0)
   accepted      a good input that worked (exit 0)
   silent        a bad input that exited 0
   unclear       non-zero exit, but stderr does not name the problem (or a backtrace)
@@ -13,7 +14,7 @@ thread) and is classified:
   loss          a checkpoint that should exist is missing or unreadable afterwards
 
 Prints one line per case and a table by kind; exits 1 when any case is not
-"clean error" or "accepted" (CTest runs it with --quick).
+"clean error", "warned" or "accepted" (CTest runs it with --quick).
 
     python3 tests/faults/battery.py --cgpgan build/app/cgpgan [--quick] [--timeout 60]
 """
@@ -32,7 +33,7 @@ DEFAULT_CGPGAN = os.path.join(HERE, "..", "..", "build", "app", "cgpgan")
 TINY = ["--preset", "demo", "--set", "model.g_widths=[16,8,8]", "--set", "model.d_widths=[8,8,16]",
         "--set", "model.d_z=16", "--batch", "8", "--set", "data.count=128", "--device", "cpu", "--threads", "1",
         "--set", "run.score_every=0"]
-KINDS = ["clean error", "accepted", "silent", "unclear", "hang", "crash", "loss"]
+KINDS = ["clean error", "warned", "accepted", "silent", "unclear", "hang", "crash", "loss"]
 
 
 class Battery:
@@ -43,20 +44,23 @@ class Battery:
     def path(self, name):
         return os.path.join(self.folder, name)
 
-    def run(self, args, stdin=None, shell_tail=None):
-        """(returncode or None on timeout, stderr text). shell_tail: a shell pipe after the command."""
+    def run(self, args, stdin=None, shell_tail=None, env=None, with_stdout=False):
+        """(returncode or None on timeout, stderr text (and stdout's before it with with_stdout: the log)).
+        shell_tail: a shell pipe after the command; env: variables to add."""
         cmd = [self.cgpgan] + args
         if shell_tail:
             cmd = ["bash", "-c", " ".join(map(shlex_quote, cmd)) + " " + shell_tail]
+        environment = dict(os.environ, **(env or {}))
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                cwd=self.folder, start_new_session=True)
+                                cwd=self.folder, start_new_session=True, env=environment)
         try:
             out, err = proc.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             out, err = proc.communicate()
             return None, err.decode("utf-8", "replace")
-        return proc.returncode, err.decode("utf-8", "replace")
+        text = (out.decode("utf-8", "replace") if with_stdout else "") + err.decode("utf-8", "replace")
+        return proc.returncode, text
 
     def record(self, name, kind, detail=""):
         self.results.append((name, kind, detail))
@@ -90,6 +94,21 @@ class Battery:
             return self.record(name, "loss", f"{checkpoint} missing or unreadable")
         return self.record(name, "accepted")
 
+    def expect_warning(self, name, args, token, **kw):
+        """Damaged data that is still usable: exit 0, and the log names the problem (token)."""
+        code, text = self.run(args, with_stdout=True, **kw)
+        if code is None:
+            return self.record(name, "hang", f"killed after {self.timeout} s")
+        if code < 0:
+            return self.record(name, "crash", f"signal {-code}")
+        if code != 0:
+            lines = text.strip().splitlines()
+            return self.record(name, "unclear", f"exit {code}: {lines[-1][:140] if lines else ''}")
+        lines = [l for l in text.splitlines() if token.lower() in l.lower()]
+        if lines:
+            return self.record(name, "warned", lines[0].strip()[:140])
+        return self.record(name, "silent", "exit 0 without a word about it")
+
     def readable(self, checkpoint):
         code, _ = self.run(["info", checkpoint])
         return code == 0
@@ -98,6 +117,24 @@ class Battery:
 def shlex_quote(s):
     import shlex
     return shlex.quote(s)
+
+
+def rng_bytes(seed, n):
+    rng = random.Random(seed)
+    return [rng.getrandbits(8) for _ in range(n)]
+
+
+def tiny_png(seed, damaged=False):
+    """An 8x8 RGB PNG written here (zlib and the PNG chunk layout); damaged: its IDAT CRC is wrong."""
+    import struct
+    import zlib
+
+    def chunk(kind, data, bad=False):
+        crc = zlib.crc32(kind + data) ^ (1 if bad else 0)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+    raw = b"".join(b"\x00" + bytes(rng_bytes(seed * 8 + y, 24)) for y in range(8))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw), bad=damaged) + chunk(b"IEND", b""))
 
 
 def cases(b, quick):
@@ -162,13 +199,76 @@ def cases(b, quick):
     loop_a, loop_b = b.path("loop-a.pt"), b.path("loop-b.pt")
     os.symlink(loop_b, loop_a)
     os.symlink(loop_a, loop_b)
-    b.expect_error("info of a symlink loop", ["info", loop_a], "loop")
+    b.expect_error("info of a symlink loop", ["info", loop_a], "loop of symbolic links")
     b.expect_error("mnist from a missing folder", ["train", "--data", "mnist", "--data-path", "/nonexistent",
                                                    "--out", bad], "/nonexistent")
     empty = b.path("empty-folder")
     os.mkdir(empty)
     b.expect_error("an image folder without images", ["train"] + TINY + ["--data", "folder", "--data-path", empty,
                                                                         "--set", "data.count=0", "--out", bad], empty)
+
+    # Second part of issue 26: messages, configs, launches and damaged data.
+    b.expect_error("eval --samples 0", ["eval", ckpt, "--samples", "0"], "not in range 1 to")
+    b.expect_error("a t-SNE map of 2 images", ["map", ckpt, "--method", "tsne", "--set", "data.count=2",
+                                               "--out", b.path("m.csv")], "at least 5 images")
+    def config_file(name, text):
+        path = b.path(name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+    b.expect_error("a config with a key twice",
+                   ["train", "--config", config_file("twice.json", '{"train": {"steps": 5, "steps": 7}}'),
+                    "--out", bad], "given twice")
+    b.expect_error("a config naming an unknown preset",
+                   ["train", "--config", config_file("mine.json", '{"preset": "mine", "train": {"steps": 2}}'),
+                    "--out", bad], "not a built-in preset")
+    b.expect_ok("a config that starts from toy-2d",
+                ["train", "--config", config_file("toy.json", '{"preset": "toy-2d", "train": {"steps": 2}}'),
+                 "--threads", "1", "--out", b.path("toy")], checkpoint=os.path.join(b.path("toy"), "checkpoint.pt"))
+    dist = {"WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29599"}
+    b.expect_error('RANK=" 0"', ["train"] + TINY + ["--steps", "2", "--out", bad],
+                   'RANK=" 0" is not a whole number', env=dict(dist, RANK=" 0"))
+    b.expect_error("a rank without its peer", ["train"] + TINY + ["--steps", "2", "--dist-timeout", "3",
+                                                               "--out", bad],
+                   "start all 2 processes", env=dict(dist, RANK="0"))
+    import gzip
+    import struct
+    import zlib
+    mnist = b.path("mnist")
+    os.mkdir(mnist)
+    pixels = bytes(rng_bytes(26, 64 * 28 * 28))
+    images = struct.pack(">IIII", 0x803, 64, 28, 28) + pixels
+    labels = struct.pack(">II", 0x801, 64) + bytes(i % 10 for i in range(64))
+    with open(os.path.join(mnist, "train-images-idx3-ubyte.gz"), "wb") as f:
+        f.write(gzip.compress(images) + b"appended junk")
+    with open(os.path.join(mnist, "train-labels-idx1-ubyte"), "wb") as f:
+        f.write(labels)
+    with open(os.path.join(mnist, "train-labels-idx1-ubyte.gz"), "wb") as f:
+        f.write(gzip.compress(labels[:-1] + b"\x09"))
+    tiny_mnist = ["train", "--preset", "mnist-cpu", "--set", "model.g_widths=[16,8,8]",
+                  "--set", "model.d_widths=[8,8,16]", "--set", "model.d_z=16", "--batch", "8", "--threads", "1",
+                  "--set", "run.score_every=0", "--steps", "1", "--data-path", mnist]
+    b.expect_warning("junk after MNIST's gzip data", tiny_mnist + ["--out", b.path("m1")], "bytes after its gzip data")
+    b.expect_warning("raw and .gz labels that differ", tiny_mnist + ["--out", b.path("m2")], "differ")
+    shapes = b.path("shapes")
+    for cls in ("a", "b"):
+        os.makedirs(os.path.join(shapes, cls))
+        for i in range(6):
+            with open(os.path.join(shapes, cls, f"{i}.png"), "wb") as f:
+                f.write(tiny_png(i, damaged=(cls == "b" and i == 0)))
+    b.expect_warning("a PNG with a bad CRC", ["train"] + TINY + ["--data", "folder", "--data-path", shapes,
+                                                                "--set", "data.count=0", "--steps", "1",
+                                                                "--out", b.path("f1")], "CRC-32")
+    cifar = b.path("cifar")
+    os.mkdir(cifar)
+    with open(os.path.join(cifar, "data_batch_1.bin"), "wb") as f:
+        for i in range(16):
+            f.write(bytes([i % 2]) + bytes(rng_bytes(i, 3072)))
+    with open(os.path.join(cifar, "batches.meta.txt"), "wb") as f:
+        f.write(b"cat\x00\x01\nd\xffog\n")
+    b.expect_warning("a binary batches.meta.txt", ["train"] + TINY + ["--data", "cifar10", "--data-path", cifar,
+                                                                     "--set", "data.count=0", "--steps", "1",
+                                                                     "--out", b.path("c1")], "\\xNN")
 
     # Damaged checkpoints.
     with open(ckpt, "rb") as f:
@@ -243,7 +343,7 @@ def main():
         print("| " + " | ".join(KINDS) + " |")
         print("|" + "---|" * len(KINDS))
         print("| " + " | ".join(str(counts[k]) for k in KINDS) + " |")
-        bad = [r for r in b.results if r[1] not in ("clean error", "accepted")]
+        bad = [r for r in b.results if r[1] not in ("clean error", "warned", "accepted")]
         for name, kind, detail in bad:
             print(f"NOT OK ({kind}): {name}: {detail}")
         return 1 if bad else 0

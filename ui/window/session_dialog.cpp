@@ -32,6 +32,7 @@ SessionDialog::SessionDialog(QWidget* parent) : QDialog(parent)
     form->addRow(QString(), m_description);
 
     m_kind = new QComboBox;
+    m_kind->setObjectName(QStringLiteral("sessionDataKind"));
     m_kind->addItem(tr("Built-in shapes (no download)"), int(DataKind::Builtin));
     m_kind->addItem(tr("MNIST / Fashion-MNIST (IDX files)"), int(DataKind::Mnist));
     m_kind->addItem(tr("CIFAR-10 (binary batches)"), int(DataKind::Cifar10));
@@ -40,6 +41,7 @@ SessionDialog::SessionDialog(QWidget* parent) : QDialog(parent)
     form->addRow(tr("Data"), m_kind);
 
     m_path = new QLineEdit;
+    m_path->setObjectName(QStringLiteral("sessionDataPath"));
     m_path->setPlaceholderText(tr("folder or file"));
     m_browse = new QPushButton(tr("Browse..."));
     auto* pathRow = new QHBoxLayout;
@@ -78,6 +80,7 @@ SessionDialog::SessionDialog(QWidget* parent) : QDialog(parent)
     form->addRow(tr("CPU threads"), m_threads);
 
     m_problem = new QLabel;
+    m_problem->setObjectName(QStringLiteral("sessionProblem"));
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("color: #d9534f"));
 
@@ -164,11 +167,28 @@ QString SessionDialog::build(Config& out) const
     out.train.batch = m_batch->value();
     out.run.device = DeviceChoice(m_device->currentData().toInt());
     out.run.threads = m_threads->value();
-    if (kind != DataKind::Builtin && kind != DataKind::Toy2d) {
-        if (out.data.path.empty())
+    // The checks `cgpgan train` makes of --data and --data-path (issue 26),
+    // in the dialog's words.
+    if (kind == DataKind::Builtin || kind == DataKind::Toy2d) {
+        // Generated data reads no path: the field is disabled, and a path
+        // left from another choice is dropped rather than stored unused.
+        out.data.path.clear();
+    } else {
+        const QString path = m_path->text().trimmed();
+        if (path.isEmpty())
             return tr("Choose where the data is (Path).");
-        if (!QFileInfo::exists(m_path->text().trimmed()))
-            return tr("%1 does not exist.").arg(m_path->text().trimmed());
+        const QFileInfo info(path);
+        if (!info.exists())
+            return tr("%1 does not exist.").arg(path);
+        if (kind == DataKind::Folder && !info.isDir())
+            return tr("%1 is not a folder: image data is a folder of PNG or JPEG files (one subfolder per class "
+                      "gives labels).")
+                .arg(path);
+        if (!info.isDir() && !info.isFile())
+            return tr("%1 is neither a file nor a folder (a pipe or a device?): choose the data's file or folder.")
+                .arg(path);
+        if (!info.isReadable() || (info.isDir() && !info.isExecutable()))
+            return tr("%1 cannot be read: check its permissions.").arg(path);
     }
     // The data must fit the model: toy-2d needs the mlp preset and images a conv one.
     const bool points = kind == DataKind::Toy2d;
