@@ -230,6 +230,43 @@ private Q_SLOTS:
                  qPrintable(message));
     }
 
+    // Issue 26: forged tensors with no checksums to catch them (an older
+    // checkpoint) get our words: a weight of another type, a data order
+    // that is not a permutation (it reached "index out of range in self").
+    void forgedTensorsAreNamed()
+    {
+        const std::string file = path("forged.pt");
+        testing::CheckpointEdit edit;
+        edit.drop = {"checksums"};
+        bool changed = false;
+        edit.tensor = [&changed](const std::string& name, torch::Tensor& t) {
+            if (!changed && name.rfind("D.", 0) == 0 && t.is_floating_point() && t.numel() > 0) {
+                t = t.to(torch::kLong);
+                changed = true;
+            }
+        };
+        testing::rewriteCheckpoint(m_good, file, edit);
+        QVERIFY(changed);
+        const QString typed = errorOf([&] { Model::load(file); });
+        QVERIFY2(typed.contains("holds Long values, the model Float"), qPrintable(typed));
+
+        edit.tensor = [&changed](const std::string& name, torch::Tensor& t) {
+            if (name == "data_order") {
+                t = t.clone();
+                t[0] = t.numel() + 5;
+                changed = true;
+            }
+        };
+        changed = false;
+        testing::rewriteCheckpoint(m_good, file, edit);
+        QVERIFY(changed);
+        const QString order = errorOf([&] {
+            Trainer trainer(m_config, m_data);
+            trainer.load(file);
+        });
+        QVERIFY2(order.contains("data order is not a permutation"), qPrintable(order));
+    }
+
     void editedConfigIsRefused()
     {
         Config other = m_config;

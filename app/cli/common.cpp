@@ -106,6 +106,10 @@ Config ConfigOptions::build(std::optional<Config> base) const
     for (const auto& o : overrides)
         applyOverride(config, o);
     if (steps) {
+        // A choice between two lengths, said aloud (issue 26).
+        if (config.train.epochs > 0)
+            spdlog::warn("--steps {} replaces train.epochs {}: the run is measured in steps", *steps,
+                         config.train.epochs);
         config.train.steps = *steps;
         config.train.epochs = 0;
     }

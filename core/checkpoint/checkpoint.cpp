@@ -53,6 +53,9 @@ void collectShapeProblems(torch::serialize::InputArchive& archive, const torch::
         else if (stored.sizes() != expected.sizes())
             problems.push_back(prefix + name + " is " + shapeText(stored.sizes()) + ", the config builds " +
                                shapeText(expected.sizes()));
+        else if (stored.scalar_type() != expected.scalar_type()) // int64 weights read as "NaN or infinite" (issue 26)
+            problems.push_back(prefix + name + " holds " + std::string(c10::toString(stored.scalar_type())) +
+                               " values, the model " + c10::toString(expected.scalar_type()));
     };
     for (const auto& item : module.named_parameters(/*recurse=*/false))
         check(item.key(), item.value(), false);
@@ -356,6 +359,15 @@ void Trainer::load(const std::string& path)
         throw Error("checkpoint " + path + " is damaged: " + userMessage(e));
     }
     verifyLoaded(archive, stateTensors(n, &s), /*complete=*/true, path);
+    // The data order must be a permutation of the sample indices (issue 26:
+    // a forged one reached libtorch's "index out of range in self").
+    if (s.order.dim() != 1 || s.order.scalar_type() != torch::kLong)
+        throw Error("checkpoint " + path + " is corrupt: its data order is " + shapeText(s.order.sizes()) + " " +
+                    c10::toString(s.order.scalar_type()) + ", not a list of sample indices");
+    if (s.order.numel() > 0
+        && !torch::equal(std::get<0>(s.order.sort()), torch::arange(s.order.numel(), torch::kLong)))
+        throw Error("checkpoint " + path + " is corrupt: its data order is not a permutation of 0.." +
+                    std::to_string(s.order.numel() - 1));
     if (s.cursor < 0 || s.cursor > s.order.size(0))
         throw Error("checkpoint " + path + " is corrupt: data cursor " + std::to_string(s.cursor) +
                     " lies outside its data order of " + std::to_string(s.order.size(0)));

@@ -423,6 +423,11 @@ void Config::validate() const
     require(run.gridRows >= 1 && run.gridRows <= 64, "run.grid_rows must be in 1..64");
     require(run.gridColumns >= 1 && run.gridColumns <= 4096, "run.grid_columns must be in 1..4096");
     require(data.count >= 0, "data.count must be >= 0 (0 = all samples)");
+    // Generated data is drawn in memory: a count past ten million is a typo
+    // that ended in std::bad_alloc (issue 26). For files it is only a cap.
+    if (data.kind == DataKind::Builtin || data.kind == DataKind::Toy2d)
+        require(data.count <= 10'000'000, std::string("data.count for generated data (data.kind ") + nameOf(data.kind)
+                                              + ") must be at most 10000000 samples, not " + std::to_string(data.count));
     if (m.arch == Arch::Mlp)
         require(data.kind == DataKind::Toy2d, "model.arch mlp trains on point data: data.kind must be toy2d");
     else

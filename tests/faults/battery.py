@@ -5,7 +5,8 @@ writers in one run folder. Each case runs the real binary (tiny runs, one
 thread) and is classified:
 
   clean error   exit status non-zero and stderr names what to fix (the case's token)
-  warned        damaged data that is read anyway, with a warning naming what is wrong (exit 0)
+  warned        damaged data that is read anyway, or a choice between options, with a warning
+                naming it (exit 0)
   accepted      a good input that worked (exit 0)
   silent        a bad input that exited 0
   unclear       non-zero exit, but stderr does not name the problem (or a backtrace)
@@ -225,6 +226,10 @@ def cases(b, quick):
     b.expect_ok("a config that starts from toy-2d",
                 ["train", "--config", config_file("toy.json", '{"preset": "toy-2d", "train": {"steps": 2}}'),
                  "--threads", "1", "--out", b.path("toy")], checkpoint=os.path.join(b.path("toy"), "checkpoint.pt"))
+    b.expect_error("data.count 1e10 of generated data", ["train"] + TINY + ["--set", "data.count=1e10", "--out", bad],
+                   "data.count")
+    b.expect_warning("--steps beside train.epochs", ["train"] + TINY + ["--set", "train.epochs=2", "--steps", "1",
+                                                                       "--out", b.path("e1")], "replaces train.epochs")
     dist = {"WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29599"}
     b.expect_error('RANK=" 0"', ["train"] + TINY + ["--steps", "2", "--out", bad],
                    'RANK=" 0" is not a whole number', env=dict(dist, RANK=" 0"))
