@@ -220,6 +220,12 @@ void TestCli::trainWritesARunFolder()
     QCOMPARE(config["train"].toObject()["steps"].toInt(), 6);
     QCOMPARE(config["data"].toObject()["count"].toInt(), 256);
     QCOMPARE(config["run"].toObject()["device"].toString(), QString("cpu"));
+
+    // Issue 27: the run's timeline beside metrics.csv (and in the checkpoint).
+    const QList<QByteArray> events = readAll(runDir() + "/events.csv").trimmed().split('\n');
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[0], QByteArray("step,kind,text"));
+    QCOMPARE(events[1], QByteArray("0,start,\"cgpgan train: preset demo, 6 steps\"")); // quoted: it holds a comma
 }
 
 void TestCli::resumeContinuesTheRun()
@@ -229,14 +235,21 @@ void TestCli::resumeContinuesTheRun()
     const QString atSix = path("checkpoint_step6.pt");
     QVERIFY(QFile::copy(checkpoint, atSix));
 
-    Result r = run({"train", "--resume", checkpoint, "--steps", "8"});
+    Result r = run({"train", "--resume", checkpoint, "--steps", "8", "--set", "train.lr_g=0.001"});
     QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(csvSteps(runDir() + "/metrics.csv"), (QList<qint64>{1, 2, 3, 4, 5, 6, 7, 8}));
     const auto firstResume = csvRows(runDir() + "/metrics.csv");
+    // Issue 27: the resume is on the timeline with what it changed.
+    const QList<QByteArray> events = readAll(runDir() + "/events.csv").trimmed().split('\n');
+    QCOMPARE(events.size(), 3);
+    QVERIFY2(events[2].startsWith("6,resume-run,") && events[2].contains("to step 8") &&
+                 events[2].contains("train.lr_g: ") && events[2].contains("-> 0.001") &&
+                 events[2].contains("train.steps: 6 -> 8"),
+             events[2].constData());
 
     // Resuming from an older checkpoint drops the rows after it, so every
     // step is still there once; and the replayed steps repeat exactly.
-    r = run({"train", "--resume", atSix, "--steps", "8", "--out", runDir()});
+    r = run({"train", "--resume", atSix, "--steps", "8", "--set", "train.lr_g=0.001", "--out", runDir()});
     QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(csvSteps(runDir() + "/metrics.csv"), (QList<qint64>{1, 2, 3, 4, 5, 6, 7, 8}));
     const auto secondResume = csvRows(runDir() + "/metrics.csv");

@@ -84,6 +84,28 @@ private Q_SLOTS:
         QTest::qWait(500); // the thread's own end notice must not report twice
         QCOMPARE(ended.size(), 1);
         QCOMPARE(c.step(), stoppedAt);
+
+        // Issue 27: start, pause, resume and stop are the run's events, in
+        // that order, each announced once, and the trainer holds the same.
+        std::vector<std::string> kinds;
+        for (const cgpgan::RunEvent& e : c.events())
+            kinds.push_back(e.kind);
+        QCOMPARE(kinds, (std::vector<std::string>{"start", "pause", "resume", "stop"}));
+        QCOMPARE(c.events()[0].step, int64_t(0));
+        QVERIFY(c.events()[1].step >= 3 && c.events()[1].step <= pausedAt); // the step shown when paused
+        QVERIFY(c.events()[3].step >= pausedAt);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("events.pt");
+        QSignalSpy saved(&c, &TrainingController::checkpointSaved);
+        c.saveCheckpoint(path);
+        QVERIFY(saved.wait(30000));
+        TrainingController reopened;
+        QSignalSpy reopenedReady(&reopened, &TrainingController::sessionReady);
+        reopened.openCheckpoint(path);
+        QVERIFY(reopenedReady.wait(60000));
+        QCOMPARE(reopened.session().events.size(), size_t(4));
+        QCOMPARE(reopened.events().size(), size_t(4));
+        QCOMPARE(reopened.events()[2].kind, std::string("resume"));
     }
 
     void singleStepAndKnobs()
@@ -120,6 +142,13 @@ private Q_SLOTS:
         c.stepOnce();
         QTRY_COMPARE_WITH_TIMEOUT(c.step(), int64_t(3), 30000);
         QVERIFY(stats.last().at(0).value<QVector<StepStats>>().back().priorFrozen);
+        // Issue 27: the change is an event on the run's timeline, at the step it came after.
+        QVERIFY(!c.events().empty());
+        const cgpgan::RunEvent change = c.events().back();
+        QCOMPARE(change.kind, std::string("knobs"));
+        QCOMPARE(change.step, int64_t(2));
+        QVERIFY2(change.text.find("lr G") != std::string::npos && change.text.find("-> 0.0123") != std::string::npos,
+                 change.text.c_str());
 
         // Issue 11: the knobs are in the saved checkpoint, and a session
         // opened from it starts with them (and the step it reports is the

@@ -120,6 +120,71 @@ private Q_SLOTS:
         reopened.step();
         QCOMPARE(reopened.history().back().step, int64_t(6));
     }
+
+    // Issue 27: the run's events (interventions) are kept in step order,
+    // never thinned, bounded, and round-trip through JSON; a history written
+    // before them reads with none.
+    void eventsKeepOrderAndRoundTrip()
+    {
+        StepHistory h(64);
+        h.addEvent({5, "knobs", "lr G 0.002 -> 0.001"});
+        h.addEvent({2, "pause", "paused"});
+        h.addEvent({5, "pages", "Copy \"L0 c1\", to L0 c2"});
+        for (int64_t step = 1; step <= 500; ++step)
+            h.add(statsAt(step)); // thinning the rows leaves the events alone
+        QCOMPARE(h.events().size(), size_t(3));
+        QCOMPARE(h.events()[0].kind, std::string("pause"));
+        QCOMPARE(h.events()[1].kind, std::string("knobs")); // same step: the order they came in
+        QCOMPARE(h.events()[2].text, std::string("Copy \"L0 c1\", to L0 c2"));
+        const StepHistory back = StepHistory::fromJson(h.toJson());
+        QCOMPARE(back.events().size(), size_t(3));
+        for (size_t i = 0; i < 3; ++i) {
+            QCOMPARE(back.events()[i].step, h.events()[i].step);
+            QCOMPARE(back.events()[i].kind, h.events()[i].kind);
+            QCOMPARE(back.events()[i].text, h.events()[i].text);
+        }
+        const StepHistory old = StepHistory::fromJson(R"({"capacity": 64, "stride": 1, "rows": []})");
+        QVERIFY(old.events().empty());
+
+        StepHistory full(64);
+        for (size_t i = 0; i < StepHistory::kMaxEvents + 10; ++i)
+            full.addEvent({int64_t(i), "knobs", "x"});
+        QCOMPARE(full.events().size(), StepHistory::kMaxEvents);
+        QCOMPARE(full.events().front().step, int64_t(10)); // the oldest went
+        QCOMPARE(full.eventsDropped(), int64_t(10));
+    }
+
+    // A knob change is an event of the trainer, and a checkpoint carries the
+    // events: a reopened run shows that lr G changed, and when.
+    void knobChangesAreEventsInTheCheckpoint()
+    {
+        const Config config = testing::tinyConfig(64);
+        auto data = std::make_shared<Dataset>(loadDataset(config.data));
+        Trainer trainer(config, data);
+        trainer.step();
+        trainer.step();
+        TrainingKnobs knobs = trainer.knobs();
+        const double before = knobs.lrG;
+        knobs.lrG = before / 2;
+        knobs.priorMode = TrainingKnobs::PriorMode::Frozen;
+        const std::string change = trainer.setKnobs(knobs);
+        QVERIFY2(change.find("lr G") != std::string::npos && change.find("prior auto -> frozen") != std::string::npos,
+                 change.c_str());
+        QCOMPARE(trainer.setKnobs(knobs), std::string()); // the same knobs again: no event
+        trainer.recordEvent({2, "pause", "paused"});
+        trainer.step();
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("events.pt").toStdString();
+        trainer.save(path);
+        Trainer reopened(config, data);
+        reopened.load(path);
+        const auto events = reopened.events();
+        QCOMPARE(events.size(), size_t(2));
+        QCOMPARE(events[0].step, int64_t(2));
+        QCOMPARE(events[0].kind, std::string("knobs"));
+        QCOMPARE(events[0].text, change);
+        QCOMPARE(events[1].kind, std::string("pause"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHistory)

@@ -156,6 +156,59 @@ private Q_SLOTS:
         QCOMPARE(charts.history("d_adv")->count(), int64_t(0));
     }
 
+    // Issue 27: the run's events are markers on every chart (the speed
+    // chart too), each found under the pointer by its step with what
+    // changed; a live event adds one.
+    void runEventsAreMarkersWithDetails()
+    {
+        LossCharts charts(nullptr);
+        cgpgan::ui::SessionInfo info;
+        info.config = cgpgan::testing::tinyConfig(64);
+        for (int64_t step = 1; step <= 40; ++step) {
+            cgpgan::StepStats s;
+            s.step = step;
+            s.dAdversarial = 1.0 + 0.01 * double(step);
+            s.seconds = 0.1;
+            s.images = 8;
+            s.prior.assign(size_t(info.dL() * info.dC()), 1.0f / float(info.dC()));
+            info.history.push_back(s);
+        }
+        info.events = {{10, "knobs", "lr G 0.002 -> 0.001"}, {20, "pause", "paused"}};
+        charts.setSession(info);
+        charts.resize(1200, 700);
+        charts.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&charts));
+        charts.redrawNow();
+        QCOMPARE(charts.runEvents().size(), size_t(2));
+        QCOMPARE(charts.markers(false).size(), size_t(2));
+        QVERIFY(charts.markers(false)[0].detail.contains("step 10") &&
+                charts.markers(false)[0].detail.contains("lr G 0.002 -> 0.001"));
+        QVERIFY(charts.markers(false)[0].color != charts.markers(false)[1].color); // knobs stand out from pauses
+
+        const auto panels = charts.findChildren<cgpgan::ui::LineChartPanel*>();
+        QVERIFY(panels.size() >= 5);
+        const auto xOf = [](cgpgan::ui::LineChartPanel* p, double step) {
+            return int(p->mapFromScene(p->chart()->mapToPosition(QPointF(step, 0), p->smoothedSeries(0))).x());
+        };
+        int withMarker = 0;
+        for (cgpgan::ui::LineChartPanel* p : panels) {
+            if (p->chart()->series().isEmpty() || p->smoothedSeries(0)->count() == 0)
+                continue; // a chart without data has no steps to place markers on
+            const QString at10 = p->eventDetailsAt(xOf(p, 10));
+            QVERIFY2(at10.contains("lr G 0.002 -> 0.001"), qPrintable(p->chart()->title() + ": " + at10));
+            QVERIFY(p->eventDetailsAt(xOf(p, 20)).contains("paused"));
+            QVERIFY(p->eventDetailsAt(xOf(p, 15)).isEmpty());
+            ++withMarker;
+        }
+        QVERIFY2(withMarker >= 3, qPrintable(QString::number(withMarker))); // losses, scores, speed at least
+
+        charts.addRunEvent({30, "pages", "Copy L0 c1 to L0 c2"});
+        charts.redrawNow();
+        for (cgpgan::ui::LineChartPanel* p : panels)
+            if (!p->chart()->series().isEmpty() && p->smoothedSeries(0)->count() > 0)
+                QVERIFY(p->eventDetailsAt(xOf(p, 30)).contains("Copy L0 c1 to L0 c2"));
+    }
+
     // SPEC 8 (issue 23): the "Clusters vs labels" chart has one line per
     // score entry, takes the session's scored history and the live scores,
     // and is absent when the session has no score.

@@ -13,6 +13,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QTreeWidget>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -90,6 +91,14 @@ private Q_SLOTS:
 
         c->pause();
         QCOMPARE(c->state(), State::Paused);
+        // Issue 27: the Timeline lists what was done, with its step.
+        auto* timeline = window.findChild<QTreeWidget*>("eventsPanel");
+        QVERIFY(timeline);
+        QCOMPARE(timeline->topLevelItemCount(), 2);
+        QCOMPARE(timeline->topLevelItem(0)->text(1), QStringLiteral("Start"));
+        QCOMPARE(timeline->topLevelItem(0)->text(0), QStringLiteral("0"));
+        QCOMPARE(timeline->topLevelItem(1)->text(1), QStringLiteral("Pause"));
+        QCOMPARE(timeline->topLevelItem(1)->text(0).toLongLong(), qint64(c->events().back().step));
 
         QTemporaryDir dir;
         const QString path = dir.filePath("smoke.pt");

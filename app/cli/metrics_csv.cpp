@@ -1,6 +1,7 @@
 #include "metrics_csv.h"
 
 #include "cgpgan/error.h"
+#include "cgpgan/file_io.h"
 
 #include <cctype>
 #include <cerrno>
@@ -106,6 +107,28 @@ void MetricsCsv::write(const StepStats& s)
     check();
     if (std::chrono::steady_clock::now() - m_lastFlush >= std::chrono::seconds(1))
         flush();
+}
+
+std::string eventsCsv(const std::vector<RunEvent>& events)
+{
+    // RFC 4180 quoting for the text (commas, quotes, line breaks).
+    const auto field = [](const std::string& text) {
+        if (text.find_first_of(",\"\r\n") == std::string::npos)
+            return text;
+        std::string quoted = "\"";
+        for (char c : text)
+            quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return quoted + "\"";
+    };
+    std::string out = "step,kind,text\n";
+    for (const RunEvent& e : events)
+        out += std::to_string(e.step) + "," + field(e.kind) + "," + field(e.text) + "\n";
+    return out;
+}
+
+void writeEventsCsv(const std::string& path, const std::vector<RunEvent>& events)
+{
+    writeFileAtomically(path, eventsCsv(events), "events CSV");
 }
 
 } // namespace cgpgan::cli

@@ -38,4 +38,9 @@ private:
     size_t m_scoreCount = 0;
 };
 
+// events.csv: the run's events (RunEvent: step, kind, text; the checkpoint's
+// history holds the same), rewritten whole and atomically at every save.
+void writeEventsCsv(const std::string& path, const std::vector<RunEvent>& events);
+std::string eventsCsv(const std::vector<RunEvent>& events);
+
 } // namespace cgpgan::cli

@@ -179,6 +179,22 @@ int runTrain(const TrainOptions& o)
     // it is refused here, before it writes anything.
     const FolderLock lock(folder, "cgpgan train");
     const std::string checkpointPath = (fs::path(folder) / "checkpoint.pt").string();
+    const std::string eventsPath = (fs::path(folder) / "events.csv").string();
+    // The run's timeline (issue 27): how this run began, in the checkpoint's
+    // history and in events.csv beside metrics.csv.
+    if (o.resume.empty()) {
+        trainer.recordEvent({trainer.stepCount(), "start",
+                             "cgpgan train: preset " + config.preset + ", " + std::to_string(trainer.totalSteps()) +
+                                 " steps"});
+    } else {
+        std::string changes;
+        for (const std::string& d : configDifferences(withDefaultMachine(checkpointConfig(o.resume)),
+                                                      withDefaultMachine(config)))
+            changes += (changes.empty() ? "" : "; ") + d;
+        trainer.recordEvent({trainer.stepCount(), "resume-run",
+                             "cgpgan train --resume " + o.resume + " to step " + std::to_string(trainer.totalSteps()) +
+                                 (changes.empty() ? std::string() : " (" + changes + ")")});
+    }
     saveConfigFile(config, (fs::path(folder) / "config.json").string());
     spdlog::info("preset {} on {}: {} parameters, {} steps ({} to go), prior frozen until step {}", config.preset,
                  trainer.model().deviceName(), trainer.model().parameterCount(), trainer.totalSteps(),
@@ -255,6 +271,7 @@ int runTrain(const TrainOptions& o)
                 return;
             }
             duringTraining("the checkpoint", [&] { trainer.save(checkpointPath); });
+            duringTraining("events.csv", [&] { writeEventsCsv(eventsPath, trainer.events()); });
         }
         if (group ? group->any(g_interrupted) : bool(g_interrupted))
             control.requestStop();
@@ -282,8 +299,12 @@ int runTrain(const TrainOptions& o)
                       fs::exists(checkpointPath) ? " (" + checkpointPath + ")" : "");
         return 3;
     }
+    if (end == RunEnd::Stopped)
+        trainer.recordEvent({trainer.stepCount(), "stop",
+                             g_signal ? std::string("stopped by ") + strsignal(g_signal) : std::string("stopped")});
     try {
         trainer.save(checkpointPath);
+        writeEventsCsv(eventsPath, trainer.events());
     } catch (const Error& e) {
         throw Error(std::string(e.what()) + " (the final save failed; " +
                     (fs::exists(checkpointPath) ? "the previous checkpoint is kept" : "there is no earlier checkpoint") +

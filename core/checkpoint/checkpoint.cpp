@@ -299,7 +299,10 @@ int64_t Trainer::save(const std::string& path) const
     // For `cgpgan info`, which then needs to build nothing.
     archive.write("parameter_count", torch::tensor(m_model->parameterCountLocked(), torch::kLong));
     // The charts' history (issue 12): a bounded, thinned StepStats list as JSON.
-    archive.write("history", c10::IValue(m_history.toJson()));
+    {
+        const std::lock_guard<std::mutex> events(m_eventsMutex); // recordEvent runs on any thread
+        archive.write("history", c10::IValue(m_history.toJson()));
+    }
 
     // Serialised in memory, then written all or nothing and fsynced
     // (file_io.h): a full disk or a kill leaves the previous checkpoint.
@@ -344,6 +347,7 @@ void Trainer::load(const std::string& path)
         s.cursor = readInt(archive, "data_cursor");
         // Older checkpoints have no history: the charts start at this step.
         c10::IValue history;
+        const std::lock_guard<std::mutex> events(m_eventsMutex); // recordEvent runs on any thread
         m_history = StepHistory();
         if (archive.try_read("history", history) && history.isString()) {
             try {

@@ -155,10 +155,26 @@ TrainingKnobs Trainer::knobs() const
     return m_pendingKnobs ? *m_pendingKnobs : m_knobs;
 }
 
-void Trainer::setKnobs(const TrainingKnobs& knobs)
+std::string Trainer::setKnobs(const TrainingKnobs& knobs)
 {
     const auto lock = m_model->gate().forCall();
+    const std::string change = describeKnobChange(m_pendingKnobs ? *m_pendingKnobs : m_knobs, knobs);
     m_pendingKnobs = knobs;
+    if (!change.empty())
+        recordEvent({networksOf(*m_model).step, "knobs", change});
+    return change;
+}
+
+void Trainer::recordEvent(const RunEvent& event)
+{
+    const std::lock_guard<std::mutex> lock(m_eventsMutex);
+    m_history.addEvent(event);
+}
+
+std::vector<RunEvent> Trainer::events() const
+{
+    const std::lock_guard<std::mutex> lock(m_eventsMutex);
+    return m_history.events();
 }
 
 void Trainer::applyKnobsLocked()

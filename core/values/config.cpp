@@ -583,6 +583,24 @@ void applyOverride(Config& config, const std::string& assignment)
     config = fromJsonValue(j, "override \"" + assignment + "\"");
 }
 
+std::vector<std::string> configDifferences(const Config& a, const Config& b)
+{
+    const json x = toJsonValue(a), y = toJsonValue(b);
+    const auto text = [](const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); };
+    std::vector<std::string> diffs;
+    Config walk;
+    forEachField(walk, [&](const char* section, const char* key, auto&) {
+        const json* from = *section ? (x.contains(section) ? &x.at(section) : nullptr) : &x;
+        const json* to = *section ? (y.contains(section) ? &y.at(section) : nullptr) : &y;
+        const json none;
+        const json& u = from && from->contains(key) ? from->at(key) : none;
+        const json& v = to && to->contains(key) ? to->at(key) : none;
+        if (u != v)
+            diffs.push_back(fieldName(section, key) + ": " + text(u) + " -> " + text(v));
+    });
+    return diffs;
+}
+
 std::vector<std::string> shapeDifferences(const Config& a, const Config& b)
 {
     std::vector<std::string> diffs;

@@ -44,6 +44,19 @@ void StepHistory::add(const StepStats& stats)
     }
 }
 
+void StepHistory::addEvent(const RunEvent& event)
+{
+    // In step order; events of one step keep the order they came in.
+    auto at = m_events.end();
+    while (at != m_events.begin() && (at - 1)->step > event.step)
+        --at;
+    m_events.insert(at, event);
+    if (m_events.size() > kMaxEvents) {
+        m_events.erase(m_events.begin());
+        ++m_eventsDropped;
+    }
+}
+
 std::vector<StepStats> StepHistory::entries() const
 {
     std::vector<StepStats> out = m_kept;
@@ -115,7 +128,13 @@ std::string StepHistory::toJson() const
         scored.push_back({s.step, labels});
     }
     j["scores"] = scored; // [[step, [[name, q_label, acc, nmi, ari], ...]], ...]; older checkpoints have none
-    return j.dump();
+    nlohmann::json events = nlohmann::json::array();
+    for (const RunEvent& e : m_events)
+        events.push_back({e.step, e.kind, e.text});
+    j["events"] = events; // [[step, kind, text], ...]; older checkpoints have none
+    j["events_dropped"] = m_eventsDropped;
+    // Text typed by a person (or a path) that is not UTF-8 must not stop a save.
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 StepHistory StepHistory::fromJson(const std::string& text)
@@ -138,6 +157,10 @@ StepHistory StepHistory::fromJson(const std::string& text)
                                         l.at(3).get<double>(), l.at(4).get<double>()});
                 h.m_scores.push_back(std::move(s));
             }
+        if (j.contains("events"))
+            for (const auto& e : j["events"])
+                h.addEvent({e.at(0).get<int64_t>(), e.at(1).get<std::string>(), e.at(2).get<std::string>()});
+        h.m_eventsDropped += j.value("events_dropped", int64_t(0));
         return h;
     } catch (const Error& e) {
         throw Error(std::string("the run's history is damaged: ") + e.what());

@@ -4,6 +4,8 @@
 #include "cgpgan/combinations.h"
 
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 namespace cgpgan {
 
@@ -16,5 +18,49 @@ bool StepStats::finite() const
 }
 
 int64_t ClusterAssignment::combinations() const { return combinationCount(dL, dC); }
+
+namespace {
+
+std::string shortValue(double v)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", v);
+    return text;
+}
+
+const char* priorModeName(TrainingKnobs::PriorMode mode)
+{
+    switch (mode) {
+    case TrainingKnobs::PriorMode::Frozen:
+        return "frozen";
+    case TrainingKnobs::PriorMode::Free:
+        return "follows Q";
+    case TrainingKnobs::PriorMode::Auto:
+        break;
+    }
+    return "auto";
+}
+
+} // namespace
+
+std::string describeKnobChange(const TrainingKnobs& before, const TrainingKnobs& after)
+{
+    std::string text;
+    const auto number = [&](const char* name, double a, double b) {
+        if (a != b)
+            text += (text.empty() ? "" : ", ") + std::string(name) + " " + shortValue(a) + " -> " + shortValue(b);
+    };
+    number("lr G", before.lrG, after.lrG);
+    number("lr D", before.lrD, after.lrD);
+    number("lr Q", before.lrQ, after.lrQ);
+    number("lambda r2", before.lambdaR2, after.lambdaR2);
+    number("lambda cls", before.lambdaCls, after.lambdaCls);
+    number("lambda cgp", before.lambdaCgp, after.lambdaCgp);
+    number("lambda ms", before.lambdaMs, after.lambdaMs);
+    if (before.priorMode != after.priorMode)
+        text += (text.empty() ? "" : ", ") + std::string("prior ") + priorModeName(before.priorMode) + " -> " +
+                priorModeName(after.priorMode);
+    return text;
+}
 
 } // namespace cgpgan

@@ -8,6 +8,7 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QMouseEvent>
 #include <QToolTip>
 #include <QValueAxis>
 
@@ -213,7 +214,7 @@ void LineChartPanel::setEvents(const std::vector<ChartEvent>& events)
         EventLine e;
         e.event = ev;
         e.line = new QLineSeries;
-        e.line->setPen(QPen(m_colors.event, 1, Qt::DashLine));
+        e.line->setPen(QPen(ev.color.isValid() ? ev.color : m_colors.event, 1, Qt::DashLine));
         attach(e.line);
         for (QLegendMarker* m : chart()->legend()->markers(e.line))
             m->setVisible(false);
@@ -354,6 +355,48 @@ void LineChartPanel::paintEvent(QPaintEvent* event)
     timer.start();
     QChartView::paintEvent(event);
     m_lastPaintMs = double(timer.nsecsElapsed()) * 1e-6;
+}
+
+QString LineChartPanel::eventDetailsAt(int x) const
+{
+    constexpr double kReach = 4; // pixels either side of a marker
+    QStringList details;
+    const double x0 = m_x->min(), x1 = m_x->max();
+    for (const EventLine& e : m_events) {
+        const double step = double(e.event.step);
+        if (e.event.detail.isEmpty() || step < x0 || step > x1 || m_series.empty())
+            continue;
+        const QPointF at = chart()->mapToPosition(QPointF(step, 0), m_series.front()->smoothed);
+        if (std::abs(mapFromScene(at).x() - x) <= kReach)
+            details << e.event.detail;
+    }
+    return details.join(QLatin1Char('\n'));
+}
+
+void LineChartPanel::mouseMoveEvent(QMouseEvent* event)
+{
+    QChartView::mouseMoveEvent(event);
+    // Markers are thin lines: they are found by the pointer's x, not hovered.
+    const QString details = eventDetailsAt(int(event->position().x()));
+    if (!details.isEmpty()) {
+        QToolTip::showText(event->globalPosition().toPoint(), details, this);
+        Q_EMIT hoverText(details);
+        m_showingEvent = true;
+    } else if (m_showingEvent) {
+        QToolTip::hideText();
+        Q_EMIT hoverText(QString());
+        m_showingEvent = false;
+    }
+}
+
+void LineChartPanel::leaveEvent(QEvent* event)
+{
+    QChartView::leaveEvent(event);
+    if (m_showingEvent) {
+        QToolTip::hideText();
+        Q_EMIT hoverText(QString());
+        m_showingEvent = false;
+    }
 }
 
 QStringList LineChartPanel::nonPositiveSeries() const

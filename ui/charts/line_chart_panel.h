@@ -25,10 +25,15 @@ class QValueAxis;
 
 namespace cgpgan::ui {
 
-// A vertical marker at a step, e.g. where the prior starts following Q.
+// A vertical marker at a step, e.g. where the prior starts following Q, or
+// something a person did to the run (RunEvent: a knob change, a page edit, a
+// pause). label: written beside the line where the panel shows labels;
+// detail: what hovering the line shows ("step 563: lr G 0.002 -> 0.001").
 struct ChartEvent {
     int64_t step = 0;
     QString label;
+    QString detail;
+    QColor color; // invalid: the style's event colour
 };
 
 class LineChartPanel final : public QChartView {
@@ -67,6 +72,10 @@ public:
     // and the smoothed value once buckets hold several steps).
     QString readout(int i, double step) const;
 
+    // The details of the markers within a few pixels of x (a position in
+    // this view), newest last; empty when none is that near. What hovering shows.
+    QString eventDetailsAt(int x) const;
+
     // What the last paint of this chart cost, for the caller's throttle.
     double lastPaintMs() const { return m_lastPaintMs; }
 
@@ -76,6 +85,8 @@ Q_SIGNALS:
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
 
 private:
     struct Series {
@@ -110,6 +121,7 @@ private:
     bool m_log = false;
     bool m_eventLabels = false;
     double m_lastPaintMs = 0;
+    bool m_showingEvent = false; // the tooltip shows a marker's details
 };
 
 } // namespace cgpgan::ui

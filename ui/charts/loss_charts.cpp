@@ -55,6 +55,7 @@ LossCharts::LossCharts(TrainingController* controller, QWidget* parent)
     if (m_controller) {
         connect(m_controller, &TrainingController::statsArrived, this, &LossCharts::appendStats);
         connect(m_controller, &TrainingController::sessionReady, this, &LossCharts::setSession);
+        connect(m_controller, &TrainingController::eventRecorded, this, &LossCharts::addRunEvent);
         if (m_controller->hasSession())
             setSession(m_controller->session());
     }
@@ -285,7 +286,51 @@ void LossCharts::setSession(const SessionInfo& info)
         appendStats(QVector<StepStats>(info.history.begin(), info.history.end()));
     if (!info.prior.empty())
         m_priorPanel->setPrior(info.prior);
+    m_runEvents = info.events;
+    placeMarkers();
     updateTitles();
+}
+
+void LossCharts::addRunEvent(const RunEvent& event)
+{
+    m_runEvents.push_back(event);
+    placeMarkers();
+    scheduleRedraw();
+}
+
+std::vector<ChartEvent> LossCharts::markers(bool withPriorEvents) const
+{
+    std::vector<ChartEvent> out;
+    if (withPriorEvents)
+        out = m_events;
+    const size_t first = m_runEvents.size() > kMaxRunMarkers ? m_runEvents.size() - kMaxRunMarkers : 0;
+    for (size_t i = first; i < m_runEvents.size(); ++i) {
+        const RunEvent& e = m_runEvents[i];
+        // Colour by kind: what changed the training (knobs, pages) stands out;
+        // starts, pauses and stops are grey.
+        QColor color(QStringLiteral("#8a8f98"));
+        if (e.kind == "knobs" || e.kind == "resume-run") // a resume may change settings: its text lists them
+            color = QColor(QStringLiteral("#e08a00"));
+        else if (e.kind == "pages")
+            color = QColor(QStringLiteral("#8e44ad"));
+        else if (e.kind == "steer")
+            color = QColor(QStringLiteral("#16a085"));
+        out.push_back({e.step, QString(),
+                       tr("step %1 · %2: %3")
+                           .arg(e.step)
+                           .arg(QString::fromStdString(e.kind), QString::fromStdString(e.text)),
+                       color});
+    }
+    return out;
+}
+
+void LossCharts::placeMarkers()
+{
+    const std::vector<ChartEvent> all = markers(true), runOnly = markers(false);
+    for (LineChartPanel* p : m_panels)
+        p->setEvents(p == m_speedPanel ? runOnly : all);
+    if (m_scorePanel)
+        m_scorePanel->setEvents(runOnly);
 }
 
 void LossCharts::reset(int dL, int dC)
@@ -294,6 +339,7 @@ void LossCharts::reset(int dL, int dC)
         p->clearData();
     m_priorPanel->reset(dL, dC);
     m_events.clear();
+    m_runEvents.clear();
     m_lastFrozen.reset();
     m_lastStep = -1;
     m_badPriors = 0;
@@ -351,9 +397,7 @@ void LossCharts::appendStats(const QVector<StepStats>& stats)
             ++m_badPriors;
     }
     if (eventsChanged)
-        for (LineChartPanel* p : m_panels)
-            if (p != m_speedPanel)
-                p->setEvents(m_events);
+        placeMarkers();
     scheduleRedraw();
 }
 

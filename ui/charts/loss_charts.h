@@ -12,7 +12,9 @@
 // Layout (3 x 2): Adversarial losses (d_adv, g_adv) | Gradient penalties
 // (r2, cgp) | Scores (s_real, s_fake) / Classifier & prior (cls, fake_acc,
 // prior_entropy) | Prior P(c) bars | Speed (steps/s). A dashed line marks
-// where the prior starts following Q (priorFrozen turning false). When the
+// where the prior starts following Q (priorFrozen turning false), and thin
+// coloured ones mark the run's events (a knob change, a page edit, a pause),
+// hovered for what changed. When the
 // data has labels and the live score is on (SPEC 8, run.score_every), a
 // fourth column, two rows high (a third row when the widget is narrower than
 // four charts): "Clusters vs labels", Hungarian ACC of Q
@@ -96,6 +98,15 @@ public:
     const QStringList& scoreNames() const { return m_scoreNames; }
     // Steps at which the prior started following Q or was frozen again.
     const std::vector<ChartEvent>& priorEvents() const { return m_events; }
+    // The run's events (issue 27: knob changes, page edits, starts, pauses,
+    // resumes, stops), drawn as markers on every chart, the speed chart
+    // included; hovering one says what changed. The newest kMaxRunMarkers
+    // are drawn.
+    static constexpr size_t kMaxRunMarkers = 200;
+    void addRunEvent(const cgpgan::RunEvent& event);
+    const std::vector<RunEvent>& runEvents() const { return m_runEvents; }
+    // The markers a panel gets (prior events and run events), for tests.
+    std::vector<ChartEvent> markers(bool withPriorEvents) const;
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -126,6 +137,7 @@ private:
     void placeScorePanel();
     void appendScores(int64_t step, const std::vector<LabelScore>& scores);
     void applyColors();
+    void placeMarkers();
 
     TrainingController* m_controller = nullptr;
     std::vector<Channel> m_channels;
@@ -148,6 +160,7 @@ private:
     double m_smoothing = 0.6;
     bool m_logScale = false;
     std::vector<ChartEvent> m_events;
+    std::vector<RunEvent> m_runEvents;
     std::optional<bool> m_lastFrozen;
     int64_t m_lastStep = -1;
     int64_t m_priorStartStep = -1;   // from the session, for the prior's title

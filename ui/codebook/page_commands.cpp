@@ -59,15 +59,16 @@ void PageEditCommand::addWrite(PageRef page, std::vector<float> values)
     m_after.push_back({page.label, page.category, std::move(values)});
 }
 
-void PageEditCommand::redo() { apply(m_after); }
+void PageEditCommand::redo() { apply(m_after, text()); }
 
 void PageEditCommand::undo()
 {
     // Reverse order, so that a page written twice ends at its first `before`.
-    apply(std::vector<PageWrite>(m_before.rbegin(), m_before.rend()));
+    apply(std::vector<PageWrite>(m_before.rbegin(), m_before.rend()),
+          QCoreApplication::translate("PageCommands", "Undo: %1").arg(text()));
 }
 
-void PageEditCommand::apply(const std::vector<PageWrite>& writes)
+void PageEditCommand::apply(const std::vector<PageWrite>& writes, const QString& description)
 {
     // Keep the caller's copy in step, then send the same values to the model.
     const size_t expected = size_t(m_book->dL) * m_book->dC * m_book->pageSize;
@@ -76,7 +77,7 @@ void PageEditCommand::apply(const std::vector<PageWrite>& writes)
             if (w.label < m_book->dL && w.category < m_book->dC && int(w.values.size()) == m_book->pageSize)
                 std::copy(w.values.begin(), w.values.end(),
                           m_book->values.begin() + (ptrdiff_t(w.label) * m_book->dC + w.category) * m_book->pageSize);
-    m_controller->writePages(writes);
+    m_controller->writePages(writes, description);
 }
 
 CopyPageCommand::CopyPageCommand(TrainingController* controller, CodebookSnapshot* book, PageRef source,

@@ -61,7 +61,8 @@ protected:
     const CodebookSnapshot& book() const { return *m_book; }
 
 private:
-    void apply(const std::vector<PageWrite>& writes);
+    // description: what the run's timeline records (the command's text, or "Undo: " and it).
+    void apply(const std::vector<PageWrite>& writes, const QString& description);
 
     TrainingController* m_controller;
     CodebookSnapshot* m_book;

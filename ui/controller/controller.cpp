@@ -38,6 +38,7 @@ SessionInfo describeSession(const Trainer& trainer, const Dataset& data, const Q
     info.checkpointPath = checkpointPath;
     info.knobs = trainer.knobs();
     info.history = trainer.history();
+    info.events = trainer.events();
     if (trainer.liveScorer()) {
         info.scoreNames = LiveScorer::names(data, trainer.config().model);
         info.scores = trainer.scoreHistory();
@@ -61,6 +62,7 @@ TrainingController::TrainingController(QObject* parent)
     qRegisterMetaType<ClusterAssignment>();
     qRegisterMetaType<ClusterMap>();
     qRegisterMetaType<RunEnd>();
+    qRegisterMetaType<RunEvent>();
 
     // The last-resort catch (job_queue.h): every job already catches its own
     // errors in postJob(); what escapes anyway is reported without a request id.
@@ -222,6 +224,7 @@ void TrainingController::adoptSession(std::shared_ptr<Trainer> trainer, std::sha
         m_session = info;
         m_step = info.step;
         m_knobs = info.knobs;
+        m_events = info.events;
         setState(info.step >= info.totalSteps ? State::Finished : State::Ready);
         Q_EMIT sessionReady(m_session);
     });
@@ -326,6 +329,7 @@ void TrainingController::start()
                                  0);
             return;
         }
+        recordEvent("start", tr("started, to step %1").arg(m_session.totalSteps));
         launchTraining(false, false);
         return;
     default:
@@ -339,6 +343,7 @@ void TrainingController::pause()
         return;
     m_impl->control->pause();
     setState(State::Paused);
+    recordEvent("pause", tr("paused"));
 }
 
 void TrainingController::resume()
@@ -347,6 +352,7 @@ void TrainingController::resume()
         return;
     m_impl->control->resume();
     setState(State::Running);
+    recordEvent("resume", tr("resumed"));
 }
 
 void TrainingController::stepOnce()
@@ -361,8 +367,28 @@ void TrainingController::stepOnce()
 
 void TrainingController::stop()
 {
-    if (m_impl->control)
-        m_impl->control->requestStop();
+    if (!m_impl->control)
+        return;
+    if (m_state == State::Running || m_state == State::Paused)
+        recordEvent("stop", tr("stopped"));
+    m_impl->control->requestStop();
+}
+
+void TrainingController::recordEvent(const std::string& kind, const QString& text)
+{
+    auto trainer = m_impl->trainer;
+    if (!trainer)
+        return;
+    const RunEvent event{m_step, kind, text.toStdString()};
+    trainer->recordEvent(event); // its own small lock (trainer.h), never a step's
+    announceEvent(event);
+}
+
+void TrainingController::announceEvent(const RunEvent& event)
+{
+    spdlog::info("step {}: {}: {}", event.step, event.kind, event.text); // the log shows it too
+    m_events.push_back(event);
+    Q_EMIT eventRecorded(event);
 }
 
 void TrainingController::waitForStop()
@@ -388,9 +414,14 @@ quint64 TrainingController::setKnobs(const TrainingKnobs& knobs)
         return id;
     }
     postJob(Job::Knobs, id, tr("Could not change the training settings"), [this, trainer, knobs, id] {
-        trainer->setKnobs(knobs);
+        const std::string change = trainer->setKnobs(knobs); // recorded as an event by the trainer
         const TrainingKnobs now = trainer->knobs(); // read back: what the next step uses
-        toUi([this, now, id] { Q_EMIT knobsApplied(now, id); });
+        const RunEvent event{trainer->stepCount(), "knobs", change};
+        toUi([this, now, id, event] {
+            if (!event.text.empty())
+                announceEvent(event);
+            Q_EMIT knobsApplied(now, id);
+        });
     }, QStringLiteral("knobs"));
     return id;
 }

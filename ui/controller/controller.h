@@ -71,6 +71,7 @@ struct SessionInfo {
     // (empty when it is off), and the scored steps so far.
     std::vector<std::string> scoreNames;
     std::vector<ScoredStep> scores;
+    std::vector<RunEvent> events;         // the run's timeline so far (issue 27)
 
     int dL() const { return config.model.dL; }
     int dC() const { return config.model.dC; }
@@ -166,6 +167,12 @@ public:
     void setTotalSteps(int64_t steps);
     // Applied from the next step (SPEC 4 knobs); knobsApplied(..., id) follows.
     quint64 setKnobs(const TrainingKnobs& knobs);
+    // The run's events so far (issue 27, "interventions on the timeline"):
+    // knob changes, page edits, starts, pauses, resumes and stops, each
+    // recorded in the trainer's history (so in every checkpoint) and
+    // announced by eventRecorded(). Read on the UI thread.
+    const std::vector<RunEvent>& events() const { return m_events; }
+
     // Blocks until the training thread has ended (after stop()).
     void waitForStop();
     // stop() then waitForStop(); nothing happens when no run is going.
@@ -184,8 +191,10 @@ public:
     quint64 requestSamples(const SampleRequest& request);
     quint64 requestCodebook();
     // Writes pages into G and G_ema between steps, then emits
-    // pagesWritten(id) and codebookReady() with the new values.
-    quint64 writePages(const std::vector<PageWrite>& pages);
+    // pagesWritten(id) and codebookReady() with the new values. The write is
+    // a "pages" event on the run's timeline, described by description
+    // ("Copy L0 c1 to L0 c2"; empty: the pages written are listed).
+    quint64 writePages(const std::vector<PageWrite>& pages, const QString& description = {});
     quint64 assignClusters(); // clustersReady(.., id) or clustersCancelled(id)
     void cancelClusters();
     // A 2-D map of the real images (cgpgan/embedding.h: Q's penultimate
@@ -233,6 +242,8 @@ Q_SIGNALS:
     // what: a short title ("Could not load the data"); message: what to fix;
     // request: the id of the request that failed, 0 for none.
     void errorOccurred(const QString& what, const QString& message, quint64 request);
+    // A new event on the run's timeline (events()).
+    void eventRecorded(const cgpgan::RunEvent& event);
 
 private:
     struct Impl;
@@ -253,6 +264,12 @@ private:
     // onFailure (e.g. restoring the state) when given.
     void postJob(Job kind, quint64 id, const QString& failure, std::function<void()> body, const QString& tag = {},
                  std::function<void()> onFailure = {});
+    // Records an event at the current step: in the trainer's history (its own
+    // small lock, never the model's: the UI thread does not wait for a step),
+    // in events(), and by eventRecorded().
+    void recordEvent(const std::string& kind, const QString& text);
+    // The same for an event the trainer has already recorded (knobs, pages).
+    void announceEvent(const RunEvent& event);
     // Runs fn on this object's (UI) thread.
     void toUi(std::function<void()> fn);
     // A cancellable pass over the dataset on the service thread (clusters, map).
@@ -272,6 +289,7 @@ private:
     std::shared_ptr<const Dataset> m_data;
     int64_t m_step = 0;
     TrainingKnobs m_knobs;
+    std::vector<RunEvent> m_events;
     int m_automaticThreads = 0;
 };
 
@@ -285,3 +303,4 @@ Q_DECLARE_METATYPE(cgpgan::TrainingKnobs)
 Q_DECLARE_METATYPE(cgpgan::ClusterAssignment)
 Q_DECLARE_METATYPE(cgpgan::ClusterMap)
 Q_DECLARE_METATYPE(cgpgan::RunEnd)
+Q_DECLARE_METATYPE(cgpgan::RunEvent)

@@ -88,7 +88,7 @@ quint64 TrainingController::requestCodebook()
     return id;
 }
 
-quint64 TrainingController::writePages(const std::vector<PageWrite>& pages)
+quint64 TrainingController::writePages(const std::vector<PageWrite>& pages, const QString& description)
 {
     const quint64 id = nextId();
     auto trainer = m_impl->trainer;
@@ -96,13 +96,26 @@ quint64 TrainingController::writePages(const std::vector<PageWrite>& pages)
         fail(id, tr("Could not edit the codebook"), tr("There is no session: open one first."));
         return id;
     }
-    postJob(Job::Pages, id, tr("Could not edit the codebook"), [this, trainer, pages, id] {
+    QString text = description;
+    if (text.isEmpty()) {
+        QStringList names;
+        for (const auto& p : pages)
+            names << tr("label %1 category %2").arg(p.label).arg(p.category);
+        text = tr("pages written: %1").arg(names.join(QStringLiteral(", ")));
+    }
+    postJob(Job::Pages, id, tr("Could not edit the codebook"), [this, trainer, pages, id, text] {
         for (const auto& p : pages) {
             auto values = torch::from_blob(const_cast<float*>(p.values.data()),
                                            {int64_t(p.values.size())}, torch::kFloat).clone();
             trainer->model().setPage(p.label, p.category, values);
         }
-        toUi([this, id] { Q_EMIT pagesWritten(id); });
+        // On the timeline at the step the pages landed after.
+        const RunEvent event{trainer->stepCount(), "pages", text.toStdString()};
+        trainer->recordEvent(event);
+        toUi([this, id, event] {
+            announceEvent(event);
+            Q_EMIT pagesWritten(id);
+        });
     }); // never coalesced: every edit lands, in order
     requestCodebook();
     return id;

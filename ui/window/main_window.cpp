@@ -6,6 +6,7 @@
 #include "codebook/codebook_panel.h"
 #include "grid/grid_panel.h"
 #include "window/knobs_panel.h"
+#include "window/events_panel.h"
 #include "window/log_panel.h"
 #include "window/session_dialog.h"
 
@@ -19,6 +20,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QStyle>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
@@ -119,6 +121,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     logDock->setObjectName(QStringLiteral("logDock"));
     logDock->setWidget(m_log);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    // The run's timeline (issue 27), a tab beside the log.
+    m_events = new EventsPanel(m_controller);
+    auto* eventsDock = new QDockWidget(tr("Timeline"), this);
+    eventsDock->setObjectName(QStringLiteral("eventsDock"));
+    eventsDock->setWidget(m_events);
+    addDockWidget(Qt::BottomDockWidgetArea, eventsDock);
+    tabifyDockWidget(logDock, eventsDock);
+    logDock->raise();
     resizeDocks({logDock}, {110}, Qt::Vertical);
 
     m_autosaveTimer = new QTimer(this);
@@ -212,9 +222,12 @@ void MainWindow::buildActions()
     m_stepAction->setShortcut(Qt::Key_F10);
     m_stepAction->setToolTip(tr("Run exactly one training step, then pause"));
     connect(m_stepAction, &QAction::triggered, m_controller, &TrainingController::stepOnce);
+    m_stepAction->setIcon(style()->standardIcon(QStyle::SP_MediaSkipForward));
     m_stopAction = new QAction(tr("Stop"), this);
     m_stopAction->setShortcut(Qt::SHIFT | Qt::Key_F5);
-    m_stopAction->setToolTip(tr("End the run after the current step (Start continues from there)"));
+    m_stopAction->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
+    m_stopAction->setToolTip(tr("End the run after the current step; the thread stops and the session stays "
+                                "open (Start continues from there; Pause only halts between steps)"));
     connect(m_stopAction, &QAction::triggered, m_controller, &TrainingController::stop);
 
     m_undoAction = m_codebook->undoStack()->createUndoAction(this, tr("&Undo page edit"));
@@ -299,7 +312,9 @@ void MainWindow::buildMenus()
 
     auto* toolbar = addToolBar(tr("Training"));
     toolbar->setObjectName(QStringLiteral("trainingToolbar"));
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    // Icons beside the words (issue 27: Pause and Stop looked alike): the
+    // media symbols everyone reads, play / pause / step / stop.
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->addAction(m_startAction);
     toolbar->addAction(m_stepAction);
     toolbar->addAction(m_stopAction);
@@ -394,6 +409,7 @@ void MainWindow::onState(TrainingController::State state)
     const bool session = state != S::Empty && state != S::Loading;
     m_startAction->setEnabled(session);
     m_startAction->setText(state == S::Running ? tr("Pause") : state == S::Paused ? tr("Resume") : tr("Start"));
+    m_startAction->setIcon(style()->standardIcon(state == S::Running ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
     m_startAction->setToolTip(tr("%1 training (%2)")
                                   .arg(m_startAction->text(), m_startAction->shortcut().toString(QKeySequence::NativeText)));
     m_stepAction->setEnabled(session && state != S::Running);

@@ -34,6 +34,7 @@ class CodebookPanel;
 class GridPanel;
 class ClusterMapPanel;
 class KnobsPanel;
+class EventsPanel;
 class LogPanel;
 class LossCharts;
 
@@ -161,6 +162,7 @@ private:
     std::optional<std::pair<int, qint64>> m_pendingPick;
     KnobsPanel* m_knobs;
     LogPanel* m_log;
+    EventsPanel* m_events = nullptr;
 
     QAction* m_newAction;
     QAction* m_openAction;

@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -67,7 +68,18 @@ public:
     bool priorFrozen() const;
 
     TrainingKnobs knobs() const;
-    void setKnobs(const TrainingKnobs& knobs);
+    // Applied from the next step. A change is recorded as a "knobs" event
+    // (recordEvent); returns its text ("lr G 0.002 -> 0.001"), "" when the
+    // knobs were already these.
+    std::string setKnobs(const TrainingKnobs& knobs);
+
+    // ---- The run's events (issue 27: interventions on the timeline) ----
+    // Records event in the run's history (saved in every checkpoint). Any
+    // thread: it takes a small lock of its own, never the model's, so a
+    // window can record a pause without waiting for a step.
+    void recordEvent(const RunEvent& event);
+    // The events so far, in step order.
+    std::vector<RunEvent> events() const;
     // The config as a checkpoint saved now would record it: the knobs set
     // while training replace the fields they started from (checkpoint.cpp).
     Config recordedConfig() const;
@@ -120,7 +132,8 @@ private:
     std::optional<TrainingKnobs> m_pendingKnobs;
     TrainingKnobs m_knobs;
     std::shared_ptr<ProcessGroup> m_group; // null: a run on its own
-    StepHistory m_history;
+    StepHistory m_history; // its events also under m_eventsMutex (recordEvent runs on any thread)
+    mutable std::mutex m_eventsMutex;
     std::unique_ptr<LiveScorer> m_scorer;
 };
 

@@ -156,5 +156,9 @@ void applyOverride(Config& config, const std::string& assignment);
 // Fields whose values change tensor shapes; lists "field: a vs b" lines
 // (empty when a checkpoint of `a` can be loaded into a model of `b`).
 std::vector<std::string> shapeDifferences(const Config& a, const Config& b);
+// Every field whose value differs, as "section.field: a -> b" in the file's
+// order (the JSON form's words and numbers): what a resume changed, or how
+// two runs differ (issue 27).
+std::vector<std::string> configDifferences(const Config& a, const Config& b);
 
 } // namespace cgpgan

@@ -43,6 +43,13 @@ public:
     size_t capacity() const { return m_capacity; }
     bool empty() const { return m_kept.empty() && !m_hasLatest; }
 
+    // The run's events (RunEvent, values.h), in step order; never thinned.
+    // At most kMaxEvents are kept: beyond, the oldest go (eventsDropped()).
+    static constexpr size_t kMaxEvents = 4096;
+    void addEvent(const RunEvent& event);
+    const std::vector<RunEvent>& events() const { return m_events; }
+    int64_t eventsDropped() const { return m_eventsDropped; }
+
     // JSON for the checkpoint; fromJson throws Error naming what is wrong.
     std::string toJson() const;
     static StepHistory fromJson(const std::string& text);
@@ -54,6 +61,8 @@ private:
     StepStats m_latest;            // the newest step, whatever its number
     bool m_hasLatest = false;
     std::vector<ScoredStep> m_scores; // every scored step, thinned on its own
+    std::vector<RunEvent> m_events;
+    int64_t m_eventsDropped = 0;
 };
 
 } // namespace cgpgan

@@ -63,6 +63,19 @@ struct TrainingKnobs {
     double lambdaMs = 0;
 };
 
+// Something done to a run, on its timeline (issue 27, "interventions"): a
+// knob change, a page edit, a pause, a resume, a stop, a start. Kept in the
+// run's history (every checkpoint) and, for `cgpgan train`, in the run
+// folder's events.csv; the explorer draws each as a marker on its charts.
+struct RunEvent {
+    int64_t step = 0;     // steps done when it happened: it acts from step + 1
+    std::string kind;     // "knobs", "pages", "pause", "resume", "stop", "start", "resume-run"
+    std::string text;     // what changed, in words ("lr G 0.002 -> 0.001")
+};
+
+// "lr G 0.002 -> 0.001, prior frozen -> auto": the knobs that differ, or "".
+std::string describeKnobChange(const TrainingKnobs& before, const TrainingKnobs& after);
+
 // Q over a dataset (SPEC 6): per sample and label the argmax category and its
 // probability, plus the combined cluster id (mixed radix, label 0 most
 // significant) with the product of the probabilities as its confidence.
