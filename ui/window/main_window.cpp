@@ -121,14 +121,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     logDock->setObjectName(QStringLiteral("logDock"));
     logDock->setWidget(m_log);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
-    // The run's timeline (issue 27), a tab beside the log.
+    // The run's timeline (issue 27), beside the log.
     m_events = new EventsPanel(m_controller);
     auto* eventsDock = new QDockWidget(tr("Timeline"), this);
     eventsDock->setObjectName(QStringLiteral("eventsDock"));
     eventsDock->setWidget(m_events);
-    addDockWidget(Qt::BottomDockWidgetArea, eventsDock);
-    tabifyDockWidget(logDock, eventsDock);
-    logDock->raise();
+    splitDockWidget(logDock, eventsDock, Qt::Horizontal);
+    resizeDocks({logDock, eventsDock}, {600, 400}, Qt::Horizontal);
     resizeDocks({logDock}, {110}, Qt::Vertical);
 
     m_autosaveTimer = new QTimer(this);
