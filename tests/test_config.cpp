@@ -130,6 +130,22 @@ private Q_SLOTS:
         QCOMPARE(empty.train.batch, Config{}.train.batch);
     }
 
+    // Issue 27: what a resume changed, or how two runs differ, field by field.
+    void configDifferencesListEveryField()
+    {
+        const Config a = preset("demo");
+        QVERIFY(configDifferences(a, a).empty());
+        Config b = a;
+        b.train.lrG = 0.001;
+        b.model.gWidths = {32, 16, 8};
+        b.data.variation = ShapesVariation::Full;
+        const auto d = configDifferences(a, b);
+        QCOMPARE(d.size(), size_t(3));
+        QCOMPARE(QString::fromStdString(d[0]), QStringLiteral("data.variation: \"moderate\" -> \"full\""));
+        QVERIFY2(QString::fromStdString(d[1]).startsWith("model.g_widths: ["), d[1].c_str());
+        QVERIFY2(QString::fromStdString(d[2]).startsWith("train.lr_g: 0.002 -> 0.001"), d[2].c_str());
+    }
+
     // Issue 26: a key given twice kept the last one without a word.
     void duplicateKeysAreRefused()
     {

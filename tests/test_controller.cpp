@@ -106,6 +106,34 @@ private Q_SLOTS:
         QCOMPARE(reopened.session().events.size(), size_t(4));
         QCOMPARE(reopened.events().size(), size_t(4));
         QCOMPARE(reopened.events()[2].kind, std::string("resume"));
+
+        // Issue 27, compare runs: another session reads this run's curves,
+        // events and how its config differs, without loading its weights.
+        cgpgan::Config other = cgpgan::testing::tinyConfig(64);
+        other.train.lrD = 0.0042;
+        TrainingController second;
+        QSignalSpy secondReady(&second, &TrainingController::sessionReady);
+        second.openSession(other);
+        QVERIFY(secondReady.wait(60000));
+        QSignalSpy compared(&second, &TrainingController::comparisonReady);
+        const quint64 id = second.openComparison(path);
+        QVERIFY(compared.wait(30000));
+        const auto run = compared.last().at(0).value<cgpgan::ui::ComparedRun>();
+        QCOMPARE(run.request, id);
+        QCOMPARE(run.step, stoppedAt);
+        QCOMPARE(int64_t(run.history.size()), stoppedAt);
+        QCOMPARE(run.history.back().step, stoppedAt);
+        QCOMPARE(run.events.size(), size_t(4));
+        QCOMPARE(run.differences.size(), size_t(1));
+        QVERIFY2(QString::fromStdString(run.differences[0]).startsWith("train.lr_d: 0.0042 -> "),
+                 run.differences[0].c_str());
+        // A file that is not a checkpoint is an error of that request, and the session goes on.
+        QSignalSpy errors(&second, &TrainingController::errorOccurred);
+        const quint64 bad = second.openComparison(dir.filePath("missing.pt"));
+        QVERIFY(errors.wait(30000));
+        QCOMPARE(errors.last().at(2).toULongLong(), bad);
+        QVERIFY(errors.last().at(1).toString().contains("missing.pt"));
+        QCOMPARE(second.state(), State::Ready);
     }
 
     void singleStepAndKnobs()

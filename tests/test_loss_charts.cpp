@@ -209,6 +209,62 @@ private Q_SLOTS:
                 QVERIFY(p->eventDetailsAt(xOf(p, 30)).contains("Copy L0 c1 to L0 c2"));
     }
 
+    // Issue 27, compare runs: another run's curves as dashed lines on the
+    // same charts (its steps widen the x axis), the bar naming it and its
+    // differences, and Clear.
+    void comparedRunIsDrawnDashed()
+    {
+        LossCharts charts(nullptr);
+        cgpgan::ui::SessionInfo info;
+        info.config = cgpgan::testing::tinyConfig(64);
+        for (int64_t step = 1; step <= 20; ++step) {
+            cgpgan::StepStats s;
+            s.step = step;
+            s.dAdversarial = 1.0;
+            s.prior.assign(size_t(info.dL() * info.dC()), 1.0f / float(info.dC()));
+            info.history.push_back(s);
+        }
+        charts.setSession(info);
+        charts.resize(1200, 700);
+        charts.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&charts));
+        QVERIFY(!charts.hasComparison());
+
+        cgpgan::ui::ComparedRun run;
+        run.path = QStringLiteral("/runs/other/checkpoint.pt");
+        run.step = 50;
+        for (int64_t step = 1; step <= 50; ++step) {
+            cgpgan::StepStats s;
+            s.step = step;
+            s.dAdversarial = 2.0;
+            s.gAdversarial = 0.5;
+            run.history.push_back(s);
+        }
+        run.differences = {"train.lr_g: 0.002 -> 0.001"};
+        charts.setComparison(run);
+        charts.redrawNow();
+        QVERIFY(charts.hasComparison());
+        QVERIFY2(charts.comparisonText().contains("other/checkpoint.pt (step 50)") &&
+                     charts.comparisonText().contains("1 setting(s) differ: train.lr_g: 0.002 -> 0.001"),
+                 qPrintable(charts.comparisonText()));
+        cgpgan::ui::LineChartPanel* adversarial = nullptr;
+        for (auto* p : charts.findChildren<cgpgan::ui::LineChartPanel*>())
+            if (p->chart()->title() == QStringLiteral("Adversarial losses"))
+                adversarial = p;
+        QVERIFY(adversarial);
+        QLineSeries* dashed = adversarial->comparisonSeries(0);
+        QVERIFY(dashed);
+        QVERIFY(dashed->count() > 0);
+        QCOMPARE(dashed->pen().style(), Qt::DashLine);
+        QCOMPARE(dashed->at(dashed->count() - 1).x(), 50.0); // its last step
+        QCOMPARE(dashed->at(dashed->count() - 1).y(), 2.0);
+        auto* x = qobject_cast<QValueAxis*>(adversarial->chart()->axes(Qt::Horizontal).first());
+        QVERIFY(x && x->max() >= 50.0); // the x axis reaches the longer run's end
+        charts.clearComparison();
+        QVERIFY(!charts.hasComparison());
+        QVERIFY(!adversarial->comparisonSeries(0));
+    }
+
     // SPEC 8 (issue 23): the "Clusters vs labels" chart has one line per
     // score entry, takes the session's scored history and the live scores,
     // and is absent when the session has no score.

@@ -455,6 +455,19 @@ CheckpointInfo Trainer::readInfo(const std::string& path)
     return info;
 }
 
+StepHistory Trainer::readHistory(const std::string& path)
+{
+    auto archive = openCheckpoint(path, torch::kCPU);
+    c10::IValue history;
+    if (!archive.try_read("history", history) || !history.isString())
+        return StepHistory();
+    try {
+        return StepHistory::fromJson(history.toStringRef());
+    } catch (const Error& e) {
+        throw Error("checkpoint " + path + ": " + e.what());
+    }
+}
+
 Config withDefaultMachine(Config config)
 {
     const RunConfig defaults;

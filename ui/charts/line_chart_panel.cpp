@@ -80,7 +80,7 @@ void LineChartPanel::setColors(const chartstyle::Colors& colors)
         styleMarker(int(i));
     }
     for (EventLine& e : m_events) {
-        e.line->setPen(QPen(colors.event, 1, Qt::DashLine));
+        e.line->setPen(QPen(e.event.color.isValid() ? e.event.color : colors.event, 1, Qt::DashLine));
         if (e.text)
             e.text->setBrush(colors.mutedText);
     }
@@ -171,6 +171,8 @@ void LineChartPanel::setSeriesShown(int i, bool shown)
     s.shown = shown;
     s.envelope->setVisible(shown);
     s.smoothed->setVisible(shown);
+    if (s.compared)
+        s.compared->setVisible(shown);
     styleMarker(i); // hiding a series hides its marker; bring it back dimmed
     redraw();
 }
@@ -184,6 +186,8 @@ void LineChartPanel::setLogScale(bool log)
     for (auto& s : m_series) {
         lines.push_back(s->envelope);
         lines.push_back(s->smoothed);
+        if (s->compared)
+            lines.push_back(s->compared);
     }
     for (EventLine& e : m_events)
         lines.push_back(e.line);
@@ -260,6 +264,20 @@ void LineChartPanel::redraw()
         }
         s->envelope->replace(env);
         s->smoothed->replace(smooth);
+        if (s->compared) {
+            // The other run's smoothed line; the y range follows it (not its
+            // spikes), so it never squeezes this run's curve flat.
+            const QList<QPointF> other = s->comparison->smoothed(m_smoothing, m_log, maxBuckets);
+            if (s->shown && !s->comparison->empty()) {
+                x0 = std::min(x0, double(s->comparison->firstStep()));
+                x1 = std::max(x1, double(s->comparison->lastStep()));
+                for (const QPointF& p : other) {
+                    y0 = std::min(y0, p.y());
+                    y1 = std::max(y1, p.y());
+                }
+            }
+            s->compared->replace(other);
+        }
     }
     setRanges(x0, x1, y0, y1);
     placeEventLines();
@@ -355,6 +373,55 @@ void LineChartPanel::paintEvent(QPaintEvent* event)
     timer.start();
     QChartView::paintEvent(event);
     m_lastPaintMs = double(timer.nsecsElapsed()) * 1e-6;
+}
+
+void LineChartPanel::setComparison(int i, const std::vector<std::pair<int64_t, double>>& points)
+{
+    Series& s = *m_series[size_t(i)];
+    if (points.empty()) {
+        if (s.compared) {
+            chart()->removeSeries(s.compared);
+            delete s.compared;
+            s.compared = nullptr;
+        }
+        s.comparison.reset();
+        return;
+    }
+    s.comparison = std::make_unique<SeriesHistory>(s.history.capacity());
+    for (const auto& [step, value] : points)
+        s.comparison->append(step, value);
+    if (!s.compared) {
+        s.compared = new QLineSeries;
+        s.compared->setName(s.name + tr(" (compared run)"));
+        QColor color = s.color;
+        color.setAlphaF(0.85);
+        s.compared->setPen(QPen(color, 1.6, Qt::DashLine, Qt::RoundCap, Qt::RoundJoin));
+        attach(s.compared);
+        for (QLegendMarker* m : chart()->legend()->markers(s.compared))
+            m->setVisible(false); // the charts' header names the compared run
+        s.compared->setVisible(s.shown);
+        connect(s.compared, &QLineSeries::hovered, this, [this, i](const QPointF& point, bool state) {
+            if (!state) {
+                QToolTip::hideText();
+                Q_EMIT hoverText(QString());
+                return;
+            }
+            const Series& hovered = *m_series[size_t(i)];
+            if (!hovered.comparison)
+                return;
+            const auto& buckets = hovered.comparison->buckets();
+            const auto near = std::min_element(buckets.begin(), buckets.end(), [&](const auto& a, const auto& b) {
+                return std::abs(double(a.lastStep) - point.x()) < std::abs(double(b.lastStep) - point.x());
+            });
+            if (near == buckets.end())
+                return;
+            const QString text = tr("compared run, step %1: %2 = %3")
+                                     .arg(near->lastStep)
+                                     .arg(hovered.name, number(near->mean()));
+            QToolTip::showText(QCursor::pos(), text, this);
+            Q_EMIT hoverText(text);
+        });
+    }
 }
 
 QString LineChartPanel::eventDetailsAt(int x) const

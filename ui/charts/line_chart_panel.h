@@ -50,6 +50,13 @@ public:
     QLineSeries* envelopeSeries(int i) const { return m_series[size_t(i)]->envelope; }
     QLineSeries* smoothedSeries(int i) const { return m_series[size_t(i)]->smoothed; }
     bool isSeriesShown(int i) const { return m_series[size_t(i)]->shown; }
+    // Another run's values of quantity i, drawn as a dashed line in the same
+    // colour, smoothed like the main one (issue 27, "Compare runs"); its
+    // steps widen the x axis. Empty points remove it.
+    void setComparison(int i, const std::vector<std::pair<int64_t, double>>& points);
+    // The dashed line of quantity i (null when there is none).
+    QLineSeries* comparisonSeries(int i) const { return m_series[size_t(i)]->compared; }
+    const SeriesHistory* comparisonHistory(int i) const { return m_series[size_t(i)]->comparison.get(); }
     void setSeriesShown(int i, bool shown);
 
     void setTitle(const QString& title);
@@ -95,6 +102,8 @@ private:
         SeriesHistory history;
         QLineSeries* envelope = nullptr;
         QLineSeries* smoothed = nullptr;
+        std::unique_ptr<SeriesHistory> comparison; // another run's values (null: none)
+        QLineSeries* compared = nullptr;
         bool shown = true;
         explicit Series(int capacity) : history(capacity) {}
     };

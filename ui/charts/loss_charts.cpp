@@ -7,7 +7,10 @@
 #include <QBarSeries>
 #include <QCheckBox>
 #include <QElapsedTimer>
+#include <QDir>
 #include <QEvent>
+#include <QFileInfo>
+#include <QToolButton>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -56,6 +59,7 @@ LossCharts::LossCharts(TrainingController* controller, QWidget* parent)
         connect(m_controller, &TrainingController::statsArrived, this, &LossCharts::appendStats);
         connect(m_controller, &TrainingController::sessionReady, this, &LossCharts::setSession);
         connect(m_controller, &TrainingController::eventRecorded, this, &LossCharts::addRunEvent);
+        connect(m_controller, &TrainingController::comparisonReady, this, &LossCharts::setComparison);
         if (m_controller->hasSession())
             setSession(m_controller->session());
     }
@@ -94,6 +98,21 @@ void LossCharts::buildUi()
     bar->addSpacing(12);
     bar->addWidget(m_noteLabel);
     bar->addWidget(m_readout, 1);
+
+    // Compare runs: which run the dashed lines are, how it differs, Clear.
+    m_compareBar = new QWidget;
+    auto* compare = new QHBoxLayout(m_compareBar);
+    compare->setContentsMargins(4, 0, 4, 0);
+    m_compareLabel = new QLabel;
+    m_compareLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_compareLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* clear = new QToolButton;
+    clear->setText(tr("Clear"));
+    clear->setToolTip(tr("Remove the compared run's dashed lines"));
+    connect(clear, &QToolButton::clicked, this, &LossCharts::clearComparison);
+    compare->addWidget(m_compareLabel, 1);
+    compare->addWidget(clear);
+    m_compareBar->hide();
 
     m_grid = new QGridLayout;
     m_grid->setContentsMargins(0, 0, 0, 0);
@@ -144,6 +163,7 @@ void LossCharts::buildUi()
     layout->setContentsMargins(6, 6, 6, 6);
     layout->setSpacing(6);
     layout->addLayout(bar);
+    layout->addWidget(m_compareBar);
     layout->addLayout(m_grid, 1);
 
     {
@@ -276,6 +296,8 @@ void LossCharts::appendScores(int64_t step, const std::vector<LabelScore>& score
 
 void LossCharts::setSession(const SessionInfo& info)
 {
+    if (hasComparison())
+        clearComparison(); // its differences were against the session before
     m_priorStartStep = info.priorStartStep;
     reset(info.dL(), info.dC());
     rebuildScorePanel(info.scoreNames);
@@ -289,6 +311,81 @@ void LossCharts::setSession(const SessionInfo& info)
     m_runEvents = info.events;
     placeMarkers();
     updateTitles();
+}
+
+void LossCharts::setComparison(const ComparedRun& run)
+{
+    clearComparison();
+    for (const Channel& c : m_channels) {
+        std::vector<std::pair<int64_t, double>> points;
+        for (const StepStats& s : run.history) {
+            if (c.measured && !c.measured(s))
+                continue;
+            const double v = c.value(s);
+            if (std::isfinite(v))
+                points.emplace_back(s.step, v);
+        }
+        c.panel->setComparison(c.index, points);
+    }
+    // The clusters score, line by line, when both runs score the same entries.
+    if (m_scorePanel && !run.scores.empty()) {
+        QStringList names;
+        for (const LabelScore& l : run.scores.front().scores)
+            names << QString::fromStdString(l.name);
+        if (names == m_scoreNames)
+            for (int i = 0; i < names.size(); ++i) {
+                std::vector<std::pair<int64_t, double>> points;
+                for (const ScoredStep& scored : run.scores)
+                    if (size_t(i) < scored.scores.size())
+                        points.emplace_back(scored.step, scored.scores[size_t(i)].accuracy);
+                m_scorePanel->setComparison(i, points);
+            }
+    }
+    m_comparedPath = run.path;
+    const QString name = QFileInfo(run.path).fileName() == QStringLiteral("checkpoint.pt")
+        ? QFileInfo(run.path).dir().dirName() + QStringLiteral("/checkpoint.pt")
+        : QFileInfo(run.path).fileName();
+    QString differences;
+    for (size_t i = 0; i < run.differences.size() && i < 3; ++i)
+        differences += (i ? QStringLiteral("; ") : QString()) + QString::fromStdString(run.differences[i]);
+    if (run.differences.size() > 3)
+        differences += tr("; and %1 more").arg(run.differences.size() - 3);
+    m_compareLabel->setText(tr("Dashed: %1 (step %2) · %3")
+                                .arg(name)
+                                .arg(run.step)
+                                .arg(run.differences.empty()
+                                         ? tr("same settings")
+                                         : tr("%n setting(s) differ: ", nullptr, int(run.differences.size())) +
+                                               differences));
+    QString all;
+    for (const std::string& d : run.differences)
+        all += QString::fromStdString(d).toHtmlEscaped() + QStringLiteral("<br>");
+    m_compareLabel->setToolTip(tr("<b>%1</b><br>%2 steps, %3 events<br>%4")
+                                   .arg(run.path.toHtmlEscaped())
+                                   .arg(run.step)
+                                   .arg(run.events.size())
+                                   .arg(all.isEmpty() ? tr("The same settings as this session.")
+                                                      : tr("Its settings (this session -> it):<br>") + all));
+    m_compareBar->show();
+    redrawNow();
+}
+
+void LossCharts::clearComparison()
+{
+    for (const Channel& c : m_channels)
+        c.panel->setComparison(c.index, {});
+    if (m_scorePanel)
+        for (int i = 0; i < m_scoreNames.size(); ++i)
+            m_scorePanel->setComparison(i, {});
+    m_comparedPath.clear();
+    m_compareLabel->clear();
+    m_compareBar->hide();
+    scheduleRedraw();
+}
+
+QString LossCharts::comparisonText() const
+{
+    return m_compareLabel->text();
 }
 
 void LossCharts::addRunEvent(const RunEvent& event)

@@ -40,6 +40,7 @@ class QGridLayout;
 class QLabel;
 class QLineSeries;
 class QSlider;
+class QToolButton;
 
 namespace cgpgan::ui {
 
@@ -47,6 +48,7 @@ class PriorChartPanel;
 class SeriesHistory;
 class TrainingController;
 struct SessionInfo;
+struct ComparedRun;
 
 class LossCharts final : public QWidget {
     Q_OBJECT
@@ -108,6 +110,17 @@ public:
     // The markers a panel gets (prior events and run events), for tests.
     std::vector<ChartEvent> markers(bool withPriorEvents) const;
 
+    // Compare runs (issue 27): another run's curves as dashed lines over
+    // this session's, every quantity and the clusters score (when both runs
+    // score the same labels); the bar above the charts names the run and how
+    // its config differs (all differences in its tooltip), with Clear. A new
+    // session clears it (the differences were against the old one).
+    void setComparison(const cgpgan::ui::ComparedRun& run);
+    void clearComparison();
+    bool hasComparison() const { return !m_comparedPath.isEmpty(); }
+    // The bar's text, for tests and screenshots.
+    QString comparisonText() const;
+
 protected:
     void showEvent(QShowEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
@@ -154,6 +167,9 @@ private:
     QCheckBox* m_logBox = nullptr;
     QLabel* m_readout = nullptr;
     QLabel* m_noteLabel = nullptr;
+    QWidget* m_compareBar = nullptr;
+    QLabel* m_compareLabel = nullptr;
+    QString m_comparedPath;
     QTimer m_redrawTimer;
     bool m_dirty = false;
 

@@ -63,6 +63,7 @@ TrainingController::TrainingController(QObject* parent)
     qRegisterMetaType<ClusterMap>();
     qRegisterMetaType<RunEnd>();
     qRegisterMetaType<RunEvent>();
+    qRegisterMetaType<ComparedRun>();
 
     // The last-resort catch (job_queue.h): every job already catches its own
     // errors in postJob(); what escapes anyway is reported without a request id.

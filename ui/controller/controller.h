@@ -80,6 +80,20 @@ struct SessionInfo {
     int64_t combinations() const { return config.model.combinations(); }
 };
 
+// Another run, for comparing its curves with this session's (issue 27,
+// "Compare runs"): read from its checkpoint without its weights.
+struct ComparedRun {
+    QString path;
+    Config config;
+    int64_t step = 0;
+    std::vector<StepStats> history;       // its curves (bounded, as saved)
+    std::vector<ScoredStep> scores;       // its live clustering scores
+    std::vector<RunEvent> events;         // its timeline
+    // configDifferences(this session's config, its config): "train.lr_g: 0.002 -> 0.001"
+    std::vector<std::string> differences;
+    quint64 request = 0;                  // what openComparison() returned
+};
+
 // Samples from G_ema: tile (r, j) = G_ema(z_r, codes of column j), z_r the
 // r-th of `rows` fixed latent rows drawn from zSeed (so the same seed gives
 // the same z across refreshes). codes: columns * d_l * d_c floats (soft codes
@@ -127,7 +141,7 @@ class TrainingController final : public QObject {
 public:
     enum class State { Empty, Loading, Ready, Running, Paused, Finished };
     // The kinds of service job (for the error boundary's test seam).
-    enum class Job { Open, Sample, Knobs, Codebook, Pages, Assign, Map, Save, Export };
+    enum class Job { Open, Sample, Knobs, Codebook, Pages, Assign, Map, Save, Export, Compare };
     Q_ENUM(State)
 
     explicit TrainingController(QObject* parent = nullptr);
@@ -203,6 +217,10 @@ public:
     // mapReady(map, id), or mapCancelled(id) after cancelMap().
     quint64 computeMap(cgpgan::MapMethod method, int64_t maxPoints = 5000);
     void cancelMap();
+    // Reads another run's checkpoint (its history, config and events; no
+    // weights) on the service thread: comparisonReady(run) with the
+    // differences of its config from this session's, or errorOccurred(.., id).
+    quint64 openComparison(const QString& path);
     // checkpointSaved(path, step, id) once the file is written and renamed:
     // step is the step it holds.
     quint64 saveCheckpoint(const QString& path);
@@ -242,6 +260,7 @@ Q_SIGNALS:
     // what: a short title ("Could not load the data"); message: what to fix;
     // request: the id of the request that failed, 0 for none.
     void errorOccurred(const QString& what, const QString& message, quint64 request);
+    void comparisonReady(const cgpgan::ui::ComparedRun& run);
     // A new event on the run's timeline (events()).
     void eventRecorded(const cgpgan::RunEvent& event);
 
@@ -304,3 +323,4 @@ Q_DECLARE_METATYPE(cgpgan::ClusterAssignment)
 Q_DECLARE_METATYPE(cgpgan::ClusterMap)
 Q_DECLARE_METATYPE(cgpgan::RunEnd)
 Q_DECLARE_METATYPE(cgpgan::RunEvent)
+Q_DECLARE_METATYPE(cgpgan::ui::ComparedRun)

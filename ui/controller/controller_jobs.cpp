@@ -88,6 +88,33 @@ quint64 TrainingController::requestCodebook()
     return id;
 }
 
+quint64 TrainingController::openComparison(const QString& path)
+{
+    const quint64 id = nextId();
+    if (!hasSession()) {
+        fail(id, tr("Could not compare runs"), tr("Open a session first: its curves are what the other run is "
+                                                   "compared with."));
+        return id;
+    }
+    const Config mine = m_session.config;
+    postJob(Job::Compare, id, tr("Could not open the run to compare with"), [this, path, mine, id] {
+        const std::string file = path.toStdString();
+        const CheckpointInfo info = Trainer::readInfo(file); // the seal, the header, the config's checksum
+        const StepHistory history = Trainer::readHistory(file);
+        ComparedRun run;
+        run.path = path;
+        run.config = info.config;
+        run.step = info.step;
+        run.history = history.entries();
+        run.scores = history.scores();
+        run.events = history.events();
+        run.differences = configDifferences(withDefaultMachine(mine), withDefaultMachine(info.config));
+        run.request = id;
+        toUi([this, run] { Q_EMIT comparisonReady(run); });
+    });
+    return id;
+}
+
 quint64 TrainingController::writePages(const std::vector<PageWrite>& pages, const QString& description)
 {
     const quint64 id = nextId();

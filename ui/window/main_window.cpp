@@ -195,6 +195,10 @@ void MainWindow::buildActions()
     m_openAction = new QAction(tr("&Open checkpoint..."), this);
     m_openAction->setShortcut(QKeySequence::Open);
     connect(m_openAction, &QAction::triggered, this, &MainWindow::openCheckpointDialog);
+    m_compareAction = new QAction(tr("&Compare with run..."), this);
+    m_compareAction->setToolTip(tr("Overlay another run's curves (a checkpoint, or a run folder's checkpoint.pt) "
+                                   "on the charts as dashed lines, with how its settings differ"));
+    connect(m_compareAction, &QAction::triggered, this, &MainWindow::compareDialog);
     m_saveAction = new QAction(tr("&Save checkpoint"), this);
     m_saveAction->setShortcut(QKeySequence::Save);
     connect(m_saveAction, &QAction::triggered, this, &MainWindow::save);
@@ -254,6 +258,7 @@ void MainWindow::buildMenus()
     file->addAction(m_newAction);
     file->addAction(m_openAction);
     m_recentMenu = file->addMenu(tr("Open &recent"));
+    file->addAction(m_compareAction);
     file->addSeparator();
     file->addAction(m_saveAction);
     file->addAction(m_saveAsAction);
@@ -417,6 +422,7 @@ void MainWindow::onState(TrainingController::State state)
     m_saveAsAction->setEnabled(session);
     m_exportGridAction->setEnabled(session);
     m_exportModelAction->setEnabled(session);
+    m_compareAction->setEnabled(session);
     m_newAction->setEnabled(state != S::Loading);
     m_openAction->setEnabled(state != S::Loading);
 

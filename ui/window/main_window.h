@@ -116,6 +116,8 @@ private:
 
     void newSession();
     void openCheckpointDialog();
+    // File > Compare with run: a checkpoint, or a run folder holding checkpoint.pt.
+    void compareDialog();
     bool settleUnsaved(const QString& title, const QString& question);
     bool save();
     bool saveAs();
@@ -166,6 +168,7 @@ private:
 
     QAction* m_newAction;
     QAction* m_openAction;
+    QAction* m_compareAction = nullptr;
     QAction* m_saveAction;
     QAction* m_saveAsAction;
     QAction* m_exportGridAction;

@@ -230,6 +230,17 @@ void MainWindow::openCheckpointDialog()
     openCheckpointAsked(path);
 }
 
+void MainWindow::compareDialog()
+{
+    QString path = QFileDialog::getOpenFileName(this, tr("Compare with run"), checkpointFolder(),
+                                                tr("Checkpoints (*.pt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).isDir()) // a run folder
+        path = QDir(path).filePath(QStringLiteral("checkpoint.pt"));
+    m_controller->openComparison(path); // errors come back through errorOccurred, in a dialog
+}
+
 void MainWindow::openCheckpointAsked(const QString& path)
 {
     if (!settleUnsaved(tr("Save before opening?"),

@@ -107,6 +107,10 @@ public:
     void load(const std::string& path);
     // The config, step, prior and parameter count of a checkpoint.
     static CheckpointInfo readInfo(const std::string& path);
+    // A checkpoint's history (curves, scores, events) without its weights:
+    // what comparing two runs needs (issue 27). Empty for a checkpoint
+    // written before histories; the seal is checked as by every reader.
+    static StepHistory readHistory(const std::string& path);
 
     struct State; // defined in model_impl.h
 private:
