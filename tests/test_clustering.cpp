@@ -15,6 +15,10 @@ using cgpgan::ClusterScores;
 using cgpgan::contingencyTable;
 using cgpgan::maxWeightAssignment;
 using cgpgan::scoreClustering;
+using cgpgan::categoryMeanings;
+using cgpgan::ClusterAssignment;
+using cgpgan::Dataset;
+using cgpgan::LabelColumn;
 
 namespace {
 
@@ -120,6 +124,7 @@ private Q_SLOTS:
     void assignmentAgainstSubsetDp();
     void assignmentEdgeCases();
     void invalidInputThrows();
+    void categoryMeaningsMatchClasses();
 };
 
 void TestClustering::contingencyCounts() {
@@ -473,6 +478,51 @@ void TestClustering::invalidInputThrows() {
         QVERIFY2(what.contains(QStringLiteral("5")) && what.contains(QStringLiteral("[0, 3)")),
                  e.what());
     }
+}
+
+// Issue 27, "What a column means": Q label 0 follows colour with its ids
+// permuted, Q label 1 follows shape with one image in ten wrong; each
+// category is matched to the class it mostly holds, with that share.
+void TestClustering::categoryMeaningsMatchClasses()
+{
+    Dataset data;
+    data.count = 40;
+    LabelColumn shape{"shape", {"ring", "square"}, {}};
+    LabelColumn colour{"colour", {"red", "green"}, {}};
+    ClusterAssignment a;
+    a.count = 40;
+    a.dL = 2;
+    a.dC = 3; // one category more than each column has classes
+    for (int64_t i = 0; i < 40; ++i) {
+        const int32_t s = int32_t(i % 2), c = int32_t((i / 2) % 2);
+        shape.values.push_back(s);
+        colour.values.push_back(c);
+        a.category.push_back(c == 0 ? 2 : 0);                   // label 0: colour, ids permuted
+        a.category.push_back(i % 10 == 9 ? 1 - s : s);          // label 1: shape, 10 % wrong
+        a.confidence.push_back(1.0f);
+        a.confidence.push_back(1.0f);
+        a.combined.push_back(a.category[size_t(2 * i)] * 3 + a.category[size_t(2 * i + 1)]);
+        a.combinedConfidence.push_back(1.0f);
+    }
+    data.labels = {shape, colour};
+    const auto m = categoryMeanings(a, data);
+    QCOMPARE(m.size(), size_t(2));
+    QCOMPARE(m[0][2].column, std::string("colour"));
+    QCOMPARE(m[0][2].className, std::string("red"));
+    QCOMPARE(m[0][2].share, 1.0);
+    QCOMPARE(m[0][0].className, std::string("green"));
+    QCOMPARE(m[0][1].classId, -1); // an empty category, and no class left for it
+    QCOMPARE(m[0][1].count, int64_t(0));
+    QCOMPARE(m[1][0].column, std::string("shape"));
+    QCOMPARE(m[1][0].className, std::string("ring"));
+    QCOMPARE(m[1][1].className, std::string("square"));
+    QCOMPARE(m[1][0].count + m[1][1].count, int64_t(40));
+    // Images 9, 19, 29, 39 are squares put in category 0: 20 rings of 24 there, 16 squares of 16 in 1.
+    QCOMPARE(m[1][0].count, int64_t(24));
+    QVERIFY(near(m[1][0].share, 20.0 / 24.0));
+    QCOMPARE(m[1][1].share, 1.0);
+    data.labels.clear();
+    QVERIFY(categoryMeanings(a, data).empty());
 }
 
 QTEST_APPLESS_MAIN(TestClustering)

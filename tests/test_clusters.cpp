@@ -558,6 +558,22 @@ void TestClusters::panelOnRealSession()
         // The confusion matrix covers the whole dataset.
         QVERIFY(panel.confusion()->rowCount() > 0);
         QCOMPARE(panel.confusion()->confusion().total(), data->count);
+        // Issue 27: each matched cluster names its class and share in the
+        // table, as the confusion's outlined cell says.
+        const Confusion& shown = panel.confusion()->confusion();
+        if (shown.scored) {
+            int named = 0;
+            for (size_t r = 0; r < shown.rows.size(); ++r) {
+                const QString match = table->matchOf(shown.rows[r]);
+                QCOMPARE(match.isEmpty(), shown.matched[r] < 0);
+                if (!match.isEmpty()) {
+                    QVERIFY2(match.endsWith('%'), qPrintable(match));
+                    ++named;
+                }
+            }
+            QVERIFY(named > 0);
+            QVERIFY(table->headerData(ClusterTableModel::MatchesColumn, Qt::Horizontal).toString().startsWith("Matches ("));
+        }
         QCOMPARE(panel.confusion()->shownTotal(), data->count);
     }
 

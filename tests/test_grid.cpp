@@ -372,6 +372,46 @@ private Q_SLOTS:
 
     // The panel on a real controller: it refreshes once the session is
     // ready, shows one tile per (row, combination) with the model's layout.
+    // Issue 27, "What a column means": with the meanings of Q's categories,
+    // every column gets a header naming its combination's classes (drawn
+    // over its top), and the hover caption says it too.
+    void columnHeadersNameTheMatchedClasses()
+    {
+        GridModel m(2, 2);
+        m.setRows(2);
+        m.setColumns(4);
+        m.setTileSize(QSize(32, 32));
+        m.setPadding(2);
+        QImage image(m.imageSize(), QImage::Format_RGB32);
+        image.fill(Qt::white);
+        cgpgan::ui::GridRasterView view;
+        view.resize(600, 320);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setImage(image, m);
+        auto* vp = view.viewport();
+        QVERIFY(!vp->hasMeanings());
+        QCOMPARE(vp->header(3), QString());
+        const QImage plain = view.grab().toImage();
+        vp->setMeanings({{QStringLiteral("red 90%"), QStringLiteral("green 80%")},
+                         {QStringLiteral("ring 70%"), QString()}});
+        QCOMPARE(vp->header(0), QStringLiteral("red 90% · ring 70%"));
+        QCOMPARE(vp->header(3), QStringLiteral("green 80%")); // a category matched to no class adds nothing
+        // Drawn: the top of each column changes, the rest of the tile does not.
+        const QImage headed = view.grab().toImage();
+        const QRectF r = vp->imageRect();
+        const QPoint top = (r.topLeft() + QPointF(2 + 16, 2 + 3) * vp->zoom()).toPoint();
+        const QPoint low = (r.topLeft() + QPointF(2 + 16, 2 + 30) * vp->zoom()).toPoint();
+        QVERIFY(headed.pixelColor(top) != plain.pixelColor(top));
+        QCOMPARE(headed.pixelColor(low), plain.pixelColor(low));
+        // The hover caption names the match.
+        QSignalSpy hovered(vp, &cgpgan::ui::GridViewport::hoveredChanged);
+        QTest::mouseMove(&view, (r.topLeft() + QPointF(2 + 16, 2 + 20) * vp->zoom()).toPoint());
+        QTRY_VERIFY(!hovered.isEmpty());
+        QVERIFY2(hovered.last().at(0).toString().endsWith("matches red 90% · ring 70%"),
+                 qPrintable(hovered.last().at(0).toString()));
+    }
+
     void panelShowsSamples()
     {
         cgpgan::ui::TrainingController controller;
@@ -513,6 +553,25 @@ private Q_SLOTS:
         controller.waitForStop();
         QVERIFY(updated.at(2).at(0).toLongLong() > updated.at(0).at(0).toLongLong());
         QVERIFY(errors.isEmpty());
+
+        // Issue 27: an assignment of the labelled built-in data gives the
+        // columns their headers, and the status line says from which step.
+        QVERIFY(!panel.canvas()->viewport()->hasMeanings());
+        QSignalSpy assigned(&controller, &cgpgan::ui::TrainingController::clustersReady);
+        controller.assignClusters();
+        QVERIFY(assigned.wait(60000));
+        QVERIFY(panel.canvas()->viewport()->hasMeanings());
+        const QString header = panel.canvas()->viewport()->header(0);
+        QVERIFY2(header.contains('%'), qPrintable(header));
+        updated.clear();
+        panel.refreshNow();
+        QTRY_VERIFY_WITH_TIMEOUT(updated.count() >= 1, 30000);
+        QLabel* status = nullptr;
+        for (auto* label : panel.findChildren<QLabel*>())
+            if (label->text().startsWith("step "))
+                status = label;
+        QVERIFY(status);
+        QVERIFY2(status->text().contains("headers: clusters of step"), qPrintable(status->text()));
     }
 
     // Where OpenGL works (e.g. under Xvfb with Mesa), the texture is made once

@@ -367,6 +367,43 @@ std::vector<LabelScore> scoreAgainstLabels(const ClusterAssignment& a, const Dat
     return out;
 }
 
+std::vector<std::vector<CategoryMeaning>> categoryMeanings(const ClusterAssignment& a, const Dataset& data)
+{
+    const std::vector<LabelScore> scores = scoreAgainstLabels(a, data); // checks the sample count
+    if (scores.empty())
+        return {};
+    std::vector<std::vector<CategoryMeaning>> out(size_t(a.dL), std::vector<CategoryMeaning>(size_t(a.dC)));
+    std::vector<int64_t> predicted(size_t(a.count));
+    for (int l = 0; l < a.dL; ++l) {
+        int64_t best = -1; // the data column matched to label l with the highest NMI
+        for (size_t t = 0; t < data.labels.size() && t < scores.size(); ++t)
+            if (scores[t].qLabel == l && (best < 0 || scores[t].nmi > scores[size_t(best)].nmi))
+                best = int64_t(t);
+        if (best < 0)
+            continue;
+        const LabelColumn& column = data.labels[size_t(best)];
+        const int64_t classes = int64_t(column.classNames.size());
+        for (int64_t i = 0; i < a.count; ++i)
+            predicted[size_t(i)] = a.category[size_t(i * a.dL + l)];
+        const std::vector<int64_t> table = contingencyTable(predicted, a.dC, column.values, classes);
+        const std::vector<int64_t> match =
+            maxWeightAssignment(std::vector<double>(table.begin(), table.end()), a.dC, classes);
+        for (int k = 0; k < a.dC; ++k) {
+            CategoryMeaning& m = out[size_t(l)][size_t(k)];
+            m.column = column.name;
+            for (int64_t c = 0; c < classes; ++c)
+                m.count += table[size_t(k * classes + c)];
+            const int64_t c = match[size_t(k)];
+            if (c < 0)
+                continue;
+            m.classId = int32_t(c);
+            m.className = size_t(c) < column.classNames.size() ? column.classNames[size_t(c)] : std::to_string(c);
+            m.share = m.count > 0 ? double(table[size_t(k * classes + c)]) / double(m.count) : 0.0;
+        }
+    }
+    return out;
+}
+
 namespace {
 
 void writeFloat(std::ostream& out, float v)

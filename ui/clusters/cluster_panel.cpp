@@ -530,6 +530,7 @@ void ClusterPanel::updateConfusion()
     m_truthBox->setVisible(show);
     if (!show) {
         m_confusion->clear();
+        m_table->setMatches({}, {});
         return;
     }
     const Truth& truth = m_truths[size_t(m_truth)];
@@ -538,10 +539,12 @@ void ClusterPanel::updateConfusion()
         c = m_model->confusion(m_view, truth);
     } catch (const std::exception& e) {
         m_confusion->clear();
+        m_table->setMatches({}, {});
         m_scores->setText(tr("Cannot compare: %1").arg(QString::fromStdString(userMessage(e)).toHtmlEscaped()));
         return;
     }
     m_confusion->setConfusion(c, truth, m_model, m_view);
+    m_table->setMatches(c, truth); // the table's Matches column (issue 27)
     if (c.scored) {
         const ClusterScores& s = c.scores;
         m_scores->setText(

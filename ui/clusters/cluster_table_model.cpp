@@ -19,6 +19,8 @@ void ClusterTableModel::setView(std::shared_ptr<const ClusterModel> model, int v
     m_view = view;
     m_barScale = 0.0;
     m_meanPoints.clear();
+    m_matches.clear(); // of another view; the panel sets this view's
+    m_matchTruth.clear();
     if (m_model) {
         const auto& list = m_model->clusters(view);
         for (const ClusterStats& s : list) {
@@ -94,6 +96,7 @@ QVariant ClusterTableModel::data(const QModelIndex& index, int role) const
                             : QStringLiteral("\u2013");
         case ConfidenceColumn:
             return s.size > 0 ? QString::number(s.meanConfidence, 'f', 3) : QStringLiteral("\u2013");
+        case MatchesColumn: return matchOf(s.id);
         }
         break;
     case SortRole:
@@ -103,6 +106,10 @@ QVariant ClusterTableModel::data(const QModelIndex& index, int role) const
         case ShareColumn: return s.fraction;
         case PriorColumn: return hasPrior ? s.priorMass : -1.0;
         case ConfidenceColumn: return s.meanConfidence;
+        case MatchesColumn: {
+            const auto it = m_matches.find(s.id);
+            return it == m_matches.end() ? QString() : it->second.first;
+        }
         }
         break;
     case BarRole:
@@ -114,14 +121,46 @@ QVariant ClusterTableModel::data(const QModelIndex& index, int role) const
     case ClusterIdRole:
         return qint64(s.id);
     case Qt::TextAlignmentRole:
-        return column == ClusterColumn ? int(Qt::AlignLeft | Qt::AlignVCenter)
-                                       : int(Qt::AlignRight | Qt::AlignVCenter);
+        return column == ClusterColumn || column == MatchesColumn ? int(Qt::AlignLeft | Qt::AlignVCenter)
+                                                                  : int(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ToolTipRole:
         return toolTip(s);
     default:
         break;
     }
     return {};
+}
+
+void ClusterTableModel::setMatches(const Confusion& confusion, const Truth& truth)
+{
+    m_matches.clear();
+    m_matchTruth.clear();
+    if (confusion.scored) {
+        m_matchTruth = QString::fromStdString(truth.name);
+        for (size_t r = 0; r < confusion.rows.size() && r < confusion.matched.size(); ++r) {
+            const int64_t cls = confusion.matched[r];
+            if (cls < 0)
+                continue;
+            int64_t total = 0;
+            for (int64_t c = 0; c < confusion.classes; ++c)
+                total += confusion.at(r, c);
+            const QString name = size_t(cls) < truth.classNames.size()
+                ? QString::fromStdString(truth.classNames[size_t(cls)])
+                : QString::number(cls);
+            m_matches[confusion.rows[r]] = {name, total > 0 ? double(confusion.at(r, cls)) / double(total) : 0.0};
+        }
+    }
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, MatchesColumn), index(rowCount() - 1, MatchesColumn));
+    Q_EMIT headerDataChanged(Qt::Horizontal, MatchesColumn, MatchesColumn);
+}
+
+QString ClusterTableModel::matchOf(int64_t clusterId) const
+{
+    const auto it = m_matches.find(clusterId);
+    if (it == m_matches.end())
+        return {};
+    return tr("%1 %2%").arg(it->second.first).arg(std::lround(100 * it->second.second));
 }
 
 QVariant ClusterTableModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -135,6 +174,7 @@ QVariant ClusterTableModel::headerData(int section, Qt::Orientation orientation,
         case ShareColumn: return tr("Share");
         case PriorColumn: return tr("Prior");
         case ConfidenceColumn: return tr("Confidence");
+        case MatchesColumn: return m_matchTruth.isEmpty() ? tr("Matches") : tr("Matches (%1)").arg(m_matchTruth);
         }
     }
     if (role == Qt::ToolTipRole) {

@@ -8,6 +8,7 @@
 #include <QAbstractTableModel>
 #include <QStyledItemDelegate>
 
+#include <map>
 #include <memory>
 
 namespace cgpgan::ui {
@@ -16,7 +17,10 @@ class ClusterTableModel final : public QAbstractTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ClusterTableModel)
 public:
-    enum Column { ClusterColumn, SizeColumn, ShareColumn, PriorColumn, ConfidenceColumn, ColumnCount };
+    // MatchesColumn (issue 27, "What a column means"): the true class the
+    // cluster is matched to (Hungarian, against the truth the confusion
+    // shows) and the share of its samples in that class; empty without one.
+    enum Column { ClusterColumn, SizeColumn, ShareColumn, PriorColumn, ConfidenceColumn, MatchesColumn, ColumnCount };
     enum Role {
         ClusterIdRole = Qt::UserRole + 1, // qint64, every column
         SortRole,                         // the number behind the text
@@ -29,6 +33,10 @@ public:
     void setView(std::shared_ptr<const ClusterModel> model, int view,
                  std::shared_ptr<const Dataset> data = {});
     void clear();
+    // The matched class of each row from a confusion of this view (its rows
+    // are cluster ids); an empty confusion clears the column.
+    void setMatches(const Confusion& confusion, const Truth& truth);
+    QString matchOf(int64_t clusterId) const;
     int view() const { return m_view; }
     int64_t clusterIdAt(int row) const;
     int rowOf(int64_t clusterId) const; // -1 when not listed
@@ -47,6 +55,8 @@ private:
     int m_view = 0;
     double m_barScale = 1.0; // the largest share or prior mass of the view
     std::vector<std::vector<double>> m_meanPoints; // point data: per row
+    std::map<int64_t, std::pair<QString, double>> m_matches; // cluster id -> (class name, share)
+    QString m_matchTruth;
 };
 
 // Draws the item as usual plus a thin bar of length BarRole along the cell's

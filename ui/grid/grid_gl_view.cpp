@@ -1,5 +1,7 @@
 #include "grid/grid_gl_view.h"
 
+#include <QPainter>
+
 #include <QOpenGLContext>
 #include <QOpenGLShaderProgram>
 #include <QOpenGLTexture>
@@ -129,6 +131,10 @@ void GridGLView::paintGL()
     m_program->disableAttributeArray(1);
     m_texture->release(0);
     m_program->release();
+    if (m_viewport->hasMeanings()) { // the column headers, over the texture
+        QPainter painter(this);
+        m_viewport->paintHeaders(painter);
+    }
 }
 
 } // namespace cgpgan::ui

@@ -1,5 +1,7 @@
 #include "grid/grid_panel.h"
 
+#include "cgpgan/clustering.h"
+
 #include "grid/flow_layout.h"
 #include "grid/grid_canvas.h"
 #include "grid/grid_viewport.h"
@@ -65,6 +67,8 @@ GridPanel::GridPanel(TrainingController* controller, QWidget* parent)
     connect(m_controller, &TrainingController::stateChanged, this, &GridPanel::onStateChanged);
     connect(m_controller, &TrainingController::samplesReady, this, &GridPanel::onSamples);
     connect(m_controller, &TrainingController::pagesWritten, this, &GridPanel::refreshNow);
+    connect(m_controller, &TrainingController::clustersReady, this,
+            [this](const ClusterAssignment& assignment, quint64) { showMeanings(assignment); });
     // Single steps and the last steps before a pause: show what they did.
     connect(m_controller, &TrainingController::statsArrived, this, [this] {
         if (m_controller->state() != TrainingController::State::Running)
@@ -407,8 +411,42 @@ void GridPanel::setRefreshInterval(int ms)
     m_interval->setCurrentIndex(best);
 }
 
+void GridPanel::showMeanings(const ClusterAssignment& assignment)
+{
+    // What each column means (issue 27): the classes Q's categories are
+    // matched to in the last assignment (cgpgan/clustering.h), when the data
+    // has labels. A plain pass over the assignment, on this thread.
+    const auto data = m_controller->dataset();
+    std::vector<std::vector<QString>> meanings;
+    m_meaningsStep = -1;
+    if (data && data->hasLabels() && assignment.count == data->count) {
+        try {
+            for (const auto& label : categoryMeanings(assignment, *data)) {
+                std::vector<QString> texts;
+                for (const CategoryMeaning& m : label)
+                    texts.push_back(m.classId < 0 ? QString()
+                                                  : tr("%1 %2%").arg(QString::fromStdString(m.className))
+                                                        .arg(std::lround(100 * m.share)));
+                meanings.push_back(std::move(texts));
+            }
+            m_meaningsStep = assignment.step;
+        } catch (const std::exception&) {
+            meanings.clear(); // an assignment of other data: no headers
+        }
+    }
+    m_canvas->viewport()->setMeanings(meanings);
+    m_canvas->widget()->setToolTip(
+        meanings.empty() ? QString()
+                         : tr("Column headers: the true class each column's categories are matched to (Hungarian, "
+                              "per label) and the share of that category's real images in it, from the cluster "
+                              "assignment at step %1. Assign clusters again for newer ones.")
+                               .arg(m_meaningsStep));
+}
+
 void GridPanel::onSessionReady(const SessionInfo& info)
 {
+    m_canvas->viewport()->setMeanings({}); // the last session's assignment
+    m_meaningsStep = -1;
     m_inFlight = 0;
     m_wanted = false;
     m_refreshTimer->stop();
@@ -518,7 +556,11 @@ void GridPanel::onSamples(const SampleResult& result)
         m_canvas->setImage(m_image, m_shownModel);
         m_status->setText(tr("step %1, refreshed %2")
                               .arg(result.step)
-                              .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss"))));
+                              .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss"))) +
+                          (m_meaningsStep >= 0 ? tr(" · headers: clusters of step %1%2")
+                                                     .arg(m_meaningsStep)
+                                                     .arg(m_meaningsStep < result.step ? tr(" (older)") : QString())
+                                               : QString()));
         showDiversity(result.zDiversity);
         Q_EMIT gridUpdated(result.step);
     } else {

@@ -86,6 +86,7 @@ private:
     void connectControls();
     void rebuildFixedCategories();
     void onSessionReady(const SessionInfo& info);
+    void showMeanings(const ClusterAssignment& assignment);
     void onStateChanged(TrainingController::State state);
     void onSamples(const SampleResult& result);
     void showDiversity(double value);
@@ -136,6 +137,7 @@ private:
     QLabel* m_diversity = nullptr; // z-diversity of the grid shown (issue 9)
     QLabel* m_hover = nullptr;
     bool m_syncing = false;    // controls being set from the model
+    int64_t m_meaningsStep = -1; // the step of the assignment the column headers come from
 };
 
 } // namespace cgpgan::ui

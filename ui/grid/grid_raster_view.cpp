@@ -27,6 +27,7 @@ void GridRasterView::paintEvent(QPaintEvent*)
         return;
     // No SmoothPixmapTransform: nearest neighbour, as the OpenGL view.
     painter.drawImage(m_viewport->imageRect(), m_image);
+    m_viewport->paintHeaders(painter); // what each column means, when known
 }
 
 } // namespace cgpgan::ui

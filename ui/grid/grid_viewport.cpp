@@ -3,6 +3,8 @@
 #include <QEvent>
 #include <QHelpEvent>
 #include <QMouseEvent>
+#include <QPainter>
+#include <QStringList>
 #include <QToolTip>
 #include <QWheelEvent>
 #include <QWidget>
@@ -135,6 +137,52 @@ void GridViewport::clampCenter()
     m_center.setY(clampAxis(m_center.y(), m_imageSize.height(), view.height()));
 }
 
+void GridViewport::setMeanings(const std::vector<std::vector<QString>>& meanings)
+{
+    m_meanings = meanings;
+    Q_EMIT changed();
+}
+
+QString GridViewport::header(int64_t combination) const
+{
+    if (m_meanings.empty() || combination < 0)
+        return {};
+    const std::vector<int> categories = m_layout.categoriesOf(combination);
+    QStringList parts;
+    for (size_t l = 0; l < categories.size() && l < m_meanings.size(); ++l) {
+        const int k = categories[l];
+        if (k >= 0 && size_t(k) < m_meanings[l].size() && !m_meanings[l][size_t(k)].isEmpty())
+            parts << m_meanings[l][size_t(k)];
+    }
+    return parts.join(QStringLiteral(" · "));
+}
+
+void GridViewport::paintHeaders(QPainter& painter) const
+{
+    if (m_meanings.empty() || m_imageSize.isEmpty())
+        return;
+    const QRectF image = imageRect();
+    const double z = zoom();
+    const std::vector<int64_t> combos = m_layout.shownCombinations();
+    QFont font = painter.font();
+    font.setPointSizeF(std::max(7.0, font.pointSizeF() - 1));
+    painter.setFont(font);
+    const QFontMetrics metrics(font);
+    const int height = metrics.height() + 2;
+    for (size_t c = 0; c < combos.size(); ++c) {
+        const QRect tile = m_layout.tileRect(0, int(c));
+        const QRectF box(image.left() + tile.left() * z, image.top() + tile.top() * z, tile.width() * z, height);
+        if (box.width() < 18 || box.right() < 0 || box.left() > m_canvas->width())
+            continue;
+        const QString text = metrics.elidedText(header(combos[c]), Qt::ElideRight, int(box.width()) - 4);
+        if (text.isEmpty())
+            continue;
+        painter.fillRect(box, QColor(0, 0, 0, 160));
+        painter.setPen(Qt::white);
+        painter.drawText(box.adjusted(2, 0, -2, 0), Qt::AlignLeft | Qt::AlignVCenter, text);
+    }
+}
+
 QRectF GridViewport::imageRect() const
 {
     const double z = zoom();
@@ -161,7 +209,9 @@ std::optional<GridTile> GridViewport::tileAtWidget(QPointF widgetPos) const
 void GridViewport::hover(QPointF widgetPos)
 {
     const std::optional<GridTile> tile = tileAtWidget(widgetPos);
-    const QString caption = tile ? m_layout.caption(*tile) : QString();
+    QString caption = tile ? m_layout.caption(*tile) : QString();
+    if (tile && hasMeanings())
+        caption += tr(" · matches %1").arg(header(tile->combination));
     if (caption != m_hovered) {
         m_hovered = caption;
         Q_EMIT hoveredChanged(caption);

@@ -13,10 +13,13 @@
 #include <QObject>
 #include <QPointF>
 #include <QRectF>
+
+#include <vector>
 #include <QSize>
 
 #include <optional>
 
+class QPainter;
 class QWidget;
 
 namespace cgpgan::ui {
@@ -54,6 +57,19 @@ public:
     // The tile under a widget position, from the layout.
     std::optional<GridTile> tileAtWidget(QPointF widgetPos) const;
 
+    // What each of Q's categories means in the data's terms (issue 27, "What
+    // a column means"): meanings[label][category], e.g. "ring 83%" (the true
+    // class the category is matched to and its share), from the last cluster
+    // assignment. Every column then gets a header naming its combination's
+    // classes ("ring 83% · red 100%"), drawn over the top of the column, and
+    // the hover caption says it too. Empty: no headers.
+    void setMeanings(const std::vector<std::vector<QString>>& meanings);
+    bool hasMeanings() const { return !m_meanings.empty(); }
+    // The header of a combination ("" without meanings).
+    QString header(int64_t combination) const;
+    // Draws the headers of the shown columns (the canvases call it last in their paint).
+    void paintHeaders(QPainter& painter) const;
+
 Q_SIGNALS:
     void changed();                            // repaint the canvas
     void zoomChanged(double zoom);
@@ -79,6 +95,7 @@ private:
     QPointF m_dragLast;
     int m_wheelDelta = 0;
     QString m_hovered;
+    std::vector<std::vector<QString>> m_meanings;
 };
 
 } // namespace cgpgan::ui

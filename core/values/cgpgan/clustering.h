@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <ostream>
+#include <string>
 #include <vector>
 
 namespace cgpgan {
@@ -37,6 +38,24 @@ std::vector<LabelScore> scoreAgainstLabels(const ClusterAssignment& assignment, 
 // Whether scoreAgainstLabels ends with "combined" for data scored by a model
 // of dL labels and `combinations` combined clusters.
 bool scoresCombined(const Dataset& data, int dL, int64_t combinations);
+
+// What each of Q's categories means in the data's terms (issue 27, "What a
+// column means"): for Q label l, the data's label column matched to it (the
+// live score's matching, scoreAgainstLabels; of several columns matched to
+// it, the one with the highest NMI), and for each of its categories the class
+// of that column the Hungarian method matches it to on their contingency
+// table, with the share of the category's images that are of that class.
+struct CategoryMeaning {
+    std::string column;    // the data's label column ("shape"); "" when no column is matched to this label
+    int32_t classId = -1;  // the matched class; -1 when none (more categories than classes, or no column)
+    std::string className;
+    double share = 0;      // images of that class / images in the category (0 for an empty category)
+    int64_t count = 0;     // images in the category
+};
+// [d_l][d_c]; empty when the data has no labels. Throws Error when the
+// assignment is not of data's samples.
+std::vector<std::vector<CategoryMeaning>> categoryMeanings(const ClusterAssignment& assignment,
+                                                           const Dataset& data);
 
 // Maximum-weight assignment on a rows x cols matrix (row-major); returns, per
 // row, the assigned column or -1 when rows > cols. O(n^3) Hungarian method.
