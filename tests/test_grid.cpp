@@ -397,6 +397,7 @@ private Q_SLOTS:
                          {QStringLiteral("ring 70%"), QString()}});
         QCOMPARE(vp->header(0), QStringLiteral("red 90% · ring 70%"));
         QCOMPARE(vp->header(3), QStringLiteral("green 80%")); // a category matched to no class adds nothing
+        QCOMPARE(vp->header(0, /*compact=*/true), QStringLiteral("red · ring"));
         // Drawn: the top of each column changes, the rest of the tile does not.
         const QImage headed = view.grab().toImage();
         const QRectF r = vp->imageRect();

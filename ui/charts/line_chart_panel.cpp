@@ -283,6 +283,16 @@ void LineChartPanel::redraw()
     placeEventLines();
 }
 
+void LineChartPanel::setAxis(QValueAxis* axis, double low, double high, double interval)
+{
+    if (axis->min() == low && axis->max() == high && axis->tickInterval() == interval)
+        return;
+    const double widest = std::max({std::abs(high - low), std::abs(axis->max() - axis->min()), interval, 1.0});
+    axis->setTickInterval(widest); // at most a few ticks, whatever the range
+    axis->setRange(low, high);
+    axis->setTickInterval(interval);
+}
+
 void LineChartPanel::setRanges(double x0, double x1, double y0, double y1)
 {
     if (!(x0 <= x1)) { // nothing to show
@@ -291,8 +301,13 @@ void LineChartPanel::setRanges(double x0, double x1, double y0, double y1)
     }
     if (x1 - x0 < 1) // one step: give it some room
         x1 = x0 + 1;
-    m_x->setRange(x0, x1);
-    m_x->setTickInterval(std::max(1.0, chartstyle::niceStep((x1 - x0) / 5.0)));
+    // A QValueAxis with dynamic ticks lays out every tick between its ends
+    // as soon as its range or interval changes: setting a range of 20000
+    // steps while the interval is still that of a range of 1 made 20000 tick
+    // items, and back-and-forth changes of that size froze the window
+    // (seen on a reopened MNIST run). So the interval goes wide first, then
+    // the range, then the interval it should have.
+    setAxis(m_x, x0, x1, std::max(1.0, chartstyle::niceStep((x1 - x0) / 5.0)));
 
     if (m_log) {
         if (!(y0 <= y1)) {
@@ -326,8 +341,7 @@ void LineChartPanel::setRanges(double x0, double x1, double y0, double y1)
     if (nonNegative)
         y0 = std::max(y0, 0.0);
     const double step = chartstyle::niceStep((y1 - y0) / 4.0);
-    m_yLinear->setRange(y0, y1);
-    m_yLinear->setTickInterval(step);
+    setAxis(m_yLinear, y0, y1, step);
     m_yLinear->setLabelFormat(QStringLiteral("%.") + QString::number(chartstyle::decimalsFor(step)) +
                               QStringLiteral("f"));
 }

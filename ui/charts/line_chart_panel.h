@@ -118,6 +118,8 @@ private:
     void applyPens(Series& s);
     void styleMarker(int i);
     void setRanges(double x0, double x1, double y0, double y1);
+    // Range and tick interval of a value axis, without a moment of thousands of ticks.
+    static void setAxis(QValueAxis* axis, double low, double high, double interval);
     void placeEventLines();
 
     std::vector<std::unique_ptr<Series>> m_series;

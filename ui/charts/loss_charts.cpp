@@ -265,12 +265,19 @@ void LossCharts::placeScorePanel()
 {
     if (!m_scorePanel)
         return;
-    const bool wide = width() >= 4 * 232;
     const int index = m_grid->indexOf(m_scorePanel);
     int row = -1, column = -1, rows = 0, columns = 0;
     if (index >= 0)
         m_grid->getItemPosition(index, &row, &column, &rows, &columns);
-    if (index >= 0 && (column == 3) == wide)
+    // A band around the threshold, so that a move cannot undo itself: moving
+    // the chart changes the height the tab needs, which brings its scroll
+    // bar and takes its width back across a single threshold (an MNIST
+    // session at 1024x640 swapped the layout forever, the window frozen).
+    constexpr int kFourCharts = 4 * 232, kBand = 48;
+    const bool wasWide = index >= 0 && column == 3;
+    const bool wide = index < 0 ? width() >= kFourCharts
+                                : (wasWide ? width() >= kFourCharts - kBand : width() >= kFourCharts + kBand);
+    if (index >= 0 && wasWide == wide)
         return;
     if (index >= 0)
         m_grid->removeWidget(m_scorePanel);

@@ -143,7 +143,7 @@ void GridViewport::setMeanings(const std::vector<std::vector<QString>>& meanings
     Q_EMIT changed();
 }
 
-QString GridViewport::header(int64_t combination) const
+QString GridViewport::header(int64_t combination, bool compact) const
 {
     if (m_meanings.empty() || combination < 0)
         return {};
@@ -151,8 +151,12 @@ QString GridViewport::header(int64_t combination) const
     QStringList parts;
     for (size_t l = 0; l < categories.size() && l < m_meanings.size(); ++l) {
         const int k = categories[l];
-        if (k >= 0 && size_t(k) < m_meanings[l].size() && !m_meanings[l][size_t(k)].isEmpty())
-            parts << m_meanings[l][size_t(k)];
+        if (k >= 0 && size_t(k) < m_meanings[l].size() && !m_meanings[l][size_t(k)].isEmpty()) {
+            QString part = m_meanings[l][size_t(k)];
+            if (compact) // "ring 83%" -> "ring"
+                part = part.left(std::max<qsizetype>(part.lastIndexOf(QLatin1Char(' ')), 1));
+            parts << part;
+        }
     }
     return parts.join(QStringLiteral(" · "));
 }
@@ -174,7 +178,11 @@ void GridViewport::paintHeaders(QPainter& painter) const
         const QRectF box(image.left() + tile.left() * z, image.top() + tile.top() * z, tile.width() * z, height);
         if (box.width() < 18 || box.right() < 0 || box.left() > m_canvas->width())
             continue;
-        const QString text = metrics.elidedText(header(combos[c]), Qt::ElideRight, int(box.width()) - 4);
+        const int room = int(box.width()) - 4;
+        QString text = header(combos[c]);
+        if (metrics.horizontalAdvance(text) > room) // the class names alone, then elided
+            text = header(combos[c], /*compact=*/true);
+        text = metrics.elidedText(text, Qt::ElideRight, room);
         if (text.isEmpty())
             continue;
         painter.fillRect(box, QColor(0, 0, 0, 160));

@@ -65,8 +65,9 @@ public:
     // the hover caption says it too. Empty: no headers.
     void setMeanings(const std::vector<std::vector<QString>>& meanings);
     bool hasMeanings() const { return !m_meanings.empty(); }
-    // The header of a combination ("" without meanings).
-    QString header(int64_t combination) const;
+    // The header of a combination ("" without meanings); compact: the class
+    // names alone, for columns too narrow for the shares.
+    QString header(int64_t combination, bool compact = false) const;
     // Draws the headers of the shown columns (the canvases call it last in their paint).
     void paintHeaders(QPainter& painter) const;
 
