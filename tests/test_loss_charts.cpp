@@ -2,6 +2,7 @@
 // coalesced and bounded, log scale drops what it cannot show, the prior bars
 // show the newest prior, settings persist, and a real session feeds them.
 #include "charts/loss_charts.h"
+#include "charts/prior_chart_panel.h"
 #include "charts/series_history.h"
 #include "controller/controller.h"
 #include "test_support.h"
@@ -207,6 +208,30 @@ private Q_SLOTS:
         for (cgpgan::ui::LineChartPanel* p : panels)
             if (!p->chart()->series().isEmpty() && p->smoothedSeries(0)->count() > 0)
                 QVERIFY(p->eventDetailsAt(xOf(p, 30)).contains("Copy L0 c1 to L0 c2"));
+    }
+
+    // Issue 27: a title that would be cut takes a shorter form that fits.
+    void titlesFitTheirCharts()
+    {
+        LossCharts charts(nullptr);
+        cgpgan::ui::SessionInfo info;
+        info.config = cgpgan::testing::tinyConfig(64);
+        info.priorStartStep = 1000;
+        charts.setSession(info);
+        auto* prior = charts.findChild<cgpgan::ui::PriorChartPanel*>();
+        QVERIFY(prior);
+        charts.resize(1800, 700);
+        charts.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&charts));
+        charts.redrawNow();
+        QCOMPARE(prior->chart()->title(), QStringLiteral("Prior P(c) · uniform until step 1000"));
+        charts.resize(760, 600);
+        QTRY_VERIFY(prior->width() < 300);
+        charts.redrawNow();
+        const QString narrow = prior->chart()->title();
+        QVERIFY2(narrow.startsWith("P(c) · uniform"), qPrintable(narrow));
+        QVERIFY(QFontMetrics(cgpgan::ui::chartstyle::titleFont()).horizontalAdvance(narrow) <= prior->width() - 24 ||
+                narrow == QStringLiteral("P(c) · uniform"));
     }
 
     // Issue 27, compare runs: another run's curves as dashed lines on the

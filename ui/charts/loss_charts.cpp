@@ -556,6 +556,7 @@ void LossCharts::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
     placeScorePanel();
+    updateTitles(); // the longest title that fits
     scheduleRedraw();
 }
 
@@ -614,26 +615,50 @@ void LossCharts::setLogScale(bool log)
     updateNote();
 }
 
+namespace {
+
+// The first of choices (longest first) that fits a chart's title line of
+// `panel`, else the last: titles were cut at 1024-1280 wide ("Prior P(c) ·
+// uniform until s…", issue 27).
+QString fittingTitle(const QWidget* panel, const QStringList& choices)
+{
+    const QFontMetrics metrics(chartstyle::titleFont());
+    const int room = panel->width() - 24;
+    for (const QString& c : choices)
+        if (metrics.horizontalAdvance(c) <= room)
+            return c;
+    return choices.back();
+}
+
+} // namespace
+
 void LossCharts::updateTitles()
 {
-    QString prior = tr("Prior P(c)");
     const bool frozen = m_lastFrozen.value_or(true);
+    QStringList prior;
     if (frozen && m_priorStartStep > std::max<int64_t>(m_lastStep, 0))
-        prior += tr(" · uniform until step %1").arg(m_priorStartStep);
+        prior = {tr("Prior P(c) · uniform until step %1").arg(m_priorStartStep),
+                 tr("P(c) · uniform to step %1").arg(m_priorStartStep), tr("P(c) · uniform")};
     else if (m_lastFrozen && frozen)
-        prior += tr(" · frozen");
+        prior = {tr("Prior P(c) · frozen"), tr("P(c) · frozen")};
     else if (!frozen && !m_events.empty())
-        prior += tr(" · follows Q since step %1").arg(m_events.back().step);
+        prior = {tr("Prior P(c) · follows Q since step %1").arg(m_events.back().step),
+                 tr("P(c) · follows Q since %1").arg(m_events.back().step), tr("P(c) · follows Q")};
     else if (!frozen)
-        prior += tr(" · follows Q");
-    m_priorPanel->setTitle(prior);
+        prior = {tr("Prior P(c) · follows Q"), tr("P(c) · follows Q")};
+    else
+        prior = {tr("Prior P(c)")};
+    m_priorPanel->setTitle(fittingTitle(m_priorPanel, prior));
 
-    QString speed = tr("Speed (steps/s)");
-    if (m_recentSeconds > 0)
-        speed = tr("Speed · %1 steps/s · %2 img/s")
-                    .arg(m_recentSteps / m_recentSeconds, 0, 'f', m_recentSteps / m_recentSeconds < 10 ? 2 : 1)
-                    .arg(m_recentImages / m_recentSeconds, 0, 'f', 0);
-    m_speedPanel->setTitle(speed);
+    QStringList speed{tr("Speed (steps/s)")};
+    if (m_recentSeconds > 0) {
+        const double steps = m_recentSteps / m_recentSeconds;
+        const QString rate = QString::number(steps, 'f', steps < 10 ? 2 : 1);
+        const QString images = QString::number(m_recentImages / m_recentSeconds, 'f', 0);
+        speed = {tr("Speed · %1 steps/s · %2 img/s").arg(rate, images), tr("%1 steps/s · %2 img/s").arg(rate, images),
+                 tr("%1 steps/s").arg(rate)};
+    }
+    m_speedPanel->setTitle(fittingTitle(m_speedPanel, speed));
 
     if (m_scorePanel)
         m_scorePanel->setTitle(m_lastScoredStep < 0 ? tr("Clusters vs labels · ACC")
