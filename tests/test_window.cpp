@@ -11,6 +11,9 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QInputDialog>
+#include <QSpinBox>
+#include <QTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QTreeWidget>
@@ -417,6 +420,52 @@ private Q_SLOTS:
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
         QVERIFY(dialog.config().data.path.empty());
         QCOMPARE(dialog.config().data.kind, cgpgan::DataKind::Builtin);
+    }
+
+    // Issue 27: Start on a run at its end asks how far to train on (it was
+    // an error dialog), and the Run box shows the new length.
+    void startOnAFinishedRunTrainsOn()
+    {
+        cgpgan::ui::MainWindow window;
+        window.setPromptOnClose(false);
+        window.resize(1280, 800);
+        window.show();
+        auto* c = window.controller();
+        QSignalSpy ready(c, &TrainingController::sessionReady);
+        cgpgan::Config config = cgpgan::testing::tinyConfig(64);
+        config.train.steps = 2;
+        window.openPreset(config);
+        QVERIFY(ready.wait(60000));
+        QAction* start = nullptr;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->text() == QStringLiteral("Start"))
+                start = a;
+        QVERIFY(start);
+        start->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Finished, 60000);
+        QCOMPARE(c->step(), int64_t(2));
+
+        QSignalSpy errors(c, &TrainingController::errorOccurred);
+        bool asked = false;
+        QTimer::singleShot(300, [&] {
+            auto* dialog = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            asked = dialog->labelText().contains("reached its 2 steps");
+            dialog->setIntValue(4);
+            dialog->accept();
+        });
+        start->trigger();
+        QVERIFY(asked);
+        QTRY_COMPARE_WITH_TIMEOUT(c->step(), int64_t(4), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(c->state(), State::Finished, 60000);
+        QVERIFY(errors.isEmpty());
+        QSpinBox* until = nullptr;
+        for (QSpinBox* box : window.findChildren<QSpinBox*>())
+            if (box->toolTip().startsWith("Start trains until this step"))
+                until = box;
+        QVERIFY(until);
+        QCOMPARE(until->value(), 4);
     }
 
     void failedNewSessionKeepsTheSaveTarget()

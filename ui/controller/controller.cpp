@@ -402,7 +402,11 @@ void TrainingController::waitForStop()
 
 void TrainingController::setTotalSteps(int64_t steps)
 {
-    m_session.totalSteps = std::max<int64_t>(steps, 0);
+    steps = std::max<int64_t>(steps, 0);
+    if (steps == m_session.totalSteps)
+        return;
+    m_session.totalSteps = steps;
+    Q_EMIT totalStepsChanged(steps);
 }
 
 quint64 TrainingController::setKnobs(const TrainingKnobs& knobs)

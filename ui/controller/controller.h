@@ -177,7 +177,7 @@ public:
     void resume();
     void stepOnce();    // one step, then Paused
     void stop();        // ends the run after the current step (state Ready)
-    // Raise or lower where the run ends (e.g. "train 1000 more").
+    // Raise or lower where the run ends (e.g. "train 1000 more"); totalStepsChanged follows.
     void setTotalSteps(int64_t steps);
     // Applied from the next step (SPEC 4 knobs); knobsApplied(..., id) follows.
     quint64 setKnobs(const TrainingKnobs& knobs);
@@ -261,6 +261,7 @@ Q_SIGNALS:
     // request: the id of the request that failed, 0 for none.
     void errorOccurred(const QString& what, const QString& message, quint64 request);
     void comparisonReady(const cgpgan::ui::ComparedRun& run);
+    void totalStepsChanged(qint64 steps);
     // A new event on the run's timeline (events()).
     void eventRecorded(const cgpgan::RunEvent& event);
 

@@ -62,6 +62,11 @@ KnobsPanel::KnobsPanel(TrainingController* controller, QWidget* parent)
             m_controller->setTotalSteps(v);
     });
     runForm->addRow(tr("Train until step"), m_totalSteps);
+    connect(m_controller, &TrainingController::totalStepsChanged, this, [this](qint64 steps) {
+        m_updating = true; // set elsewhere (Train on): show it, do not send it back
+        m_totalSteps->setValue(int(std::min<qint64>(steps, m_totalSteps->maximum())));
+        m_updating = false;
+    });
     layout->addWidget(runBox);
 
     // SPEC 4: three AdamW optimizers and the loss weights.

@@ -20,6 +20,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QInputDialog>
 #include <QStyle>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -218,7 +219,7 @@ void MainWindow::buildActions()
         switch (m_controller->state()) {
         case TrainingController::State::Running: m_controller->pause(); break;
         case TrainingController::State::Paused: m_controller->resume(); break;
-        default: m_controller->start(); break;
+        default: startOrTrainOn(); break;
         }
     });
     m_stepAction = new QAction(tr("Step"), this);
@@ -250,6 +251,26 @@ void MainWindow::buildActions()
         };
         tip();
     }
+}
+
+void MainWindow::startOrTrainOn()
+{
+    // Start on a run that has reached its length asks how far to go on
+    // (issue 27: it showed an error dialog), instead of failing.
+    const int64_t step = m_controller->step();
+    if (m_controller->hasSession() && step >= m_controller->session().totalSteps) {
+        bool ok = false;
+        const int64_t suggested = step + std::max<int64_t>(1000, step / 2);
+        const int until = QInputDialog::getInt(
+            this, tr("Train on"),
+            tr("The run has reached its %1 steps. Train on to step:").arg(m_controller->session().totalSteps),
+            int(std::min<int64_t>(suggested, 100000000)), int(std::min<int64_t>(step + 1, 100000000)), 100000000,
+            1000, &ok);
+        if (!ok)
+            return;
+        m_controller->setTotalSteps(until);
+    }
+    m_controller->start();
 }
 
 void MainWindow::buildMenus()

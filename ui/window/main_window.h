@@ -118,6 +118,8 @@ private:
     void openCheckpointDialog();
     // File > Compare with run: a checkpoint, or a run folder holding checkpoint.pt.
     void compareDialog();
+    // Start, or on a run at its end, ask how far to train on first.
+    void startOrTrainOn();
     bool settleUnsaved(const QString& title, const QString& question);
     bool save();
     bool saveAs();
