@@ -529,6 +529,14 @@ private Q_SLOTS:
         QVERIFY2(panel.exportPng(dir.filePath("grid.png"), &error), qPrintable(error));
         QCOMPARE(QImage(dir.filePath("grid.png")).convertToFormat(QImage::Format_RGB32),
                  panel.image().convertToFormat(QImage::Format_RGB32));
+        // Issue 27: the PNG says what it shows: step, rows and each column's combination.
+        {
+            const QImage read(dir.filePath("grid.png"));
+            QCOMPARE(read.text("cgpgan step"), QString::number(updated.last().at(0).toLongLong()));
+            QVERIFY2(read.text("cgpgan rows").startsWith(QString::number(panel.shownModel().rows()) + " z rows of seed"),
+                     qPrintable(read.text("cgpgan rows")));
+            QCOMPARE(read.text("cgpgan columns").split("; ").size(), panel.shownModel().shownColumns());
+        }
         // At a chosen scale: every image pixel becomes scale x scale pixels.
         QSize written;
         QVERIFY2(panel.exportPng(dir.filePath("grid2.png"), &error, 2.0, &written), qPrintable(error));

@@ -553,6 +553,7 @@ void GridPanel::onSamples(const SampleResult& result)
     if (result.tiles.size() == m_requestModel.tileCount()) {
         m_image = m_requestModel.compose(result.tiles);
         m_shownModel = m_requestModel;
+        m_shownStep = result.step;
         m_canvas->setImage(m_image, m_shownModel);
         m_status->setText(tr("step %1, refreshed %2")
                               .arg(result.step)
@@ -595,8 +596,32 @@ bool GridPanel::exportPng(const QString& path, QString* error, double scale, QSi
     const QSize size(std::max(1, qRound(m_image.width() * scale)), std::max(1, qRound(m_image.height() * scale)));
     if (int64_t(size.width()) * size.height() > (int64_t(1) << 28))
         return fail(tr("%1x%2 pixels is too large to export: choose a smaller scale.").arg(size.width()).arg(size.height()));
-    const QImage out = size == m_image.size() ? m_image
-                                              : m_image.scaled(size, Qt::IgnoreAspectRatio, Qt::FastTransformation);
+    QImage out = size == m_image.size() ? m_image
+                                        : m_image.scaled(size, Qt::IgnoreAspectRatio, Qt::FastTransformation);
+    // What the picture shows travels with it (issue 27: exported grids
+    // carried no step or labels): PNG text chunks with the step, the z rows
+    // and each column's combination, and the column headers when known.
+    QStringList columns, headers;
+    const GridViewport* viewport = m_canvas->viewport();
+    for (const int64_t id : m_shownModel.shownCombinations()) {
+        QStringList categories;
+        for (const int k : m_shownModel.categoriesOf(id))
+            categories << QString::number(k);
+        columns << QStringLiteral("%1 (%2)").arg(id).arg(categories.join(QLatin1Char(',')));
+        headers << viewport->header(id);
+    }
+    out.setText(QStringLiteral("Software"), QStringLiteral("CGPGAN Explorer"));
+    out.setText(QStringLiteral("cgpgan step"), QString::number(m_shownStep));
+    out.setText(QStringLiteral("cgpgan rows"),
+                tr("%1 z rows of seed %2").arg(m_shownModel.rows()).arg(m_shownModel.zSeed()));
+    out.setText(QStringLiteral("cgpgan columns"), columns.join(QStringLiteral("; ")));
+    if (viewport->hasMeanings())
+        out.setText(QStringLiteral("cgpgan column classes"),
+                    headers.join(QStringLiteral(" | ")) + tr(" (clusters of step %1)").arg(m_meaningsStep));
+    out.setText(QStringLiteral("Description"),
+                tr("G_ema samples at step %1: columns are combinations of categories (label 0 first), rows are "
+                   "fixed z")
+                    .arg(m_shownStep));
     if (!out.save(path, "PNG"))
         return fail(tr("Could not write %1: check that the folder exists and is writable.").arg(path));
     if (written)
@@ -613,7 +638,7 @@ void GridPanel::exportWithDialog()
     }
     QSettings settings;
     const QString folder = settings.value("grid/exportFolder", QDir::currentPath()).toString();
-    const QString suggested = QDir(folder).filePath(QStringLiteral("grid_step%1.png").arg(m_controller->step()));
+    const QString suggested = QDir(folder).filePath(QStringLiteral("grid_step%1.png").arg(m_shownStep));
     const QString path = QFileDialog::getSaveFileName(this, tr("Export the grid"), suggested, tr("PNG images (*.png)"));
     if (path.isEmpty())
         return;

@@ -138,6 +138,7 @@ private:
     QLabel* m_hover = nullptr;
     bool m_syncing = false;    // controls being set from the model
     int64_t m_meaningsStep = -1; // the step of the assignment the column headers come from
+    int64_t m_shownStep = 0;     // the model's step when the grid shown was sampled
 };
 
 } // namespace cgpgan::ui
