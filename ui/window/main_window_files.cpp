@@ -382,10 +382,19 @@ void MainWindow::exportModelDialog()
 {
     QSettings settings;
     const QString last = settings.value("export/lastFolder", QDir::currentPath()).toString();
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Export model into folder"), last);
+    // A name for a new folder, or an existing folder (issue 27: only
+    // existing folders could be chosen); the export makes the folder.
+    const QString suggested = QDir(last).filePath(QStringLiteral("model-step%1").arg(m_controller->step()));
+    const QString folder = QFileDialog::getSaveFileName(this, tr("Export model into folder (made if new)"), suggested,
+                                                        QString(), nullptr, QFileDialog::DontConfirmOverwrite);
     if (folder.isEmpty())
         return;
-    settings.setValue("export/lastFolder", folder);
+    if (QFileInfo(folder).exists() && !QFileInfo(folder).isDir()) {
+        onError(tr("Could not export the model"),
+                tr("%1 is a file: choose a folder, or a name for a new one.").arg(folder));
+        return;
+    }
+    settings.setValue("export/lastFolder", QFileInfo(folder).absolutePath());
     exportModelTo(folder);
 }
 
