@@ -101,6 +101,23 @@ bool hasAxis(QLineSeries* s)
     return false;
 }
 
+// A session of the tiny config with `steps` steps of history, d_adv rising.
+cgpgan::ui::SessionInfo sessionWithSteps(int64_t steps)
+{
+    cgpgan::ui::SessionInfo info;
+    info.config = cgpgan::testing::tinyConfig(64);
+    for (int64_t step = 1; step <= steps; ++step) {
+        cgpgan::StepStats s;
+        s.step = step;
+        s.dAdversarial = 1.0 + 0.01 * double(step);
+        s.seconds = 0.1;
+        s.images = 8;
+        s.prior.assign(size_t(info.dL() * info.dC()), 1.0f / float(info.dC()));
+        info.history.push_back(s);
+    }
+    return info;
+}
+
 } // namespace
 
 class TestLossCharts final : public QObject {
@@ -163,17 +180,7 @@ private Q_SLOTS:
     void runEventsAreMarkersWithDetails()
     {
         LossCharts charts(nullptr);
-        cgpgan::ui::SessionInfo info;
-        info.config = cgpgan::testing::tinyConfig(64);
-        for (int64_t step = 1; step <= 40; ++step) {
-            cgpgan::StepStats s;
-            s.step = step;
-            s.dAdversarial = 1.0 + 0.01 * double(step);
-            s.seconds = 0.1;
-            s.images = 8;
-            s.prior.assign(size_t(info.dL() * info.dC()), 1.0f / float(info.dC()));
-            info.history.push_back(s);
-        }
+        cgpgan::ui::SessionInfo info = sessionWithSteps(40);
         info.events = {{10, "knobs", "lr G 0.002 -> 0.001"}, {20, "pause", "paused"}};
         charts.setSession(info);
         charts.resize(1200, 700);
@@ -240,16 +247,7 @@ private Q_SLOTS:
     void comparedRunIsDrawnDashed()
     {
         LossCharts charts(nullptr);
-        cgpgan::ui::SessionInfo info;
-        info.config = cgpgan::testing::tinyConfig(64);
-        for (int64_t step = 1; step <= 20; ++step) {
-            cgpgan::StepStats s;
-            s.step = step;
-            s.dAdversarial = 1.0;
-            s.prior.assign(size_t(info.dL() * info.dC()), 1.0f / float(info.dC()));
-            info.history.push_back(s);
-        }
-        charts.setSession(info);
+        charts.setSession(sessionWithSteps(20));
         charts.resize(1200, 700);
         charts.show();
         QVERIFY(QTest::qWaitForWindowExposed(&charts));

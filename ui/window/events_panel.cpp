@@ -30,22 +30,13 @@ EventsPanel::EventsPanel(TrainingController* controller, QWidget* parent) : QTre
 
 QString EventsPanel::kindName(const std::string& kind)
 {
-    if (kind == "knobs")
-        return tr("Knobs");
-    if (kind == "pages")
-        return tr("Page edit");
-    if (kind == "start")
-        return tr("Start");
-    if (kind == "pause")
-        return tr("Pause");
-    if (kind == "resume")
-        return tr("Resume");
-    if (kind == "stop")
-        return tr("Stop");
-    if (kind == "resume-run")
-        return tr("Resumed run");
-    if (kind == "steer")
-        return tr("Steering");
+    static const std::pair<const char*, const char*> names[] = {
+        {"knobs", QT_TR_NOOP("Knobs")},   {"pages", QT_TR_NOOP("Page edit")},   {"start", QT_TR_NOOP("Start")},
+        {"pause", QT_TR_NOOP("Pause")},   {"resume", QT_TR_NOOP("Resume")},     {"stop", QT_TR_NOOP("Stop")},
+        {"resume-run", QT_TR_NOOP("Resumed run")}, {"steer", QT_TR_NOOP("Steering")}};
+    for (const auto& [key, name] : names)
+        if (kind == key)
+            return tr(name);
     return QString::fromStdString(kind);
 }
 
