@@ -230,7 +230,11 @@ def cases(b, quick):
                    "data.count")
     b.expect_warning("--steps beside train.epochs", ["train"] + TINY + ["--set", "train.epochs=2", "--steps", "1",
                                                                        "--out", b.path("e1")], "replaces train.epochs")
-    dist = {"WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29599"}
+    import socket
+    with socket.socket() as probe:  # a free port: no fixed number to collide with
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dist = {"WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)}
     b.expect_error('RANK=" 0"', ["train"] + TINY + ["--steps", "2", "--out", bad],
                    'RANK=" 0" is not a whole number', env=dict(dist, RANK=" 0"))
     b.expect_error("a rank without its peer", ["train"] + TINY + ["--steps", "2", "--dist-timeout", "3",
