@@ -22,6 +22,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 #include <QtTest>
+#include <QLabel>
 
 #include <map>
 #include <numeric>
@@ -573,6 +574,12 @@ void TestClusters::panelOnRealSession()
             }
             QVERIFY(named > 0);
             QVERIFY(table->headerData(ClusterTableModel::MatchesColumn, Qt::Horizontal).toString().startsWith("Matches ("));
+            // The scores come with their chance level and what they mean.
+            bool chance = false;
+            for (const QLabel* label : panel.findChildren<QLabel*>())
+                chance = chance || (label->text().contains("Hungarian ACC") && label->text().contains("(chance: ACC and purity")
+                                    && label->toolTip().contains("<b>NMI</b>"));
+            QVERIFY(chance);
         }
         QCOMPARE(panel.confusion()->shownTotal(), data->count);
     }

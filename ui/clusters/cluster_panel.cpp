@@ -547,16 +547,38 @@ void ClusterPanel::updateConfusion()
     m_table->setMatches(c, truth); // the table's Matches column (issue 27)
     if (c.scored) {
         const ClusterScores& s = c.scores;
+        // Chance (issue 27: the numbers had none): putting every image in one
+        // cluster scores the largest class's share as ACC and purity, 0 as
+        // NMI and ARI; a random assignment scores about the same.
+        int64_t largest = 0;
+        for (int64_t k = 0; k < c.classes; ++k) {
+            int64_t column = 0;
+            for (size_t r = 0; r < c.rows.size(); ++r)
+                column += c.at(r, k);
+            largest = std::max(largest, column);
+        }
+        const double chance = c.total() > 0 ? double(largest) / double(c.total()) : 0.0;
         m_scores->setText(
             tr("Hungarian ACC <b>%1</b> &nbsp; NMI <b>%2</b> &nbsp; ARI <b>%3</b> &nbsp; "
-               "purity %4<br><span style='color:gray'>Rows: clusters; columns: %5. Shade: share "
+               "purity %4 &nbsp; <span style='color:gray'>(chance: ACC and purity %7, NMI and ARI 0)</span>"
+               "<br><span style='color:gray'>Rows: clusters; columns: %5. Shade: share "
                "of the cluster; outlined: the one-to-one matching.%6</span>")
                 .arg(percent(s.hungarianAccuracy), QString::number(s.nmi, 'f', 3),
                      QString::number(s.ari, 'f', 3), percent(s.majorityAccuracy),
                      QString::fromStdString(truth.name).toHtmlEscaped(),
                      m_confusion->hiddenEmptyRows() > 0
                          ? tr(" %1 empty clusters not shown.").arg(m_confusion->hiddenEmptyRows())
-                         : QString()));
+                         : QString(),
+                     percent(chance)));
+        m_scores->setToolTip(
+            tr("<b>Hungarian ACC</b>: the share of images whose cluster, matched one to one to a class, is "
+               "their class.<br><b>NMI</b>: how much knowing the cluster tells about the class (0 "
+               "nothing, 1 everything), normalised by both entropies.<br><b>ARI</b>: agreement of the two "
+               "partitions on pairs of images, 0 at chance, 1 identical, below 0 worse than chance.<br>"
+               "<b>Purity</b>: each cluster votes its majority class; more clusters than classes raise it.<br>"
+               "<b>Chance</b>: every image in one cluster scores the largest class's share (%1) as ACC and "
+               "purity, and 0 as NMI and ARI.")
+                .arg(percent(chance)));
     } else {
         m_scores->setText(tr("Too many clusters or classes to match one to one (more than %1); "
                              "counts only.")
