@@ -157,7 +157,7 @@ private Q_SLOTS:
         for (const char* key : {"F5", "F10"})
             QVERIFY2(keys.contains(key), qPrintable(keys));
         QVERIFY(keys.contains("Save checkpoint"));
-        for (const char* word : {"row", "column", "page", "cluster"})
+        for (const char* word : {"row", "column", "page", "cluster", "knobs", "prior", "Hungarian ACC", "Cluster map"})
             QVERIFY(cgpgan::ui::MainWindow::gettingStartedHtml().contains(word));
         c->stopAndWait();
         QVERIFY(window.close());

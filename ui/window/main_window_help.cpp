@@ -2,17 +2,34 @@
 #include "window/main_window.h"
 
 #include <QAction>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QKeySequence>
-#include <QMessageBox>
+#include <QScreen>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace cgpgan::ui {
 
 void MainWindow::showHelpPage(const QString& title, const QString& html)
 {
-    QMessageBox box(QMessageBox::NoIcon, title, QString(), QMessageBox::Close, this);
-    box.setTextFormat(Qt::RichText);
-    box.setText(html);
-    box.exec();
+    // A scrolling page (Getting started is taller than a 1024x640 screen),
+    // at most the screen's height.
+    QDialog dialog(this);
+    dialog.setWindowTitle(title);
+    auto* text = new QTextBrowser;
+    text->setOpenExternalLinks(true);
+    text->setHtml(html);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(text);
+    layout->addWidget(buttons);
+    const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1024, 640);
+    dialog.resize(std::min(560, screen.width() - 40), std::min(720, screen.height() - 60));
+    dialog.exec();
 }
 
 QString MainWindow::shortcutsHtml() const
@@ -49,10 +66,27 @@ QString MainWindow::gettingStartedHtml()
               "<p>With the codebook on, each category of each label has a <b>page</b>, a learned vector "
               "the generator reads. The <b>Codebook</b> tab shows the pages, edits them (Ctrl+Z undoes) "
               "and mixes pages with sliders, previewing the result.</p>"
+              "<p>The <b>knobs</b> on the left change training from the next step: the learning rates of "
+              "G, D and Q; λ r2 (how hard D is kept smooth on real images; raise it when the losses "
+              "swing), λ cls (how hard Q learns to read back the code G was given), λ cgp (the classifier "
+              "gradient penalty: Q's reading of G's images must not hinge on small pixel changes) and λ ms (mode seeking: G must make different images "
+              "from different z). Every change is marked on the charts and listed in the Timeline.</p>"
+              "<p>The <b>prior</b> P(c) is how often G is given each category. It starts uniform and, "
+              "from the preset's prior start step, follows how often Q finds each category in the real "
+              "data, so clusters take the sizes the data has. The knob 'Prior' freezes it or lets it "
+              "follow Q at once.</p>"
               "<p>The <b>Clusters</b> tab runs Q over the real images: which cluster each image falls in, "
-              "how sure Q is, and, when the data has labels, how the clusters match them.</p>"
-              "<p><b>Save</b> (Ctrl+S) writes a checkpoint that resumes exactly; File &gt; Export model "
-              "writes TorchScript for Python.</p>");
+              "how sure Q is, and, when the data has labels, how the clusters match them: "
+              "<b>Hungarian ACC</b> (the share of images whose cluster, matched one to one to a class, is "
+              "their class), <b>NMI</b> (0 when the cluster says nothing of the class, 1 when it says "
+              "all), <b>ARI</b> (0 at chance, 1 identical). Each comes with its chance level. After an "
+              "assignment the grid's columns are headed by the class they match.</p>"
+              "<p>The <b>Cluster map</b> places every real image by what Q sees in it (PCA or t-SNE of "
+              "its features before the last layer): images Q finds alike lie close. Colour it by cluster "
+              "or by true label; click a point to see its cluster; drag a lasso to list images.</p>"
+              "<p><b>Save</b> (Ctrl+S) writes a checkpoint that resumes exactly; File &gt; Compare with run "
+              "draws another run's curves over these; File &gt; Export model writes TorchScript for "
+              "Python.</p>");
 }
 
 } // namespace cgpgan::ui
