@@ -127,6 +127,26 @@ private Q_SLOTS:
         QCOMPARE(run.differences.size(), size_t(1));
         QVERIFY2(QString::fromStdString(run.differences[0]).startsWith("train.lr_d: 0.0042 -> "),
                  run.differences[0].c_str());
+        // Issue 27: the real images nearest to a generated tile, in Q's features.
+        {
+            cgpgan::ui::SampleRequest tile;
+            tile.rows = tile.columns = 1;
+            tile.zSeed = 3;
+            tile.codes = second.combinationCodes({1});
+            QSignalSpy nearest(&second, &TrainingController::nearestRealReady);
+            const quint64 asked = second.requestNearestReal(tile, 5);
+            QVERIFY(nearest.wait(60000));
+            const auto found = nearest.last().at(0).value<cgpgan::ui::NearestReal>();
+            QCOMPARE(found.request, asked);
+            QCOMPARE(found.samples.size(), size_t(5));
+            QVERIFY(!found.tile.isNull());
+            for (size_t i = 0; i < found.samples.size(); ++i) {
+                QVERIFY(found.samples[i] >= 0 && found.samples[i] < second.dataset()->count);
+                if (i > 0)
+                    QVERIFY(found.distances[i] >= found.distances[i - 1]);
+            }
+            QVERIFY(found.medianDistance >= found.distances.front());
+        }
         // A file that is not a checkpoint is an error of that request, and the session goes on.
         QSignalSpy errors(&second, &TrainingController::errorOccurred);
         const quint64 bad = second.openComparison(dir.filePath("missing.pt"));

@@ -64,6 +64,7 @@ TrainingController::TrainingController(QObject* parent)
     qRegisterMetaType<RunEnd>();
     qRegisterMetaType<RunEvent>();
     qRegisterMetaType<ComparedRun>();
+    qRegisterMetaType<NearestReal>();
 
     // The last-resort catch (job_queue.h): every job already catches its own
     // errors in postJob(); what escapes anyway is reported without a request id.

@@ -94,6 +94,20 @@ struct ComparedRun {
     quint64 request = 0;                  // what openComparison() returned
 };
 
+// The real images nearest to one generated tile in Q's feature space (issue
+// 27, "What a column means": a memorisation check). Distances are Euclidean
+// between Q's penultimate features, all taken at `step`.
+struct NearestReal {
+    quint64 request = 0;
+    int64_t step = 0;
+    QImage tile;                  // the generated image
+    std::vector<int64_t> samples; // dataset indices, nearest first
+    std::vector<float> distances; // same order
+    // The median distance between the tile and the real images: how "near"
+    // the nearest are, against the typical distance.
+    float medianDistance = 0;
+};
+
 // Samples from G_ema: tile (r, j) = G_ema(z_r, codes of column j), z_r the
 // r-th of `rows` fixed latent rows drawn from zSeed (so the same seed gives
 // the same z across refreshes). codes: columns * d_l * d_c floats (soft codes
@@ -217,6 +231,12 @@ public:
     // mapReady(map, id), or mapCancelled(id) after cancelMap().
     quint64 computeMap(cgpgan::MapMethod method, int64_t maxPoints = 5000);
     void cancelMap();
+    // The `count` real images nearest to tile (z row tile.firstRow of
+    // tile.zSeed, the one column of tile.codes) in Q's penultimate features,
+    // on the service thread: nearestRealReady(result) or errorOccurred(.., id).
+    // The real images' features are taken once per model step (a pass of Q
+    // over the data, with clusterProgress) and reused until the model moves on.
+    quint64 requestNearestReal(const SampleRequest& tile, int count = 8);
     // Reads another run's checkpoint (its history, config and events; no
     // weights) on the service thread: comparisonReady(run) with the
     // differences of its config from this session's, or errorOccurred(.., id).
@@ -262,6 +282,7 @@ Q_SIGNALS:
     void errorOccurred(const QString& what, const QString& message, quint64 request);
     void comparisonReady(const cgpgan::ui::ComparedRun& run);
     void totalStepsChanged(qint64 steps);
+    void nearestRealReady(const cgpgan::ui::NearestReal& result);
     // A new event on the run's timeline (events()).
     void eventRecorded(const cgpgan::RunEvent& event);
 
@@ -325,3 +346,4 @@ Q_DECLARE_METATYPE(cgpgan::ClusterMap)
 Q_DECLARE_METATYPE(cgpgan::RunEnd)
 Q_DECLARE_METATYPE(cgpgan::RunEvent)
 Q_DECLARE_METATYPE(cgpgan::ui::ComparedRun)
+Q_DECLARE_METATYPE(cgpgan::ui::NearestReal)

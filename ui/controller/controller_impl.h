@@ -57,6 +57,12 @@ struct TrainingController::Impl {
         return referenceDistance;
     }
 
+    // Service thread only: Q's penultimate features of every real image, for
+    // "nearest real images" (issue 27), at the model step they were taken at.
+    std::shared_ptr<const Dataset> featureData;
+    int64_t featureStep = -1;
+    torch::Tensor realFeatures; // [n, hidden], CPU float
+
     // Service thread; last, so that it is destroyed (joined) first.
     std::unique_ptr<JobQueue> queue;
 };

@@ -15,6 +15,7 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <numeric>
 #include <future>
 
 namespace cgpgan::ui {
@@ -62,6 +63,58 @@ quint64 TrainingController::requestSamples(const SampleRequest& request)
         }
         toUi([this, result] { Q_EMIT samplesReady(result); });
     }, request.tag);
+    return id;
+}
+
+quint64 TrainingController::requestNearestReal(const SampleRequest& tile, int count)
+{
+    const quint64 id = nextId();
+    auto trainer = m_impl->trainer;
+    if (!trainer || !m_data || !m_session.images()) {
+        fail(id, tr("Could not find the nearest real images"),
+             tr("This needs a session that generates images from a dataset."));
+        return id;
+    }
+    postJob(Job::Sample, id, tr("Could not find the nearest real images"), [this, trainer, tile, count, id] {
+        const Model& model = trainer->model();
+        const auto& m = model.config().model;
+        if (tile.codes.size() != size_t(m.dL) * m.dC)
+            throw Error("nearest real images: the tile's code has " + std::to_string(tile.codes.size()) +
+                        " values, the model needs " + std::to_string(m.dL * m.dC));
+        const auto codes = torch::from_blob(const_cast<float*>(tile.codes.data()), {1, m.dL, m.dC}, torch::kFloat);
+        const GridSamples sample = model.sampleGrid(tile.zSeed, tile.firstRow, 1, codes, 0.0);
+        // The tile as a one-image dataset, read by Q like the real ones.
+        Dataset one;
+        one.count = 1;
+        one.channels = sample.channels;
+        one.height = one.width = sample.size;
+        one.pixels = sample.pixels;
+        const auto data = trainer->datasetPtr();
+        if (m_impl->featureData != data || m_impl->featureStep != model.step() || !m_impl->realFeatures.defined()) {
+            std::vector<int64_t> all(size_t(data->count));
+            std::iota(all.begin(), all.end(), int64_t(0));
+            m_impl->realFeatures = model.classifierFeatures(*data, all, [this](int64_t done, int64_t total) {
+                toUi([this, done, total] { Q_EMIT clusterProgress(done, total); });
+                return true;
+            }).first;
+            m_impl->featureData = data;
+            m_impl->featureStep = model.step();
+        }
+        const torch::Tensor query = model.classifierFeatures(one, {0}).first;
+        const torch::Tensor distance = torch::cdist(query, m_impl->realFeatures).squeeze(0); // [n]
+        const int64_t k = std::min<int64_t>(std::max(count, 1), distance.size(0));
+        const auto [values, indices] = distance.topk(k, 0, /*largest=*/false);
+        NearestReal result;
+        result.request = id;
+        result.step = m_impl->featureStep;
+        const QVector<QImage> tiles = tileImages(sample);
+        result.tile = tiles.isEmpty() ? QImage() : tiles.front();
+        const auto v = values.contiguous(), i = indices.contiguous();
+        result.distances.assign(v.data_ptr<float>(), v.data_ptr<float>() + k);
+        result.samples.assign(i.data_ptr<int64_t>(), i.data_ptr<int64_t>() + k);
+        result.medianDistance = distance.median().item<float>();
+        toUi([this, result] { Q_EMIT nearestRealReady(result); });
+    });
     return id;
 }
 

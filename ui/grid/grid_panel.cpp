@@ -2,11 +2,16 @@
 
 #include "cgpgan/clustering.h"
 
+#include "clusters/thumbnail_model.h"
 #include "grid/flow_layout.h"
 #include "grid/grid_canvas.h"
 #include "grid/grid_viewport.h"
 
 #include <QComboBox>
+#include <QPixmap>
+#include <QDialogButtonBox>
+#include <QDialog>
+#include <QMenu>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -67,6 +72,7 @@ GridPanel::GridPanel(TrainingController* controller, QWidget* parent)
     connect(m_controller, &TrainingController::stateChanged, this, &GridPanel::onStateChanged);
     connect(m_controller, &TrainingController::samplesReady, this, &GridPanel::onSamples);
     connect(m_controller, &TrainingController::pagesWritten, this, &GridPanel::refreshNow);
+    connect(m_controller, &TrainingController::nearestRealReady, this, &GridPanel::showNearestReal);
     connect(m_controller, &TrainingController::clustersReady, this,
             [this](const ClusterAssignment& assignment, quint64) { showMeanings(assignment); });
     // Single steps and the last steps before a pause: show what they did.
@@ -218,6 +224,18 @@ QWidget* GridPanel::buildView()
 {
     m_canvas = GridCanvas::create(this);
     m_canvas->widget()->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    // Right click on a tile: the real images nearest to it (issue 27).
+    m_canvas->widget()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_canvas->widget(), &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        const auto tile = m_canvas->viewport()->tileAtWidget(at);
+        if (!tile)
+            return;
+        QMenu menu(this);
+        QAction* nearest = menu.addAction(tr("Nearest real images to this tile..."));
+        nearest->setToolTip(tr("The real images Q finds most alike: a check that G does not copy its data"));
+        if (menu.exec(m_canvas->widget()->mapToGlobal(at)) == nearest)
+            askNearestReal(tile->row, tile->combination);
+    });
     m_message = new QLabel;
     m_message->setAlignment(Qt::AlignCenter);
     m_message->setWordWrap(true);
@@ -409,6 +427,65 @@ void GridPanel::setRefreshInterval(int ms)
         if (std::abs(m_interval->itemData(i).toInt() - ms) < std::abs(m_interval->itemData(best).toInt() - ms))
             best = i;
     m_interval->setCurrentIndex(best);
+}
+
+void GridPanel::askNearestReal(int row, int64_t combination)
+{
+    SampleRequest tile;
+    tile.tag = QStringLiteral("nearest");
+    tile.rows = tile.columns = 1;
+    tile.zSeed = m_shownModel.zSeed();
+    tile.firstRow = row;
+    tile.codes = m_controller->combinationCodes({combination});
+    m_nearestRequest = m_controller->requestNearestReal(tile, 8);
+    m_nearestCaption = m_shownModel.caption({row, 0, combination, m_shownModel.categoriesOf(combination)});
+    m_status->setText(tr("finding the real images nearest to %1...").arg(m_nearestCaption));
+}
+
+void GridPanel::showNearestReal(const NearestReal& result)
+{
+    if (result.request != m_nearestRequest)
+        return;
+    m_nearestRequest = 0;
+    const auto data = m_controller->dataset();
+    if (!data)
+        return;
+    auto* dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("nearestRealDialog"));
+    dialog->setWindowTitle(tr("Nearest real images"));
+    auto* layout = new QVBoxLayout(dialog);
+    auto* intro = new QLabel(
+        tr("<b>%1</b> at step %2, and the real images nearest to it in Q's features (its penultimate "
+           "layer). Near copies of one real image would mean G memorises; the typical distance to a real "
+           "image is %3.")
+            .arg(m_nearestCaption.toHtmlEscaped())
+            .arg(result.step)
+            .arg(double(result.medianDistance), 0, 'g', 3));
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+    auto* row = new QHBoxLayout;
+    const auto picture = [](const QImage& image, const QString& caption) {
+        auto* box = new QVBoxLayout;
+        auto* label = new QLabel;
+        label->setPixmap(QPixmap::fromImage(image.scaled(96, 96, Qt::KeepAspectRatio, Qt::FastTransformation)));
+        box->addWidget(label);
+        box->addWidget(new QLabel(caption));
+        return box;
+    };
+    row->addLayout(picture(result.tile, tr("generated")));
+    for (size_t i = 0; i < result.samples.size(); ++i)
+        row->addLayout(picture(ThumbnailModel::imageOf(*data, result.samples[i]),
+                               tr("#%1 · %2").arg(result.samples[i]).arg(double(result.distances[i]), 0, 'g', 3)));
+    layout->addLayout(row);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    layout->addWidget(buttons);
+    m_status->setText(tr("nearest real images of %1: distance %2 (typical %3)")
+                          .arg(m_nearestCaption)
+                          .arg(result.distances.empty() ? 0.0 : double(result.distances.front()), 0, 'g', 3)
+                          .arg(double(result.medianDistance), 0, 'g', 3));
+    dialog->show();
 }
 
 void GridPanel::showMeanings(const ClusterAssignment& assignment)

@@ -87,6 +87,9 @@ private:
     void rebuildFixedCategories();
     void onSessionReady(const SessionInfo& info);
     void showMeanings(const ClusterAssignment& assignment);
+    // Right click on a tile: ask for the real images nearest to it, then show them.
+    void askNearestReal(int row, int64_t combination);
+    void showNearestReal(const NearestReal& result);
     void onStateChanged(TrainingController::State state);
     void onSamples(const SampleResult& result);
     void showDiversity(double value);
@@ -139,6 +142,8 @@ private:
     bool m_syncing = false;    // controls being set from the model
     int64_t m_meaningsStep = -1; // the step of the assignment the column headers come from
     int64_t m_shownStep = 0;     // the model's step when the grid shown was sampled
+    quint64 m_nearestRequest = 0; // the nearest-real-images request in flight
+    QString m_nearestCaption;     // its tile, in words
 };
 
 } // namespace cgpgan::ui
