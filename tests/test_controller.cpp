@@ -134,8 +134,12 @@ private Q_SLOTS:
             tile.zSeed = 3;
             tile.codes = second.combinationCodes({1});
             QSignalSpy nearest(&second, &TrainingController::nearestRealReady);
+            QSignalSpy reading(&second, &TrainingController::nearestRealProgress);
+            QSignalSpy assigning(&second, &TrainingController::clusterProgress);
             const quint64 asked = second.requestNearestReal(tile, 5);
             QVERIFY(nearest.wait(60000));
+            QVERIFY(!reading.isEmpty());  // the real images' features, taken first
+            QVERIFY(assigning.isEmpty()); // not an assignment: the Clusters tab must not think one runs
             const auto found = nearest.last().at(0).value<cgpgan::ui::NearestReal>();
             QCOMPARE(found.request, asked);
             QCOMPARE(found.samples.size(), size_t(5));

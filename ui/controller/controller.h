@@ -235,7 +235,7 @@ public:
     // tile.zSeed, the one column of tile.codes) in Q's penultimate features,
     // on the service thread: nearestRealReady(result) or errorOccurred(.., id).
     // The real images' features are taken once per model step (a pass of Q
-    // over the data, with clusterProgress) and reused until the model moves on.
+    // over the data, with nearestRealProgress) and reused until the model moves on.
     quint64 requestNearestReal(const SampleRequest& tile, int count = 8);
     // Reads another run's checkpoint (its history, config and events; no
     // weights) on the service thread: comparisonReady(run) with the
@@ -283,6 +283,8 @@ Q_SIGNALS:
     void comparisonReady(const cgpgan::ui::ComparedRun& run);
     void totalStepsChanged(qint64 steps);
     void nearestRealReady(const cgpgan::ui::NearestReal& result);
+    // The pass of Q over the real images a nearest-images request needs first.
+    void nearestRealProgress(int permille);
     // A new event on the run's timeline (events()).
     void eventRecorded(const cgpgan::RunEvent& event);
 

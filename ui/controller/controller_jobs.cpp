@@ -93,8 +93,13 @@ quint64 TrainingController::requestNearestReal(const SampleRequest& tile, int co
         if (m_impl->featureData != data || m_impl->featureStep != model.step() || !m_impl->realFeatures.defined()) {
             std::vector<int64_t> all(size_t(data->count));
             std::iota(all.begin(), all.end(), int64_t(0));
-            m_impl->realFeatures = model.classifierFeatures(*data, all, [this](int64_t done, int64_t total) {
-                toUi([this, done, total] { Q_EMIT clusterProgress(done, total); });
+            int lastPermille = -1;
+            m_impl->realFeatures = model.classifierFeatures(*data, all, [&](int64_t done, int64_t total) {
+                // Its own signal: clusterProgress would tell the Clusters tab an assignment runs.
+                const int permille = total > 0 ? int(done * 1000 / total) : 1000;
+                if (permille / 10 != lastPermille / 10)
+                    toUi([this, permille] { Q_EMIT nearestRealProgress(permille); });
+                lastPermille = permille;
                 return true;
             }).first;
             m_impl->featureData = data;

@@ -73,6 +73,12 @@ GridPanel::GridPanel(TrainingController* controller, QWidget* parent)
     connect(m_controller, &TrainingController::samplesReady, this, &GridPanel::onSamples);
     connect(m_controller, &TrainingController::pagesWritten, this, &GridPanel::refreshNow);
     connect(m_controller, &TrainingController::nearestRealReady, this, &GridPanel::showNearestReal);
+    connect(m_controller, &TrainingController::nearestRealProgress, this, [this](int permille) {
+        if (m_nearestRequest != 0)
+            m_status->setText(tr("finding the real images nearest to %1: Q reads the real images, %2 %")
+                                  .arg(m_nearestCaption)
+                                  .arg(permille / 10));
+    });
     connect(m_controller, &TrainingController::clustersReady, this,
             [this](const ClusterAssignment& assignment, quint64) { showMeanings(assignment); });
     // Single steps and the last steps before a pause: show what they did.
