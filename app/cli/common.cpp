@@ -60,7 +60,12 @@ CLI::Validator regularFileValidator(const std::string& what)
             try {
                 requireRegularFile(text, what);
             } catch (const Error& e) {
-                return e.what();
+                // CLI11 puts the option's name first ("checkpoint: ..."): the
+                // message's own "checkpoint " would say it twice.
+                std::string message = e.what();
+                if (message.rfind(what + " ", 0) == 0)
+                    message.erase(0, what.size() + 1);
+                return message;
             }
             return {};
         },
