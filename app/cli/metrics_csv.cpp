@@ -1,5 +1,6 @@
 #include "metrics_csv.h"
 
+#include "cgpgan/clustering.h"
 #include "cgpgan/error.h"
 #include "cgpgan/file_io.h"
 
@@ -111,18 +112,9 @@ void MetricsCsv::write(const StepStats& s)
 
 std::string eventsCsv(const std::vector<RunEvent>& events)
 {
-    // RFC 4180 quoting for the text (commas, quotes, line breaks).
-    const auto field = [](const std::string& text) {
-        if (text.find_first_of(",\"\r\n") == std::string::npos)
-            return text;
-        std::string quoted = "\"";
-        for (char c : text)
-            quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return quoted + "\"";
-    };
     std::string out = "step,kind,text\n";
     for (const RunEvent& e : events)
-        out += std::to_string(e.step) + "," + field(e.kind) + "," + field(e.text) + "\n";
+        out += std::to_string(e.step) + "," + csvField(e.kind) + "," + csvField(e.text) + "\n";
     return out;
 }
 

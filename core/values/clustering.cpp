@@ -367,6 +367,16 @@ std::vector<LabelScore> scoreAgainstLabels(const ClusterAssignment& a, const Dat
     return out;
 }
 
+std::string csvField(const std::string& text)
+{
+    if (text.find_first_of(",\"\r\n") == std::string::npos)
+        return text;
+    std::string quoted = "\"";
+    for (char c : text)
+        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
 std::vector<std::vector<CategoryMeaning>> categoryMeanings(const ClusterAssignment& a, const Dataset& data)
 {
     const std::vector<LabelScore> scores = scoreAgainstLabels(a, data); // checks the sample count
@@ -413,18 +423,6 @@ void writeFloat(std::ostream& out, float v)
     out.write(buf, r.ptr - buf);
 }
 
-// RFC 4180: quote a field that holds a separator, a quote or a line break.
-void writeField(std::ostream& out, const std::string& text)
-{
-    if (text.find_first_of(",\"\r\n") == std::string::npos) {
-        out << text;
-        return;
-    }
-    out << '"';
-    for (char c : text)
-        out << (c == '"' ? "\"\"" : std::string(1, c));
-    out << '"';
-}
 
 } // namespace
 
@@ -441,7 +439,7 @@ void writeAssignmentsCsv(std::ostream& out, const ClusterAssignment& a, const st
     out << ",combined,combined_confidence";
     for (const LabelColumn& column : truth) {
         out << ',';
-        writeField(out, column.name);
+        out << csvField(column.name);
     }
     out << '\n';
     for (int64_t i = 0; i < a.count; ++i) {
@@ -460,7 +458,7 @@ void writeAssignmentsCsv(std::ostream& out, const ClusterAssignment& a, const st
             out << ',';
             const int32_t v = column.values[size_t(i)];
             if (v >= 0 && size_t(v) < column.classNames.size())
-                writeField(out, column.classNames[size_t(v)]);
+                out << csvField(column.classNames[size_t(v)]);
             else
                 out << v;
         }

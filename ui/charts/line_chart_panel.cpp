@@ -421,13 +421,8 @@ void LineChartPanel::setComparison(int i, const std::vector<std::pair<int64_t, d
                 return;
             }
             const Series& hovered = *m_series[size_t(i)];
-            if (!hovered.comparison)
-                return;
-            const auto& buckets = hovered.comparison->buckets();
-            const auto near = std::min_element(buckets.begin(), buckets.end(), [&](const auto& a, const auto& b) {
-                return std::abs(double(a.lastStep) - point.x()) < std::abs(double(b.lastStep) - point.x());
-            });
-            if (near == buckets.end())
+            const SeriesHistory::Bucket* near = hovered.comparison ? hovered.comparison->bucketAt(point.x()) : nullptr;
+            if (!near)
                 return;
             const QString text = tr("compared run, step %1: %2 = %3")
                                      .arg(near->lastStep)

@@ -226,7 +226,6 @@ void TrainingController::adoptSession(std::shared_ptr<Trainer> trainer, std::sha
         m_session = info;
         m_step = info.step;
         m_knobs = info.knobs;
-        m_events = info.events;
         setState(info.step >= info.totalSteps ? State::Finished : State::Ready);
         Q_EMIT sessionReady(m_session);
     });
@@ -389,7 +388,7 @@ void TrainingController::recordEvent(const std::string& kind, const QString& tex
 void TrainingController::announceEvent(const RunEvent& event)
 {
     spdlog::info("step {}: {}: {}", event.step, event.kind, event.text); // the log shows it too
-    m_events.push_back(event);
+    m_session.events.push_back(event);
     Q_EMIT eventRecorded(event);
 }
 

@@ -71,7 +71,7 @@ struct SessionInfo {
     // (empty when it is off), and the scored steps so far.
     std::vector<std::string> scoreNames;
     std::vector<ScoredStep> scores;
-    std::vector<RunEvent> events;         // the run's timeline so far (issue 27)
+    std::vector<RunEvent> events;         // the run's timeline so far, kept current by the controller (issue 27)
 
     int dL() const { return config.model.dL; }
     int dC() const { return config.model.dC; }
@@ -199,7 +199,7 @@ public:
     // knob changes, page edits, starts, pauses, resumes and stops, each
     // recorded in the trainer's history (so in every checkpoint) and
     // announced by eventRecorded(). Read on the UI thread.
-    const std::vector<RunEvent>& events() const { return m_events; }
+    const std::vector<RunEvent>& events() const { return m_session.events; }
 
     // Blocks until the training thread has ended (after stop()).
     void waitForStop();
@@ -332,7 +332,6 @@ private:
     std::shared_ptr<const Dataset> m_data;
     int64_t m_step = 0;
     TrainingKnobs m_knobs;
-    std::vector<RunEvent> m_events;
     int m_automaticThreads = 0;
 };
 

@@ -66,6 +66,10 @@ std::vector<int64_t> maxWeightAssignment(const std::vector<double>& weights, int
 std::vector<int64_t> contingencyTable(const std::vector<int64_t>& predicted, int64_t numClusters,
                                       const std::vector<int32_t>& truth, int64_t numClasses);
 
+// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
+// break, its quotes doubled.
+std::string csvField(const std::string& text);
+
 // The assignments CSV, one layout for `cgpgan cluster` and the explorer's
 // Export (RFC 4180, one row per sample):
 //   index,label0,confidence0,...,combined,combined_confidence,<truth column>...
