@@ -9,6 +9,7 @@
 #include "cgpgan/distributed.h"
 #include "cgpgan/diversity.h"
 #include "cgpgan/error.h"
+#include "cgpgan/file_io.h"
 #include "cgpgan/folder_lock.h"
 #include "cgpgan/live_score.h"
 #include "cgpgan/runner.h"
@@ -22,6 +23,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <limits>
 
 namespace cgpgan::cli {
@@ -72,6 +75,7 @@ struct TrainOptions {
     ConfigOptions config;
     std::string out;
     std::string resume;
+    std::string steerFile; // --steer: steering actions to add to train.steer
     std::optional<int64_t> gridEvery, checkpointEvery;
     double distTimeout = 300; // seconds a collective waits for the other processes
 };
@@ -131,6 +135,27 @@ int runTrain(const TrainOptions& o)
         config.run.gridEvery = *o.gridEvery;
     if (o.checkpointEvery)
         config.run.checkpointEvery = *o.checkpointEvery;
+    if (!o.steerFile.empty()) {
+        // Steering from a file (issue 27): the actions join the config's list,
+        // after those it has; a resumed run cannot act in its past.
+        requireRegularFile(o.steerFile, "steering file");
+        std::ifstream in(o.steerFile);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (!in)
+            throw Error("cannot read steering file " + o.steerFile);
+        const auto actions = steerActionsFromJson(text.str(), o.steerFile);
+        const int64_t from = o.resume.empty() ? 0 : Trainer::readInfo(o.resume).step;
+        for (const SteerAction& a : actions) {
+            if (a.step < from)
+                throw Error(o.steerFile + ": \"" + describeSteer(a) + "\" at step " + std::to_string(a.step) +
+                            " is before step " + std::to_string(from) + ", where " + o.resume +
+                            " resumes: give steps from " + std::to_string(from) + " on");
+            config.train.steer.push_back(a);
+        }
+        config.validate();
+        spdlog::info("steering: {} action{} from {}", actions.size(), actions.size() == 1 ? "" : "s", o.steerFile);
+    }
     const std::string folder =
         !o.out.empty() ? o.out
                        : (!o.resume.empty() ? fs::path(o.resume).parent_path().string() : defaultRunFolder(config.preset));
@@ -339,6 +364,11 @@ void addTrainCommand(CLI::App& app, int& exitCode)
     sub->add_option("--resume", o->resume,
                     "Continue from this checkpoint (its config, then your overrides, e.g. --steps to extend)")
         ->check(regularFileValidator("checkpoint"));
+    sub->add_option("--steer", o->steerFile,
+                    "Steering actions to apply when their step comes, a JSON list such as "
+                    "[{\"step\": 500, \"action\": \"empty\", \"label\": 0, \"category\": 2}] "
+                    "(actions: empty, pin, release, revive, merge, undo; README \"Steer clusters\")")
+        ->check(regularFileValidator("steering file"));
     sub->add_option("--grid-every", o->gridEvery, "Write a sample grid every N steps (0 = only at the end)");
     sub->add_option("--checkpoint-every", o->checkpointEvery, "Write checkpoint.pt every N steps (0 = only at the end)");
     sub->add_option("--dist-timeout", o->distTimeout,

@@ -3,12 +3,14 @@
 // reads the model's part alone (Model::load), a Trainer all of it.
 #include "cgpgan/error.h"
 #include "cgpgan/file_io.h"
+#include "cgpgan/losses.h"
 #include "cgpgan/model.h"
 #include "cgpgan/trainer.h"
 #include "checkpoint/checkpoint_integrity.h"
 #include "model/model_impl.h"
 #include "runtime/speed_options.h"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -211,6 +213,29 @@ void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n,
                     shapeText(n.prior.sizes()) + " (d_l x d_c)");
     requirePriorDistribution(prior, path);
     n.prior = prior.to(torch::kCPU).clone();
+    // Steering holds (issue 27): absent from checkpoints nobody steered and
+    // from those written before steering, whose categories are all free.
+    n.pins = torch::full(n.prior.sizes(), -1.0f);
+    c10::IValue steering;
+    if (archive.try_read("steering", steering)) {
+        const auto bad = [&](const std::string& why) {
+            return Error("checkpoint " + path + " is corrupt: its steering holds " + why);
+        };
+        if (!steering.isString())
+            throw bad("are not text");
+        nlohmann::json j = nlohmann::json::parse(steering.toStringRef(), nullptr, /*allow_exceptions=*/false);
+        if (!j.is_object() || !j.contains("pins") || !j["pins"].is_array() ||
+            j["pins"].size() != size_t(n.pins.numel()))
+            throw bad("are not a list of " + std::to_string(n.pins.numel()) + " masses");
+        auto a = n.pins.accessor<float, 2>();
+        for (int64_t i = 0; i < n.pins.numel(); ++i) {
+            const auto& v = j["pins"][size_t(i)];
+            const double m = v.is_number() ? v.get<double>() : -2;
+            if (!(m == -1 || (m >= 0 && m < 1)))
+                throw bad("hold " + v.dump() + " (a hold is -1 for free or a mass in [0, 1))");
+            a[i / n.pins.size(1)][i % n.pins.size(1)] = float(m);
+        }
+    }
     n.step = readInt(archive, "step");
     requireSaneStep(n.step, path);
     // A checkpoint keeps the layout it was saved in (channels-last or not);
@@ -244,6 +269,7 @@ Config Trainer::configWithKnobsLocked() const
     c.train.lambdaCls = k.lambdaCls;
     c.train.lambdaCgp = k.lambdaCgp;
     c.train.lambdaMs = k.lambdaMs;
+    c.train.steer = m_steerPlan;
     switch (k.priorMode) {
     case TrainingKnobs::PriorMode::Auto:
         break;
@@ -292,6 +318,13 @@ int64_t Trainer::save(const std::string& path) const
         writeOptimizer("opt_Q", *s.optQ);
     }
     archive.write("prior", n.prior);
+    if (anyHeld(n.pins) || m_steerApplied > 0) { // a run nobody steered writes what it always wrote
+        nlohmann::json steering;
+        const auto pins = n.pins.contiguous();
+        steering["pins"] = std::vector<float>(pins.data_ptr<float>(), pins.data_ptr<float>() + pins.numel());
+        steering["applied"] = m_steerApplied;
+        archive.write("steering", c10::IValue(steering.dump()));
+    }
     archive.write("step", torch::tensor(n.step, torch::kLong));
     archive.write("rng_state", s.rng.get_state());
     archive.write("data_order", s.order);
@@ -345,6 +378,19 @@ void Trainer::load(const std::string& path)
         archive.read("data_order", order);
         s.order = order.to(torch::kCPU).clone();
         s.cursor = readInt(archive, "data_cursor");
+        // Steering actions of the config already applied (issue 27): those the
+        // checkpoint counts; without a count, those before its step.
+        m_steerApplied = 0;
+        m_steerUndo.clear();
+        c10::IValue steering;
+        if (archive.try_read("steering", steering) && steering.isString()) {
+            const auto j = nlohmann::json::parse(steering.toStringRef(), nullptr, false);
+            if (j.is_object() && j.contains("applied") && j["applied"].is_number_unsigned())
+                m_steerApplied = std::min<int64_t>(j["applied"].get<int64_t>(), int64_t(m_steerPlan.size()));
+        } else {
+            while (m_steerApplied < int64_t(m_steerPlan.size()) && m_steerPlan[size_t(m_steerApplied)].step < n.step)
+                ++m_steerApplied;
+        }
         // Older checkpoints have no history: the charts start at this step.
         c10::IValue history;
         const std::lock_guard<std::mutex> events(m_eventsMutex); // recordEvent runs on any thread

@@ -114,6 +114,7 @@ Model::Model(Config config)
         p.requires_grad_(false);
     // SPEC 2: the prior starts uniform.
     n.prior = torch::full({m.dL, m.dC}, 1.0f / float(m.dC));
+    n.pins = torch::full({m.dL, m.dC}, -1.0f); // every category free
 }
 
 Model::~Model() = default;
@@ -124,6 +125,12 @@ int64_t Model::step() const
 {
     const auto lock = m_gate.forCall();
     return m_nets->step;
+}
+
+torch::Tensor Model::pins() const
+{
+    const auto lock = m_gate.forCall();
+    return m_nets->pins.clone();
 }
 
 torch::Tensor Model::prior() const

@@ -35,6 +35,9 @@ struct Model::Networks {
     Encoder d{nullptr};
     Encoder q{nullptr};  // null in vanilla mode
     torch::Tensor prior; // CPU float [d_l, d_c]
+    // Steering holds (issue 27, losses.h heldPrior): CPU float [d_l, d_c],
+    // -1 where a category is free, else the mass it is held at (0: emptied).
+    torch::Tensor pins;
     int64_t step = 0;    // steps the weights have been trained for
     // run.channels_last: the layout of 4-d parameters.
     at::MemoryFormat memoryFormat = at::MemoryFormat::Contiguous;

@@ -5,6 +5,7 @@
 #include "cgpgan/error.h"
 #include "cgpgan/model.h"
 #include "model/model_impl.h"
+#include "cgpgan/losses.h"
 
 #include <algorithm>
 
@@ -154,7 +155,9 @@ ClusterAssignment Model::assignClusters(const Dataset& data,
             const auto lock = m_gate.forCall();
             c10::InferenceMode inference; // no autograd bookkeeping at all (the probabilities leave as numbers)
             const auto x = toModelInput(all.narrow(0, i, len).to(m_device));
-            probs = torch::softmax(m_nets->q->forward(x).view({len, m.dL, m.dC}), -1).to(torch::kCPU);
+            probs = withoutEmptied(torch::softmax(m_nets->q->forward(x).view({len, m.dL, m.dC}), -1),
+                                   m_nets->pins)
+                        .to(torch::kCPU);
         }
         const auto [best, index] = probs.max(-1); // [len, d_l]
         const auto bestA = best.accessor<float, 2>();
@@ -201,7 +204,8 @@ std::pair<torch::Tensor, torch::Tensor> Model::classifierFeatures(
             const auto x = toModelInput(all.index_select(0, index.narrow(0, i, len)).to(m_device));
             const auto h = m_nets->q->features(x);
             features.push_back(h.to(torch::kCPU, torch::kFloat));
-            categories.push_back(m_nets->q->out->forward(h).view({len, m.dL, m.dC}).argmax(-1).to(torch::kCPU));
+            const auto p = torch::softmax(m_nets->q->out->forward(h).view({len, m.dL, m.dC}), -1);
+            categories.push_back(withoutEmptied(p, m_nets->pins).argmax(-1).to(torch::kCPU));
         }
         if (progress && !progress(i + len, n))
             throw Error("the cluster map was cancelled");

@@ -51,6 +51,47 @@ torch::Tensor updatedPrior(const torch::Tensor& prior, const torch::Tensor& p, d
     return prior * decay + p.mean(0).to(prior.dtype()) * (1.0 - decay);
 }
 
+bool anyHeld(const torch::Tensor& pins)
+{
+    return pins.defined() && (pins >= 0).any().item<bool>();
+}
+
+torch::Tensor heldPrior(const torch::Tensor& prior, const torch::Tensor& pins)
+{
+    if (!anyHeld(pins))
+        return prior;
+    const auto pin = pins.to(prior.options());
+    const auto held = pin >= 0;
+    const auto rowHeld = held.any(-1, /*keepdim=*/true);
+    const auto heldMass = (pin.clamp_min(0) * held).sum(-1, /*keepdim=*/true);
+    const auto freeMass = prior.clamp_min(0).masked_fill(held, 0);
+    const auto freeSum = freeMass.sum(-1, /*keepdim=*/true);
+    const auto freeCount = (~held).sum(-1, /*keepdim=*/true).to(prior.dtype()).clamp_min(1);
+    // Each free category's share of what the holds leave.
+    const auto share = torch::where(freeSum > 0, freeMass / freeSum.clamp_min(1e-30), 1.0 / freeCount);
+    const auto steered = torch::where(held, pin, share * (1.0 - heldMass).clamp_min(0));
+    return torch::where(rowHeld, steered, prior);
+}
+
+torch::Tensor withoutEmptied(const torch::Tensor& p, const torch::Tensor& pins)
+{
+    if (!pins.defined())
+        return p;
+    const auto emptied = (pins == 0).to(p.device());
+    if (!emptied.any().item<bool>())
+        return p;
+    const auto kept = p.masked_fill(emptied.unsqueeze(0), 0);
+    return kept / kept.sum(-1, /*keepdim=*/true).clamp_min(1e-30);
+}
+
+torch::Tensor probNormalizeHeld(const torch::Tensor& p, const torch::Tensor& pins)
+{
+    if (!anyHeld(pins))
+        return probNormalize(p);
+    const auto uniform = torch::full({p.size(1), p.size(2)}, 1.0 / double(p.size(-1)), p.options());
+    return p - p.mean(0, /*keepdim=*/true) + heldPrior(uniform, pins.to(p.device())).unsqueeze(0);
+}
+
 double priorEntropy(const torch::Tensor& prior)
 {
     const auto P = prior.to(torch::kDouble).clamp_min(0);

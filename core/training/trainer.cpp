@@ -109,6 +109,7 @@ Trainer::Trainer(Config settings, std::shared_ptr<const Dataset> data)
         m_priorStart = -1; // no classifier: the prior stays uniform
     m_knobs = {t.lrG, t.lrD, t.lrQ, t.lambdaR2, t.lambdaCls, t.lambdaCgp, TrainingKnobs::PriorMode::Auto, t.lambdaMs};
     resetDataOrder();
+    m_steerPlan = t.steer;
     if (config().run.scoreEvery > 0 && m_data->hasLabels() && m.mode != GanMode::Vanilla)
         m_scorer = std::make_unique<LiveScorer>(*m_data, config().run.scoreSamples);
 }
@@ -186,6 +187,160 @@ void Trainer::applyKnobsLocked()
     setLearningRate(m_state->optG.get(), m_knobs.lrG, config().train.codebookLrScale);
     setLearningRate(m_state->optD.get(), m_knobs.lrD);
     setLearningRate(m_state->optQ.get(), m_knobs.lrQ);
+}
+
+namespace {
+
+// The row's holds must leave a free category and a mass for it.
+void requireSteerableRow(const torch::Tensor& pins, int label)
+{
+    const auto row = pins[label];
+    if (!(row < 0).any().item<bool>())
+        throw Error("every category of label " + std::to_string(label) +
+                    " would be held: at least one must stay free to follow Q (release one first)");
+    const double held = row.clamp_min(0).sum().item<double>();
+    if (held > 1.0 - 1e-6)
+        throw Error("the held masses of label " + std::to_string(label) + " would sum to " + std::to_string(held) +
+                    ", leaving nothing for its free categories: pin at less");
+}
+
+} // namespace
+
+std::string Trainer::applySteerLocked(const SteerAction& a)
+{
+    auto& n = networksOf(*m_model);
+    const auto& m = config().model;
+    if (m.mode == GanMode::Vanilla)
+        throw Error("a vanilla GAN has no categories to steer");
+    if (a.action == SteerKind::Undo) {
+        if (m_steerUndo.empty())
+            throw Error("nothing to undo: no steering action of this session is left to take back");
+        const SteerSnapshot& back = m_steerUndo.back();
+        n.prior = back.prior;
+        n.pins = back.pins;
+        if (back.codebookG.defined()) {
+            torch::NoGradGuard noGrad;
+            n.g->codebook.copy_(back.codebookG);
+            n.gEma->codebook.copy_(back.codebookEma);
+        }
+        m_steerUndo.pop_back();
+        return describeSteer(a);
+    }
+    const std::string what = describeSteer(a);
+    if (a.label < 0 || a.label >= m.dL)
+        throw Error(what + ": label must be in 0.." + std::to_string(m.dL - 1));
+    if (a.category < 0 || a.category >= m.dC)
+        throw Error(what + ": category must be in 0.." + std::to_string(m.dC - 1));
+    const bool needsOther = a.action == SteerKind::Merge || (a.action == SteerKind::Revive && a.other >= 0);
+    if (needsOther && (a.other < 0 || a.other >= m.dC || a.other == a.category))
+        throw Error(what + ": the other category must be another one in 0.." + std::to_string(m.dC - 1));
+    if ((a.action == SteerKind::Pin || a.action == SteerKind::Revive) && a.mass != -1 && !(a.mass > 0 && a.mass < 1))
+        throw Error(what + ": the mass must be in (0, 1)");
+
+    SteerSnapshot before{n.prior.clone(), n.pins.clone(), {}, {}};
+    if (n.g->codebook.defined()) {
+        before.codebookG = n.g->codebook.detach().clone();
+        before.codebookEma = n.gEma->codebook.detach().clone();
+    }
+    auto pins = n.pins.clone();
+    auto prior = n.prior.clone();
+    auto H = pins.accessor<float, 2>();
+    auto P = prior.accessor<float, 2>();
+    const int l = a.label, k = a.category;
+    const std::string name = "category " + std::to_string(k) + " of label " + std::to_string(l);
+    double revivedMass = -1;
+    switch (a.action) {
+    case SteerKind::Empty:
+        if (H[l][k] == 0)
+            throw Error(name + " is empty already");
+        H[l][k] = 0;
+        break;
+    case SteerKind::Pin: {
+        const double mass = a.mass >= 0 ? a.mass : double(P[l][k]);
+        if (H[l][k] == 0 || mass <= 0)
+            throw Error(name + " is empty: revive it to give it mass");
+        H[l][k] = float(mass);
+        break;
+    }
+    case SteerKind::Release:
+        if (H[l][k] < 0)
+            throw Error(name + " is not held: it follows Q already");
+        H[l][k] = -1;
+        break;
+    case SteerKind::Revive: {
+        if (H[l][k] != 0 && P[l][k] >= 0.01f)
+            throw Error(name + " holds " + std::to_string(int(std::lround(P[l][k] * 100))) +
+                        " % of the mass: only an empty category (emptied, or below 1 %) is revived");
+        int alive = 0;
+        for (int j = 0; j < m.dC; ++j)
+            alive += j == k || (H[l][j] != 0 && P[l][j] >= 0.01f);
+        revivedMass = a.mass >= 0 ? a.mass : 1.0 / double(alive);
+        H[l][k] = float(revivedMass); // held for the rescale below, then free
+        break;
+    }
+    case SteerKind::Merge:
+        if (H[l][k] == 0)
+            throw Error(name + " is empty already: nothing to merge");
+        if (H[l][a.other] == 0)
+            throw Error("category " + std::to_string(a.other) + " of label " + std::to_string(l) +
+                        " is emptied: revive it before merging into it");
+        if (H[l][a.other] >= 0)
+            H[l][a.other] += P[l][k];
+        else
+            P[l][a.other] += P[l][k];
+        H[l][k] = 0;
+        break;
+    case SteerKind::Undo:
+        break;
+    }
+    requireSteerableRow(pins, l);
+    prior = heldPrior(prior, pins);
+    if (a.action == SteerKind::Revive) {
+        pins[l][k] = -1.0f; // free from now on, starting at its share
+        if (n.g->codebook.defined()) {
+            // A page of its own: fresh as at initialisation (SPEC 3, N(0, s^2)),
+            // or a copy of another's with 5 % of its RMS as noise, so that
+            // the two can part. Drawn from a generator of the run's seed, the
+            // step and the category: the training RNG is untouched, and a
+            // replay of the config draws the same page.
+            auto gen = at::make_generator<at::CPUGeneratorImpl>(
+                config().train.seed * 1000003ULL + uint64_t(n.step) * 7919ULL + uint64_t(l) * 131ULL + uint64_t(k));
+            torch::NoGradGuard noGrad;
+            const int64_t dP = n.g->codebook.size(2);
+            const auto noise = torch::randn({dP}, gen);
+            torch::Tensor page;
+            if (a.other >= 0) {
+                const auto source = n.gEma->codebook[l][a.other].detach().to(torch::kCPU);
+                page = source + 0.05 * source.pow(2).mean().sqrt() * noise;
+            } else {
+                page = noise * config().model.codebookInit;
+            }
+            n.g->codebook[l][k].copy_(page);
+            n.gEma->codebook[l][k].copy_(page);
+        }
+    }
+    n.pins = pins;
+    n.prior = prior;
+    m_steerUndo.push_back(std::move(before));
+    return what;
+}
+
+std::string Trainer::steer(SteerAction action)
+{
+    const auto lock = m_model->gate().forCall();
+    const int64_t now = networksOf(*m_model).step;
+    action.step = now;
+    const std::string text = applySteerLocked(action);
+    m_steerPlan.insert(m_steerPlan.begin() + m_steerApplied, action);
+    ++m_steerApplied;
+    recordEvent({now, "steer", text});
+    return text;
+}
+
+int Trainer::steerUndoDepth() const
+{
+    const auto lock = m_model->gate().forCall();
+    return int(m_steerUndo.size());
 }
 
 void Trainer::resetDataOrder()
@@ -316,8 +471,22 @@ std::vector<ScoredStep> Trainer::scoreHistory() const
 StepStats Trainer::stepLocked()
 {
     applyKnobsLocked();
-    const auto start = std::chrono::steady_clock::now();
     auto& n = networksOf(*m_model);
+    // The config's steering actions whose step has come (a --steer file, or
+    // the explorer's actions on a replay), between the previous step and this one.
+    while (m_steerApplied < int64_t(m_steerPlan.size()) && m_steerPlan[size_t(m_steerApplied)].step <= n.step) {
+        const SteerAction& a = m_steerPlan[size_t(m_steerApplied)];
+        std::string text;
+        try {
+            text = applySteerLocked(a);
+        } catch (const Error& e) {
+            throw Error("train.steer[" + std::to_string(m_steerApplied) + "] at step " + std::to_string(a.step) + ": " +
+                        e.what());
+        }
+        ++m_steerApplied;
+        recordEvent({n.step, "steer", text});
+    }
+    const auto start = std::chrono::steady_clock::now();
     auto& st = *m_state;
     const auto& m = config().model;
     // The global batch B; with a process group this rank computes b = B / W
@@ -365,16 +534,22 @@ StepStats Trainer::stepLocked()
     if (!vanilla) {
         torch::NoGradGuard noGrad;
         p = torch::softmax(forward([&] { return n.q->forward(x); }).view({b, m.dL, m.dC}), -1);
+        // Steering: an emptied category is never a pseudo-label (losses.h).
+        const auto pins = n.pins.to(p.device());
+        p = withoutEmptied(p, pins);
         if (W == 1) {
             if (frozen)
-                p = probNormalize(p);
+                p = probNormalizeHeld(p, pins);
             pMean = p.mean(0, /*keepdim=*/true);
         } else {
             // probnormalize with the global batch's mean: the ranks' means averaged.
             pMean = p.mean(0, /*keepdim=*/true);
             m_group->allReduceMean(pMean);
             if (frozen) {
-                p = p - pMean + 1.0 / double(m.dC);
+                if (anyHeld(pins))
+                    p = p - pMean + probNormalizeHeld(pMean, pins);
+                else
+                    p = p - pMean + 1.0 / double(m.dC);
                 pMean = p.mean(0, /*keepdim=*/true);
                 m_group->allReduceMean(pMean);
             }
@@ -491,9 +666,10 @@ StepStats Trainer::stepLocked()
     // 8. EMA generator.
     updateEma();
 
-    // 9. Dynamic prior (stays uniform while frozen: p was normalised).
+    // 9. Dynamic prior (stays uniform while frozen: p was normalised), then
+    // the steering holds (losses.h heldPrior; rows without one unchanged).
     if (!vanilla)
-        n.prior = updatedPrior(n.prior, pMean.to(torch::kCPU), config().train.priorDecay);
+        n.prior = heldPrior(updatedPrior(n.prior, pMean.to(torch::kCPU), config().train.priorDecay), n.pins);
     ++n.step;
 
     // One transfer for all the scalars (a single sync on CUDA).

@@ -84,6 +84,7 @@ void forEachField(C& c, F&& f)
     f("train", "steps", c.train.steps);
     f("train", "epochs", c.train.epochs);
     f("train", "seed", c.train.seed);
+    f("train", "steer", c.train.steer);
     f("run", "device", c.run.device);
     f("run", "threads", c.run.threads);
     f("run", "grid_every", c.run.gridEvery);
@@ -112,10 +113,33 @@ std::string fieldName(const char* section, const char* key)
 
 // ---- JSON writing -------------------------------------------------------
 
+json steerJson(const SteerAction& a)
+{
+    json j = json::object();
+    j["step"] = a.step;
+    j["action"] = nameOf(a.action);
+    if (a.action == SteerKind::Undo)
+        return j;
+    j["label"] = a.label;
+    j["category"] = a.category;
+    if (a.action == SteerKind::Merge)
+        j["into"] = a.other;
+    if (a.action == SteerKind::Revive && a.other >= 0)
+        j["from"] = a.other;
+    if ((a.action == SteerKind::Pin || a.action == SteerKind::Revive) && a.mass >= 0)
+        j["mass"] = a.mass;
+    return j;
+}
+
 template <typename T>
 json jsonOf(const T& value)
 {
-    if constexpr (std::is_enum_v<T>)
+    if constexpr (std::is_same_v<T, std::vector<SteerAction>>) {
+        json list = json::array();
+        for (const SteerAction& a : value)
+            list.push_back(steerJson(a));
+        return list;
+    } else if constexpr (std::is_enum_v<T>)
         return nameOf(value); // the same words as before the enums
     else
         return value;
@@ -194,6 +218,44 @@ void readValue(const json& value, T& out, const std::string& name, const std::st
         if (!value.is_string())
             throw wrong("text in quotes");
         out = value.get<std::string>();
+    } else if constexpr (std::is_same_v<T, SteerAction>) {
+        // {"step": 500, "action": "merge", "label": 0, "category": 3, "into": 1}
+        if (!value.is_object())
+            throw wrong("an action {\"step\": ..., \"action\": ..., ...}");
+        SteerAction a;
+        const std::set<std::string> keys{"step", "action", "label", "category", "into", "from", "mass"};
+        for (auto it = value.begin(); it != value.end(); ++it)
+            if (!keys.count(it.key()))
+                throw Error(origin + ": " + name + " has an unknown key \"" + it.key() +
+                            "\" (an action has step, action, label, category, into, from, mass)");
+        const auto need = [&](const char* key) -> const json& {
+            const auto it = value.find(key);
+            if (it == value.end())
+                throw Error(origin + ": " + name + " needs \"" + key + "\"");
+            return *it;
+        };
+        readValue(need("step"), a.step, name + ".step", origin);
+        readValue(need("action"), a.action, name + ".action", origin);
+        if (a.action != SteerKind::Undo) {
+            readValue(need("label"), a.label, name + ".label", origin);
+            readValue(need("category"), a.category, name + ".category", origin);
+        }
+        const auto allowed = [&](const char* key, bool ok) {
+            if (value.contains(key) && !ok)
+                throw Error(origin + ": " + name + ": \"" + key + "\" does not go with \"" + nameOf(a.action) + "\"");
+        };
+        allowed("label", a.action != SteerKind::Undo);
+        allowed("category", a.action != SteerKind::Undo);
+        allowed("into", a.action == SteerKind::Merge);
+        allowed("from", a.action == SteerKind::Revive);
+        allowed("mass", a.action == SteerKind::Pin || a.action == SteerKind::Revive);
+        if (a.action == SteerKind::Merge)
+            readValue(need("into"), a.other, name + ".into", origin);
+        if (value.contains("from"))
+            readValue(value["from"], a.other, name + ".from", origin);
+        if (value.contains("mass"))
+            readValue(value["mass"], a.mass, name + ".mass", origin);
+        out = a;
     } else if constexpr (IsVector<T>::value) {
         if (!value.is_array())
             throw wrong("a list [...]");
@@ -414,6 +476,32 @@ void Config::validate() const
             "train.steps must be in 0..1000000000, not " + std::to_string(train.steps));
     inRange(train.epochs, 0, 1e6, "train.epochs", "in [0, 1e6]");
     require(train.steps > 0 || train.epochs > 0, "train.steps or train.epochs must be positive");
+    // Steering (issue 27): in step order, each naming a category of the model.
+    for (size_t i = 0; i < train.steer.size(); ++i) {
+        const SteerAction& a = train.steer[i];
+        const std::string at = "train.steer[" + std::to_string(i) + "] (" + describeSteer(a) + ")";
+        require(a.step >= 0, at + ": step must be >= 0");
+        if (i > 0)
+            require(a.step >= train.steer[i - 1].step, at + ": at step " + std::to_string(a.step) +
+                                                           ", after one at step " +
+                                                           std::to_string(train.steer[i - 1].step) +
+                                                           ": list the actions in step order");
+        require(m.mode != GanMode::Vanilla, at + ": a vanilla GAN has no categories to steer");
+        if (a.action == SteerKind::Undo)
+            continue;
+        require(a.label >= 0 && a.label < m.dL,
+                at + ": label must be in 0.." + std::to_string(m.dL - 1) + " (model.d_l " + std::to_string(m.dL) + ")");
+        require(a.category >= 0 && a.category < m.dC, at + ": category must be in 0.." + std::to_string(m.dC - 1) +
+                                                          " (model.d_c " + std::to_string(m.dC) + ")");
+        if (a.action == SteerKind::Merge || (a.action == SteerKind::Revive && a.other >= 0))
+            require(a.other >= 0 && a.other < m.dC && a.other != a.category,
+                    at + ": " + (a.action == SteerKind::Merge ? "into" : "from") + " must be another category in 0.." +
+                        std::to_string(m.dC - 1));
+        if (a.action == SteerKind::Pin || a.action == SteerKind::Revive)
+            require(a.mass == -1 || (a.mass > 0 && a.mass < 1),
+                    at + ": mass must be in (0, 1), or left out for " +
+                        (a.action == SteerKind::Pin ? "the mass it has" : "an equal share"));
+    }
     require(run.threads >= 0, "run.threads must be >= 0 (0 = every core; more than the cores are capped)");
     require(run.gridEvery >= 0, "run.grid_every must be >= 0 (0 = only at the end)");
     require(run.scoreEvery >= 0, "run.score_every must be >= 0 (0 = no live clustering score)");
@@ -448,6 +536,46 @@ std::string toJson(const Config& config, int indent)
         throw Error(std::string("the config cannot be written as JSON: a text field (a path?) is not valid UTF-8 (")
                     + e.what() + ")");
     }
+}
+
+std::string describeSteer(const SteerAction& a)
+{
+    const std::string of = "category " + std::to_string(a.category) + " of label " + std::to_string(a.label);
+    const auto mass = [&] {
+        std::ostringstream out;
+        out.precision(3);
+        out << a.mass;
+        return out.str();
+    };
+    switch (a.action) {
+    case SteerKind::Empty:
+        return "empty " + of;
+    case SteerKind::Pin:
+        return "pin " + of + (a.mass >= 0 ? " at " + mass() : std::string(" at its mass"));
+    case SteerKind::Release:
+        return "release " + of;
+    case SteerKind::Revive:
+        return "revive " + of +
+               (a.other >= 0 ? " with a copy of page " + std::to_string(a.other) : std::string(" with a fresh page")) +
+               (a.mass >= 0 ? " at " + mass() : std::string());
+    case SteerKind::Merge:
+        return "merge category " + std::to_string(a.category) + " into " + std::to_string(a.other) + " (label " +
+               std::to_string(a.label) + ")";
+    case SteerKind::Undo:
+        return "undo";
+    }
+    return "?";
+}
+
+std::vector<SteerAction> steerActionsFromJson(const std::string& text, const std::string& origin)
+{
+    const json list = parseJson(text, origin);
+    std::vector<SteerAction> actions;
+    if (!list.is_array())
+        throw Error(origin + ": a steering file is a JSON list of actions, e.g. "
+                             "[{\"step\": 500, \"action\": \"empty\", \"label\": 0, \"category\": 2}]");
+    readValue(list, actions, "steering", origin);
+    return actions;
 }
 
 Config configFromJson(const std::string& text, const std::string& origin)
@@ -489,7 +617,9 @@ Config loadConfigFile(const std::string& path)
         // which then mean the full nuisances (fromJsonValue); a description is
         // only words.
         const std::string field = fieldName(section, key);
-        if ((!object || !object->contains(key)) && field != "data.variation" && field != "description")
+        // train.steer likewise (older files; an unsteered run).
+        if ((!object || !object->contains(key)) && field != "data.variation" && field != "description" &&
+            field != "train.steer")
             missing.push_back(field);
     });
     const auto name = file.find("preset");

@@ -82,6 +82,10 @@ public:
     std::string deviceName() const;
     int64_t step() const;
     torch::Tensor prior() const;  // CPU copy [d_l, d_c]
+    // The steering holds (issue 27, config.h SteerAction), CPU [d_l, d_c]:
+    // -1 where a category is free, else the mass it is held at (0: emptied).
+    // Emptied categories are never a cluster of assignClusters() or classifierFeatures().
+    torch::Tensor pins() const;
     int64_t parameterCount() const; // G + D + Q (G_ema is G's copy)
     int64_t parameterCountLocked() const; // the same, for a caller holding gate()
 

@@ -46,6 +46,24 @@ torch::Tensor modeSeekingRatio(const torch::Tensor& images, const torch::Tensor&
 // SPEC 4.9: P <- decay * P + (1 - decay) * mean_b(p). Returns the new prior.
 torch::Tensor updatedPrior(const torch::Tensor& prior, const torch::Tensor& p, double decay);
 
+// Steering (issue 27; SPEC 4.9 as this product extends it, config.h
+// SteerAction). pins [d_l, d_c]: -1 where a category is free, else the mass
+// it is held at (0: emptied).
+// The prior with the holds applied: a held category gets its mass, the free
+// ones of its row share the rest in proportion to their masses (equally when
+// they have none). Rows without a hold are returned unchanged, bit for bit.
+torch::Tensor heldPrior(const torch::Tensor& prior, const torch::Tensor& pins);
+// Q's probabilities p [b, d_l, d_c] with emptied categories set to 0 and each
+// row renormalised: an emptied category is never a pseudo-label and never a
+// cluster (its images go to their next most likely category). p unchanged
+// when nothing is emptied.
+torch::Tensor withoutEmptied(const torch::Tensor& p, const torch::Tensor& pins);
+// SPEC 4.2's probnormalize when categories are held: p - mean_b(p) + target,
+// where target = heldPrior(uniform, pins) is what the frozen prior stays at.
+torch::Tensor probNormalizeHeld(const torch::Tensor& p, const torch::Tensor& pins);
+// True when any category of pins is held.
+bool anyHeld(const torch::Tensor& pins);
+
 // Mean over labels of the entropy (nats) of each row of the prior [d_l, d_c].
 double priorEntropy(const torch::Tensor& prior);
 

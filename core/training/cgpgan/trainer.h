@@ -73,6 +73,20 @@ public:
     // knobs were already these.
     std::string setKnobs(const TrainingKnobs& knobs);
 
+    // ---- Steering (issue 27; config.h SteerAction, SPEC 4.9 extended) ----
+    // Applies action now, between two steps (action.step is ignored: it
+    // happens at the current step). It is recorded in the run's config
+    // (train.steer, so the run can be replayed from its config) and as a
+    // "steer" event. Returns its description ("empty category 2 of label 0").
+    // Throws Error, changing nothing, when it cannot apply: a category out
+    // of range, the last free category of a row, held masses reaching 1,
+    // reviving a category that is not empty, nothing to undo.
+    // The config's own actions (a --steer file) are applied by step() when
+    // their step comes.
+    std::string steer(SteerAction action);
+    // How many actions can be undone now.
+    int steerUndoDepth() const;
+
     // ---- The run's events (issue 27: interventions on the timeline) ----
     // Records event in the run's history (saved in every checkpoint). Any
     // thread: it takes a small lock of its own, never the model's, so a
@@ -123,6 +137,8 @@ private:
     void averageGradients(const std::vector<torch::nn::Module*>& modules);
     std::pair<torch::Tensor, torch::Tensor> sampleLatents(int64_t n);
     void applyKnobsLocked();
+    // Applies action to the networks (what steer() and a scheduled action do).
+    std::string applySteerLocked(const SteerAction& action);
     Config configWithKnobsLocked() const;
     void resetDataOrder();
     void updateEma();
@@ -139,6 +155,16 @@ private:
     StepHistory m_history; // its events also under m_eventsMutex (recordEvent runs on any thread)
     mutable std::mutex m_eventsMutex;
     std::unique_ptr<LiveScorer> m_scorer;
+    // Steering: the run's actions in step order (the config's, then each
+    // live one inserted where it happened), how many have been applied, and
+    // what each applied one changed, for undo (not saved: a reopened run
+    // starts with nothing to undo, as page edits do).
+    struct SteerSnapshot {
+        torch::Tensor prior, pins, codebookG, codebookEma;
+    };
+    std::vector<SteerAction> m_steerPlan;
+    int64_t m_steerApplied = 0;
+    std::vector<SteerSnapshot> m_steerUndo;
 };
 
 // The config saved in a checkpoint, with the machine-specific settings

@@ -52,6 +52,41 @@ struct ModelConfig {
     int64_t parameterEstimate() const;
 };
 
+// One steering action (issue 27; SPEC 4.9 as this product extends it): what a
+// person does to Q's categories, applied between two steps. Each category
+// (label l, category k) of the prior is *free* (it follows Q, SPEC 4.9) or
+// *held* at a mass: held at 0 it is *emptied*, held above 0 it is *pinned*.
+//  - empty: held at 0; its mass goes to the row's free categories in
+//    proportion to theirs; c never takes it and Q's pseudo-labels and cluster
+//    assignments pass it over (its images go to their next most likely category).
+//  - pin: held at `mass` (-1: its mass now); the free categories share the rest.
+//  - release: free again (its mass stays where it is and then follows Q).
+//  - revive: free, at `mass` (-1: an equal share of the row), with page
+//    `other` copied (plus 5 % noise, so that the two can part) or, with
+//    other = -1, a fresh page drawn as at initialisation.
+//  - merge: `category` is emptied into `other` (its mass added to other's;
+//    other's page kept).
+//  - undo: the last action not yet undone is taken back (prior, holds and
+//    pages as they were before it).
+// Every row keeps at least one free category and its held masses sum below 1.
+struct SteerAction {
+    int64_t step = 0;   // applied after this many steps, before the next one
+    SteerKind action = SteerKind::Empty;
+    int label = 0;
+    int category = 0;
+    int other = -1;     // merge: the category kept ("into"); revive: the page copied ("from"), -1 a fresh page
+    double mass = -1;   // pin, revive: the mass; -1 as above
+
+    bool operator==(const SteerAction& o) const
+    {
+        return step == o.step && action == o.action && label == o.label && category == o.category &&
+               other == o.other && mass == o.mass;
+    }
+};
+
+// "empty category 2 of label 0", "merge category 3 into 1 (label 0)", "undo".
+std::string describeSteer(const SteerAction& action);
+
 struct TrainConfig {
     int batch = 16;
     double lrG = 3e-3, lrD = 3e-3, lrQ = 3e-3; // AdamW, one optimizer each (SPEC 4)
@@ -87,6 +122,10 @@ struct TrainConfig {
     int64_t steps = 10000;
     double epochs = 0;
     uint64_t seed = 1;
+    // Steering actions in step order (issue 27): a `--steer` file's, and the
+    // ones a person applied in the explorer, recorded where they happened, so
+    // the config reproduces the run. Empty for a run nobody steered.
+    std::vector<SteerAction> steer;
 };
 
 struct RunConfig {
@@ -141,6 +180,11 @@ FootprintEstimate estimateFootprint(const Config& config, int64_t samples);
 void requireFits(const Config& config, int64_t samples, int64_t availableBytes, const std::string& where);
 
 std::string toJson(const Config& config, int indent = 2);
+// A `--steer` file: a JSON list of actions (the form of train.steer), e.g.
+// [{"step": 500, "action": "empty", "label": 0, "category": 2}]. Throws Error
+// naming origin and what is wrong; the actions' ranges are checked against a
+// model by Config::validate.
+std::vector<SteerAction> steerActionsFromJson(const std::string& text, const std::string& origin);
 Config configFromJson(const std::string& text, const std::string& origin);
 Config loadConfigFile(const std::string& path);
 void saveConfigFile(const Config& config, const std::string& path);

@@ -17,6 +17,7 @@ enum class DeviceChoice { Auto, Cpu, Cuda };   // run.device
 enum class Precision { Fp32, Bf16 };           // run.precision
 enum class DataKind { Builtin, Mnist, Cifar10, Folder, Toy2d }; // data.kind
 enum class ShapesVariation { Moderate, Full }; // data.variation (SPEC 5, built-in shapes)
+enum class SteerKind { Empty, Pin, Release, Revive, Merge, Undo }; // train.steer[].action (SPEC 4.9, steering)
 
 template <typename E>
 struct EnumNames;
@@ -36,6 +37,8 @@ CGPGAN_ENUM_NAMES(Precision, 2, {Precision::Fp32, "fp32"}, {Precision::Bf16, "bf
 CGPGAN_ENUM_NAMES(DataKind, 5, {DataKind::Builtin, "builtin"}, {DataKind::Mnist, "mnist"},
                   {DataKind::Cifar10, "cifar10"}, {DataKind::Folder, "folder"}, {DataKind::Toy2d, "toy2d"});
 CGPGAN_ENUM_NAMES(ShapesVariation, 2, {ShapesVariation::Moderate, "moderate"}, {ShapesVariation::Full, "full"});
+CGPGAN_ENUM_NAMES(SteerKind, 6, {SteerKind::Empty, "empty"}, {SteerKind::Pin, "pin"}, {SteerKind::Release, "release"},
+                  {SteerKind::Revive, "revive"}, {SteerKind::Merge, "merge"}, {SteerKind::Undo, "undo"});
 
 #undef CGPGAN_ENUM_NAMES
 
