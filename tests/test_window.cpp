@@ -1,5 +1,6 @@
 // Smoke test of the whole window (issue 3): open it, start training, wait for
 // a grid refresh, pause, save a checkpoint, close.
+#include "charts/prior_chart_panel.h"
 #include "controller/controller.h"
 #include "grid/grid_panel.h"
 #include "grid/flow_layout.h"
@@ -16,6 +17,7 @@
 #include <QTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QTreeWidget>
 #include <QDir>
 #include <QFile>
@@ -424,6 +426,76 @@ private Q_SLOTS:
 
     // Issue 27: Start on a run at its end asks how far to train on (it was
     // an error dialog), and the Run box shows the new length.
+    // Issue 27, steering: the prior chart's menu empties a category between
+    // steps, the chart marks it, the timeline and the checkpoint's config
+    // record it, and Undo (the window's, shared with page edits) takes it back.
+    void steeringFromThePriorChart()
+    {
+        cgpgan::ui::MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        auto* c = openTiny(window);
+        QVERIFY(c);
+        QVERIFY(stepOnceAndWait(c));
+        auto* prior = window.findChild<cgpgan::ui::PriorChartPanel*>();
+        QVERIFY(prior);
+        std::unique_ptr<QMenu> menu(prior->steeringMenu(0, 2));
+        QAction* empty = nullptr;
+        QStringList offered;
+        const std::function<void(QMenu*)> walk = [&](QMenu* m) {
+            for (QAction* a : m->actions()) {
+                offered << a->text();
+                if (a->menu())
+                    walk(a->menu());
+                if (a->text() == QStringLiteral("Empty it"))
+                    empty = a;
+            }
+        };
+        walk(menu.get());
+        QVERIFY2(empty, qPrintable(offered.join(" | ")));
+        // A free, living category is not offered a revive or a release.
+        QVERIFY(!offered.contains(QStringLiteral("Revive")));
+        QVERIFY(!offered.contains(QStringLiteral("Release (follow Q again)")));
+        QSignalSpy steered(c, &TrainingController::steered);
+        empty->trigger();
+        QVERIFY(steered.wait(30000));
+        QCOMPARE(prior->holds()[2], 0.0f);
+        QCOMPARE(prior->prior()[2], 0.0f);
+        QVERIFY(c->events().back().kind == "steer");
+        QCOMPARE(QString::fromStdString(c->events().back().text), QStringLiteral("empty category 2 of label 0"));
+        // The emptied category's menu now offers a revive and a release, no merge.
+        std::unique_ptr<QMenu> after(prior->steeringMenu(0, 2, QStringLiteral("empty category 2 of label 0")));
+        offered.clear();
+        walk(after.get());
+        QVERIFY(offered.contains(QStringLiteral("With a fresh page")));
+        QVERIFY(offered.contains(QStringLiteral("Release (follow Q again)")));
+        QVERIFY(!offered.contains(QStringLiteral("Merge into")));
+        QVERIFY(offered.contains(QStringLiteral("Undo empty category 2 of label 0")));
+        // Training keeps it empty.
+        QVERIFY(stepOnceAndWait(c));
+        QCOMPARE(c->session().prior[2], 0.0f);
+        // A save records the action in the config.
+        QTemporaryDir dir;
+        QSignalSpy saved(c, &TrainingController::checkpointSaved);
+        c->saveCheckpoint(dir.filePath("steered.pt"));
+        QVERIFY(saved.wait(30000));
+        const auto config = cgpgan::checkpointConfig(dir.filePath("steered.pt").toStdString());
+        QCOMPARE(int(config.train.steer.size()), 1);
+        QCOMPARE(config.train.steer[0].step, int64_t(1));
+        // Undo: the window's action, as Ctrl+Z.
+        QAction* undo = nullptr;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->text().startsWith(QStringLiteral("&Undo")))
+                undo = a;
+        QVERIFY(undo);
+        QVERIFY2(undo->text().contains("empty category 2"), qPrintable(undo->text()));
+        undo->trigger();
+        QVERIFY(steered.wait(30000));
+        QCOMPARE(prior->holds()[2], -1.0f);
+        QVERIFY(prior->prior()[2] > 0.1f);
+        QCOMPARE(QString::fromStdString(c->events().back().text), QStringLiteral("undo"));
+    }
+
     void startOnAFinishedRunTrainsOn()
     {
         cgpgan::ui::MainWindow window;

@@ -215,13 +215,18 @@ std::string Trainer::applySteerLocked(const SteerAction& a)
     if (a.action == SteerKind::Undo) {
         if (m_steerUndo.empty())
             throw Error("nothing to undo: no steering action of this session is left to take back");
+        // What the action changed, as it was: its label's prior row and
+        // holds, and a revived page (training since on that row is undone
+        // with it; other rows and pages keep their training).
         const SteerSnapshot& back = m_steerUndo.back();
-        n.prior = back.prior;
-        n.pins = back.pins;
-        if (back.codebookG.defined()) {
+        n.prior = n.prior.clone();
+        n.prior[back.label].copy_(back.priorRow);
+        n.pins = n.pins.clone();
+        n.pins[back.label].copy_(back.pinsRow);
+        if (back.pageCategory >= 0) {
             torch::NoGradGuard noGrad;
-            n.g->codebook.copy_(back.codebookG);
-            n.gEma->codebook.copy_(back.codebookEma);
+            n.g->codebook[back.label][back.pageCategory].copy_(back.pageG);
+            n.gEma->codebook[back.label][back.pageCategory].copy_(back.pageEma);
         }
         m_steerUndo.pop_back();
         return describeSteer(a);
@@ -237,10 +242,14 @@ std::string Trainer::applySteerLocked(const SteerAction& a)
     if ((a.action == SteerKind::Pin || a.action == SteerKind::Revive) && a.mass != -1 && !(a.mass > 0 && a.mass < 1))
         throw Error(what + ": the mass must be in (0, 1)");
 
-    SteerSnapshot before{n.prior.clone(), n.pins.clone(), {}, {}};
-    if (n.g->codebook.defined()) {
-        before.codebookG = n.g->codebook.detach().clone();
-        before.codebookEma = n.gEma->codebook.detach().clone();
+    SteerSnapshot before;
+    before.label = a.label;
+    before.priorRow = n.prior[a.label].clone();
+    before.pinsRow = n.pins[a.label].clone();
+    if (a.action == SteerKind::Revive && n.g->codebook.defined()) {
+        before.pageCategory = a.category;
+        before.pageG = n.g->codebook[a.label][a.category].detach().clone();
+        before.pageEma = n.gEma->codebook[a.label][a.category].detach().clone();
     }
     auto pins = n.pins.clone();
     auto prior = n.prior.clone();

@@ -315,6 +315,8 @@ void LossCharts::setSession(const SessionInfo& info)
         appendStats(QVector<StepStats>(info.history.begin(), info.history.end()));
     if (!info.prior.empty())
         m_priorPanel->setPrior(info.prior);
+    m_priorPanel->setHolds(info.pins);
+    m_priorPanel->setSteerable(info.config.model.mode != GanMode::Vanilla);
     m_runEvents = info.events;
     placeMarkers();
     updateTitles();

@@ -70,6 +70,8 @@ public:
     void appendStats(const QVector<cgpgan::StepStats>& stats);
     void reset(int dL, int dC);
     void setSession(const cgpgan::ui::SessionInfo& info);
+    // The prior's chart, where steering starts (issue 27).
+    PriorChartPanel* priorPanel() const { return m_priorPanel; }
 
     double smoothing() const { return m_smoothing; }
     void setSmoothing(double smoothing); // 0 .. 0.99

@@ -250,6 +250,12 @@ void CodebookPanel::setPageB(PageRef page)
     m_categoryB->setCurrentIndex(page.category);
 }
 
+CodebookPanel::~CodebookPanel()
+{
+    m_undo->disconnect(this);
+    m_undo->clear(); // its commands hold the controller, which the window destroys before its children
+}
+
 void CodebookPanel::onSession(const SessionInfo& info)
 {
     // A new model: old edits and pages mean nothing for it.

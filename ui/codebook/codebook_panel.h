@@ -37,6 +37,9 @@ public:
     explicit CodebookPanel(TrainingController* controller, QWidget* parent = nullptr);
 
     // For the main window's Edit menu (undo/redo actions).
+    // Quiets the undo stack first: destroyed as a child, a stack that still
+    // holds commands announces its clearing to a panel half gone.
+    ~CodebookPanel() override;
     QUndoStack* undoStack() const { return m_undo; }
     CodeMixer* mixer() const { return m_mixer; }
     // The panel's copy of the codebook (empty without a codebook).

@@ -129,4 +129,47 @@ ScalePageCommand::ScalePageCommand(TrainingController* controller, CodebookSnaps
     addWrite(page, scalePage(pageValues(*book, page), s));
 }
 
+SteerCommand::SteerCommand(TrainingController* controller, const SteerAction& action)
+    : m_controller(controller), m_action(action)
+{
+    setText(QString::fromStdString(describeSteer(action)));
+}
+
+void SteerCommand::redo()
+{
+    *m_refused = false;
+    const quint64 id = m_controller->steer(m_action);
+    // The flag outlives the command if need be; the connection ends with its answer.
+    auto refused = m_refused;
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    const auto done = [connection] { QObject::disconnect(*connection); };
+    *connection = QObject::connect(m_controller, &TrainingController::errorOccurred, m_controller,
+                                   [refused, id, done](const QString&, const QString&, quint64 request) {
+                                       if (request != id)
+                                           return;
+                                       *refused = true;
+                                       done();
+                                   });
+    auto landed = std::make_shared<QMetaObject::Connection>();
+    *landed = QObject::connect(m_controller, &TrainingController::steered, m_controller,
+                               [id, done, landed](const QString&, const std::vector<float>&, const std::vector<float>&,
+                                                  quint64 request) {
+                                   if (request != id)
+                                       return;
+                                   done();
+                                   QObject::disconnect(*landed);
+                               });
+}
+
+void SteerCommand::undo()
+{
+    if (*m_refused) {
+        setObsolete(true); // it changed nothing: nothing to take back
+        return;
+    }
+    SteerAction undo;
+    undo.action = SteerKind::Undo;
+    m_controller->steer(undo);
+}
+
 } // namespace cgpgan::ui

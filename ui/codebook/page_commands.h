@@ -15,6 +15,7 @@
 #include <QUndoCommand>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace cgpgan::ui {
@@ -99,6 +100,26 @@ public:
 class ScalePageCommand final : public PageEditCommand {
 public:
     ScalePageCommand(TrainingController* controller, CodebookSnapshot* book, PageRef page, float s);
+};
+
+// A steering action (issue 27; config.h SteerAction) on the same undo stack
+// as the page edits, so one Undo takes back the last thing a person did to
+// the model. redo() applies the action through TrainingController::steer(),
+// undo() asks the trainer to take back its last action (Trainer::steer with
+// undo): the stack's order is the trainer's. An action the trainer refused
+// (a race with training: the menu offers only what applies) changed nothing,
+// so its undo does nothing and the command leaves the stack.
+class SteerCommand final : public QUndoCommand {
+public:
+    SteerCommand(TrainingController* controller, const SteerAction& action);
+    void redo() override;
+    void undo() override;
+    const SteerAction& action() const { return m_action; }
+
+private:
+    TrainingController* m_controller;
+    SteerAction m_action;
+    std::shared_ptr<bool> m_refused = std::make_shared<bool>(false);
 };
 
 } // namespace cgpgan::ui

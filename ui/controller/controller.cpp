@@ -45,6 +45,8 @@ SessionInfo describeSession(const Trainer& trainer, const Dataset& data, const Q
     }
     const auto prior = model.prior().contiguous();
     info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
+    const auto pins = model.pins().contiguous();
+    info.pins.assign(pins.data_ptr<float>(), pins.data_ptr<float>() + pins.numel());
     return info;
 }
 
@@ -428,6 +430,36 @@ quint64 TrainingController::setKnobs(const TrainingKnobs& knobs)
             Q_EMIT knobsApplied(now, id);
         });
     }, QStringLiteral("knobs"));
+    return id;
+}
+
+quint64 TrainingController::steer(const SteerAction& action)
+{
+    const quint64 id = nextId();
+    auto trainer = m_impl->trainer;
+    if (!trainer) {
+        fail(id, tr("Could not steer the clusters"), tr("Open a session before steering its clusters."));
+        return id;
+    }
+    postJob(Job::Steer, id, tr("Could not steer the clusters"), [this, trainer, action, id] {
+        const std::string text = trainer->steer(action); // recorded as an event by the trainer
+        const auto toVector = [](const torch::Tensor& t) {
+            const auto c = t.contiguous();
+            return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+        };
+        const auto prior = toVector(trainer->model().prior());
+        const auto pins = toVector(trainer->model().pins());
+        const RunEvent event{trainer->stepCount(), "steer", text};
+        toUi([this, id, event, prior, pins] {
+            m_session.prior = prior;
+            m_session.pins = pins;
+            announceEvent(event);
+            Q_EMIT steered(QString::fromStdString(event.text), prior, pins, id);
+        });
+    }); // never coalesced: every action lands, in order
+    // A revive or an undo may have written pages.
+    if (action.action == SteerKind::Revive || action.action == SteerKind::Undo)
+        requestCodebook();
     return id;
 }
 

@@ -65,6 +65,9 @@ struct SessionInfo {
     QString checkpointPath;               // when opened from a checkpoint
     quint64 request = 0;                  // what openSession/openCheckpoint returned
     std::vector<float> prior;             // [d_l * d_c]
+    // Steering holds (issue 27, config.h SteerAction) [d_l * d_c]: -1 free,
+    // else the mass held (0: emptied). Kept current by the controller.
+    std::vector<float> pins;
     TrainingKnobs knobs;                  // the trainer's knobs when opened
     std::vector<StepStats> history;       // the run so far (bounded, from the checkpoint)
     // The live clustering score (SPEC 8): what each score row holds, by name
@@ -155,7 +158,7 @@ class TrainingController final : public QObject {
 public:
     enum class State { Empty, Loading, Ready, Running, Paused, Finished };
     // The kinds of service job (for the error boundary's test seam).
-    enum class Job { Open, Sample, Knobs, Codebook, Pages, Assign, Map, Save, Export, Compare };
+    enum class Job { Open, Sample, Knobs, Codebook, Pages, Assign, Map, Save, Export, Compare, Steer };
     Q_ENUM(State)
 
     explicit TrainingController(QObject* parent = nullptr);
@@ -195,6 +198,11 @@ public:
     void setTotalSteps(int64_t steps);
     // Applied from the next step (SPEC 4 knobs); knobsApplied(..., id) follows.
     quint64 setKnobs(const TrainingKnobs& knobs);
+    // Steering (issue 27): applies action between two steps (trainer.h
+    // Trainer::steer; an undo takes back the last one), then steered(...)
+    // with the prior and holds it left, or errorOccurred(.., id) saying why
+    // it was refused (nothing changed then). A "steer" event on the timeline.
+    quint64 steer(const SteerAction& action);
     // The run's events so far (issue 27, "interventions on the timeline"):
     // knob changes, page edits, starts, pauses, resumes and stops, each
     // recorded in the trainer's history (so in every checkpoint) and
@@ -285,6 +293,9 @@ Q_SIGNALS:
     void nearestRealReady(const cgpgan::ui::NearestReal& result);
     // The pass of Q over the real images a nearest-images request needs first.
     void nearestRealProgress(int permille);
+    // A steering action landed (steer()): text describes it; prior and
+    // pins [d_l * d_c] are the prior and holds after it.
+    void steered(const QString& text, const std::vector<float>& prior, const std::vector<float>& pins, quint64 request);
     // A new event on the run's timeline (events()).
     void eventRecorded(const cgpgan::RunEvent& event);
 

@@ -1,9 +1,11 @@
 #include "window/main_window.h"
 
 #include "charts/loss_charts.h"
+#include "charts/prior_chart_panel.h"
 #include "clusters/cluster_map_panel.h"
 #include "clusters/cluster_panel.h"
 #include "codebook/codebook_panel.h"
+#include "codebook/page_commands.h"
 #include "grid/grid_panel.h"
 #include "window/knobs_panel.h"
 #include "window/events_panel.h"
@@ -182,6 +184,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                     tr("Exported step %1 to %2 (%3)").arg(step).arg(folder, names.join(QStringLiteral(", "))), 15000);
             });
 
+    // Steering (issue 27): the prior chart's menu acts through the shared undo stack.
+    PriorChartPanel* prior = m_charts->priorPanel();
+    connect(prior, &PriorChartPanel::steerRequested, this, [this](const SteerAction& action) {
+        m_codebook->undoStack()->push(new SteerCommand(m_controller, action));
+    });
+    connect(prior, &PriorChartPanel::undoRequested, m_codebook->undoStack(), &QUndoStack::undo);
+    connect(m_codebook->undoStack(), &QUndoStack::undoTextChanged, prior, &PriorChartPanel::setUndoText);
+    connect(m_controller, &TrainingController::steered, this,
+            [this, prior](const QString& text, const std::vector<float>& p, const std::vector<float>& pins, quint64) {
+                prior->setPrior(p);
+                prior->setHolds(pins);
+                statusBar()->showMessage(tr("Steered: %1 (at step %2)").arg(text).arg(m_controller->step()), 10000);
+            });
+
     restoreSettings();
     onState(m_controller->state());
 }
@@ -234,9 +250,9 @@ void MainWindow::buildActions()
                                 "open (Start continues from there; Pause only halts between steps)"));
     connect(m_stopAction, &QAction::triggered, m_controller, &TrainingController::stop);
 
-    m_undoAction = m_codebook->undoStack()->createUndoAction(this, tr("&Undo page edit"));
+    m_undoAction = m_codebook->undoStack()->createUndoAction(this, tr("&Undo"));
     m_undoAction->setShortcut(QKeySequence::Undo);
-    m_redoAction = m_codebook->undoStack()->createRedoAction(this, tr("&Redo page edit"));
+    m_redoAction = m_codebook->undoStack()->createRedoAction(this, tr("&Redo"));
     m_redoAction->setShortcut(QKeySequence::Redo);
 
     // Tooltips carry the shortcut (issue 12): "Run exactly one training step, then pause (F10)".

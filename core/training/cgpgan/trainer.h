@@ -158,9 +158,13 @@ private:
     // Steering: the run's actions in step order (the config's, then each
     // live one inserted where it happened), how many have been applied, and
     // what each applied one changed, for undo (not saved: a reopened run
-    // starts with nothing to undo, as page edits do).
+    // starts with nothing to undo, as page edits do): the prior row and holds
+    // of its label, and a revived category's page in G and G_ema.
     struct SteerSnapshot {
-        torch::Tensor prior, pins, codebookG, codebookEma;
+        int label = 0;
+        torch::Tensor priorRow, pinsRow;
+        int pageCategory = -1; // -1: no page changed
+        torch::Tensor pageG, pageEma;
     };
     std::vector<SteerAction> m_steerPlan;
     int64_t m_steerApplied = 0;
