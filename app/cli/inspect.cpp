@@ -204,6 +204,7 @@ int runInfo(const std::string& checkpoint, bool asJson)
         j["step"] = info.step;
         j["parameters"] = info.parameters;
         j["prior"] = info.prior;
+        j["holds"] = info.pins; // steering: -1 free, else the held mass (0: emptied)
         j["config"] = json::parse(toJson(c));
         std::cout << jsonText(j) << "\n";
         return 0;
@@ -249,6 +250,19 @@ int runInfo(const std::string& checkpoint, bool asJson)
                         c.train.regEvery));
     std::printf("beyond paper    %s\n", extras.empty() ? "none (the paper's architecture and losses)" : extras.c_str());
     std::printf("prior P(C)\n%s", priorTable(info.prior, c.model.dL, c.model.dC).c_str());
+    // Steering (issue 27): the categories held now, and the run's actions.
+    std::string holds;
+    for (int l = 0; l < c.model.dL; ++l)
+        for (int k = 0; k < c.model.dC; ++k) {
+            const float h = info.pins.empty() ? -1.0f : info.pins[size_t(l * c.model.dC + k)];
+            if (h == 0)
+                holds += fmt::format("{}label {} category {} emptied", holds.empty() ? "" : "; ", l, k);
+            else if (h > 0)
+                holds += fmt::format("{}label {} category {} pinned at {:.3f}", holds.empty() ? "" : "; ", l, k, h);
+        }
+    if (!holds.empty() || !c.train.steer.empty())
+        std::printf("steering        %s (%zu action%s in train.steer)\n", holds.empty() ? "nothing held" : holds.c_str(),
+                    c.train.steer.size(), c.train.steer.size() == 1 ? "" : "s");
     return 0;
 }
 

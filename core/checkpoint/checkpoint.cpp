@@ -199,6 +199,35 @@ void requirePriorDistribution(const torch::Tensor& prior, const std::string& pat
     }
 }
 
+// The steering holds (issue 27) [d_l, d_c]: -1 free, else the held mass.
+// Absent from checkpoints nobody steered and from those written before
+// steering: every category free.
+torch::Tensor readSteeringHolds(torch::serialize::InputArchive& archive, int64_t dL, int64_t dC,
+                                const std::string& path)
+{
+    auto pins = torch::full({dL, dC}, -1.0f);
+    c10::IValue steering;
+    if (!archive.try_read("steering", steering))
+        return pins;
+    const auto bad = [&](const std::string& why) {
+        return Error("checkpoint " + path + " is corrupt: its steering holds " + why);
+    };
+    if (!steering.isString())
+        throw bad("are not text");
+    const auto j = nlohmann::json::parse(steering.toStringRef(), nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("pins") || !j["pins"].is_array() || j["pins"].size() != size_t(pins.numel()))
+        throw bad("are not a list of " + std::to_string(pins.numel()) + " masses");
+    auto a = pins.accessor<float, 2>();
+    for (int64_t i = 0; i < pins.numel(); ++i) {
+        const auto& v = j["pins"][size_t(i)];
+        const double m = v.is_number() ? v.get<double>() : -2;
+        if (!(m == -1 || (m >= 0 && m < 1)))
+            throw bad("hold " + v.dump() + " (a hold is -1 for free or a mass in [0, 1))");
+        a[i / dC][i % dC] = float(m);
+    }
+    return pins;
+}
+
 void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n, const std::string& path)
 {
     readModule(archive, "G", *n.g, path);
@@ -213,29 +242,7 @@ void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n,
                     shapeText(n.prior.sizes()) + " (d_l x d_c)");
     requirePriorDistribution(prior, path);
     n.prior = prior.to(torch::kCPU).clone();
-    // Steering holds (issue 27): absent from checkpoints nobody steered and
-    // from those written before steering, whose categories are all free.
-    n.pins = torch::full(n.prior.sizes(), -1.0f);
-    c10::IValue steering;
-    if (archive.try_read("steering", steering)) {
-        const auto bad = [&](const std::string& why) {
-            return Error("checkpoint " + path + " is corrupt: its steering holds " + why);
-        };
-        if (!steering.isString())
-            throw bad("are not text");
-        nlohmann::json j = nlohmann::json::parse(steering.toStringRef(), nullptr, /*allow_exceptions=*/false);
-        if (!j.is_object() || !j.contains("pins") || !j["pins"].is_array() ||
-            j["pins"].size() != size_t(n.pins.numel()))
-            throw bad("are not a list of " + std::to_string(n.pins.numel()) + " masses");
-        auto a = n.pins.accessor<float, 2>();
-        for (int64_t i = 0; i < n.pins.numel(); ++i) {
-            const auto& v = j["pins"][size_t(i)];
-            const double m = v.is_number() ? v.get<double>() : -2;
-            if (!(m == -1 || (m >= 0 && m < 1)))
-                throw bad("hold " + v.dump() + " (a hold is -1 for free or a mass in [0, 1))");
-            a[i / n.pins.size(1)][i % n.pins.size(1)] = float(m);
-        }
-    }
+    n.pins = readSteeringHolds(archive, n.prior.size(0), n.prior.size(1), path);
     n.step = readInt(archive, "step");
     requireSaneStep(n.step, path);
     // A checkpoint keeps the layout it was saved in (channels-last or not);
@@ -486,6 +493,8 @@ CheckpointInfo Trainer::readInfo(const std::string& path)
     prior = prior.contiguous().to(torch::kFloat);
     info.checksummed = readStoredChecksums(archive, path).present;
     info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
+    const auto pins = readSteeringHolds(archive, info.config.model.dL, info.config.model.dC, path);
+    info.pins.assign(pins.data_ptr<float>(), pins.data_ptr<float>() + pins.numel());
     torch::Tensor count;
     if (archive.try_read("parameter_count", count)) {
         info.parameters = count.item<int64_t>();

@@ -184,10 +184,13 @@ QMenu* PriorChartPanel::steeringMenu(int l, int k, const QString& undoText)
     const bool emptied = hold == 0;
     const bool alive = !emptied && mass >= 0.01f;
     const QString name = m_dL == 1 ? tr("Category %1").arg(k) : tr("Label %1, category %2").arg(l).arg(k);
-    menu->addSection(QStringLiteral("%1: P = %2%3")
-                         .arg(name)
-                         .arg(double(mass), 0, 'f', 3)
-                         .arg(emptied ? tr(", emptied") : hold > 0 ? tr(", pinned") : QString()));
+    const QString title = QStringLiteral("%1: P = %2%3")
+                              .arg(name)
+                              .arg(double(mass), 0, 'f', 3)
+                              .arg(emptied ? tr(", emptied") : hold > 0 ? tr(", pinned") : QString());
+    menu->addSection(title);
+    // A section's text is cut to the entries' width: the menu is made wide enough for it.
+    menu->setMinimumWidth(menu->fontMetrics().horizontalAdvance(title) + 48);
     if (!emptied)
         offer(menu, tr("Empty it"), make(SteerKind::Empty),
               tr("Its mass to zero: G stops drawing it and its images go to their next most likely category"));

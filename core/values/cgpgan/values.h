@@ -112,6 +112,7 @@ struct CheckpointInfo {
     Config config;
     int64_t step = 0;
     std::vector<float> prior;
+    std::vector<float> pins; // steering holds [d_l * d_c]: -1 free, else the held mass (0: emptied)
     int formatVersion = 0;
     int64_t parameters = 0; // G + D + Q
     bool checksummed = false; // carries checksums (older checkpoints do not)
