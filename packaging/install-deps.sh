@@ -9,6 +9,7 @@ packages=(
   python3-torch           # the same libtorch from Python: the speed benchmark's mirror
   libspdlog-dev nlohmann-json3-dev libcli11-dev
   libstb-dev zlib1g-dev   # image decoding / PNG writing, gzip
+  libwebp-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev   # animations: animated WebP, MP4
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev   # the explorer: Widgets, Charts, OpenGL; QtTest
   libqt6svg6 libgl1-mesa-dri   # at run time: the SVG icon, Mesa's OpenGL (software where no GPU driver)
   xvfb xauth              # a virtual display for screenshots and the responsiveness benchmark

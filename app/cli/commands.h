@@ -13,5 +13,6 @@ void addInfoCommand(CLI::App& app, int& exitCode);
 void addBenchCommand(CLI::App& app, int& exitCode);
 void addExportCommand(CLI::App& app, int& exitCode);
 void addMapCommand(CLI::App& app, int& exitCode);
+void addAnimateCommand(CLI::App& app, int& exitCode);
 
 } // namespace cgpgan::cli

@@ -29,6 +29,7 @@ int main(int argc, char** argv)
     cgpgan::cli::addBenchCommand(app, exitCode);
     cgpgan::cli::addExportCommand(app, exitCode);
     cgpgan::cli::addMapCommand(app, exitCode);
+    cgpgan::cli::addAnimateCommand(app, exitCode);
     app.parse_complete_callback([&] { spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info); });
     cgpgan::cli::logToStderr(); // logs, warnings and progress on stderr; results on stdout
     try {

@@ -63,14 +63,19 @@ torch::Tensor Model::generateGrid(const torch::Tensor& z, const torch::Tensor& c
 GridSamples Model::sampleGrid(uint64_t zSeed, int firstRow, int rows, const torch::Tensor& codes,
                               double reference) const
 {
+    if (rows < 1 || firstRow < 0)
+        throw Error("a grid needs rows >= 1 and firstRow >= 0");
+    return sampleGrid(latentRows(int64_t(firstRow) + rows, zSeed).narrow(0, firstRow, rows), codes, reference);
+}
+
+GridSamples Model::sampleGrid(const torch::Tensor& z, const torch::Tensor& codes, double reference) const
+{
     const auto& m = m_config.model;
     if (m.arch != Arch::Conv)
         throw Error("sample grids need an image model; this one (" + std::string(nameOf(m.arch)) + ") makes points");
-    if (rows < 1 || firstRow < 0)
-        throw Error("a grid needs rows >= 1 and firstRow >= 0");
+    const int rows = int(z.size(0));
     GridSamples out;
     out.step = step(); // a step may land before generateGrid takes the lock: the grid is at least this new
-    const auto z = latentRows(int64_t(firstRow) + rows, zSeed).narrow(0, firstRow, rows);
     const auto images = generateGrid(z, codes); // row-major (r, j), floats in [-1, 1]
     out.rows = rows;
     out.columns = int(codes.size(0));

@@ -63,4 +63,23 @@ std::string describeKnobChange(const TrainingKnobs& before, const TrainingKnobs&
     return text;
 }
 
+std::string LatentWalk::describe() const
+{
+    switch (kind) {
+    case Kind::Z:
+        return "z walk of " + std::to_string(combinations.size()) + " column" +
+               (combinations.size() == 1 ? "" : "s") + " through " + std::to_string(keyframes) + " keyframes";
+    case Kind::Pages:
+        return "pages " + std::to_string(pageA) + " -> " + std::to_string(pageB) + " of label " +
+               std::to_string(label);
+    case Kind::Path: {
+        std::string out = "path";
+        for (size_t i = 0; i < combinations.size(); ++i)
+            out += (i == 0 ? " " : " -> ") + std::to_string(combinations[i]);
+        return out;
+    }
+    }
+    return "?";
+}
+
 } // namespace cgpgan

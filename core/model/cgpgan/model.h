@@ -105,6 +105,8 @@ public:
     // as 8-bit tiles; with reference > 0 also their z-diversity. Image models only.
     GridSamples sampleGrid(uint64_t zSeed, int firstRow, int rows, const torch::Tensor& codes,
                            double reference = 0) const;
+    // The same for given z rows [rows, d_z] (a latent walk's).
+    GridSamples sampleGrid(const torch::Tensor& z, const torch::Tensor& codes, double reference = 0) const;
     // The same for combination ids as columns, rows 0 .. rows - 1.
     GridSamples sampleGrid(uint64_t zSeed, int rows, const std::vector<int64_t>& combinations,
                            double reference = 0) const;

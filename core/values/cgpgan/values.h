@@ -107,6 +107,11 @@ struct ClusterMap {
     int64_t count() const { return int64_t(samples.size()); }
 };
 
+// A latent walk (issue 27, "latent walks as animation"; the kinds and their
+// frames: model/cgpgan/latent_walk.h, which renders it).
+struct LatentWalk {
+    enum class Kind { Z, Pages, Path };
+
 // What `cgpgan info` shows without building the networks.
 struct CheckpointInfo {
     Config config;
