@@ -26,23 +26,6 @@ namespace cgpgan {
 // Throws Error naming what in walk does not fit model (a category or a
 // combination out of range, fewer than 2 path points, 0 frames, ...).
 void checkLatentWalk(const Model& model, const LatentWalk& walk);
-    Kind kind = Kind::Z;
-    // z: the columns (combination ids); pages: the base combination (one);
-    // path: the combinations visited in order (at least 2).
-    std::vector<int64_t> combinations;
-    int label = 0, pageA = 0, pageB = 1; // pages: label's category A -> B
-    int rows = 1;           // fixed z rows (the first `rows` of zSeed's sequence)
-    int frames = 60;        // frames in all
-    int keyframes = 4;      // z: points of the loop
-    uint64_t zSeed = 1;
-    int scale = 4;          // each pixel becomes scale x scale
-
-    // Throws Error naming what does not fit the model (a category or a
-    // combination out of range, fewer than 2 path points, 0 frames, ...).
-    void check(const Model& model) const;
-    // "z walk of 3 columns", "pages 0 -> 2 of label 1", "path 0 -> 5 -> 10".
-    std::string describe() const;
-};
 
 // Frame size (pixels) of walk for model.
 std::pair<int, int> latentWalkFrameSize(const Model& model, const LatentWalk& walk);

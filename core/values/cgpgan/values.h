@@ -111,6 +111,20 @@ struct ClusterMap {
 // frames: model/cgpgan/latent_walk.h, which renders it).
 struct LatentWalk {
     enum class Kind { Z, Pages, Path };
+    Kind kind = Kind::Z;
+    // z: the columns (combination ids); pages: the base combination (one);
+    // path: the combinations visited in order (at least 2).
+    std::vector<int64_t> combinations;
+    int label = 0, pageA = 0, pageB = 1; // pages: label's category A -> B
+    int rows = 1;           // fixed z rows (the first `rows` of zSeed's sequence)
+    int frames = 60;        // frames in all
+    int keyframes = 4;      // z: points of the loop
+    uint64_t zSeed = 1;
+    int scale = 4;          // each pixel becomes scale x scale
+
+    // "z walk of 3 columns", "pages 0 -> 2 of label 1", "path 0 -> 5 -> 10".
+    std::string describe() const;
+};
 
 // What `cgpgan info` shows without building the networks.
 struct CheckpointInfo {
