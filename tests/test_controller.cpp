@@ -3,6 +3,7 @@
 #include "controller/controller.h"
 #include "test_support.h"
 
+#include "cgpgan/animation.h"
 #include "cgpgan/trainer.h"
 
 #include <QSignalSpy>
@@ -11,6 +12,10 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 using cgpgan::StepStats;
 using cgpgan::ui::TrainingController;
@@ -400,6 +405,90 @@ private Q_SLOTS:
         QCOMPARE(errors.at(2).at(2).toULongLong(), badSave);
         QCOMPARE(samples.last().at(0).value<cgpgan::ui::SampleResult>().id, good);
         QVERIFY(saved.isEmpty()); // never "saved" for a save that failed
+    }
+
+    // Issue 27, stale views: a long pass (here an assignment held up by the
+    // test seam) runs on its own thread, so the grid's samples, a save and
+    // the codebook are answered meanwhile.
+    void longPassesDoNotHoldTheGrid()
+    {
+        TrainingController c;
+        QSignalSpy ready(&c, &TrainingController::sessionReady);
+        c.openSession(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+        std::atomic<bool> release{false};
+        std::atomic<bool> holding{false};
+        c.setFaultInjection([&](TrainingController::Job kind) {
+            if (kind != TrainingController::Job::Assign)
+                return;
+            holding = true;
+            while (!release)
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        });
+        QSignalSpy clusters(&c, &TrainingController::clustersReady);
+        c.assignClusters();
+        QTRY_VERIFY_WITH_TIMEOUT(holding.load(), 30000);
+        QSignalSpy samples(&c, &TrainingController::samplesReady);
+        cgpgan::ui::SampleRequest request;
+        request.tag = "grid";
+        request.rows = 2;
+        request.columns = 2;
+        request.codes = c.combinationCodes({0, 5});
+        c.requestSamples(request);
+        QVERIFY(samples.wait(30000)); // answered while the assignment is held
+        QVERIFY(clusters.isEmpty());
+        release = true;
+        QVERIFY(clusters.wait(30000));
+        c.setFaultInjection({});
+    }
+
+    // Issue 27, latent walks: an animation written by the controller, read
+    // back with the libraries that wrote it; a cancelled one leaves nothing.
+    void animationsAreWrittenAndCancelled()
+    {
+        TrainingController c;
+        QSignalSpy ready(&c, &TrainingController::sessionReady);
+        c.openSession(cgpgan::testing::tinyConfig(64));
+        QVERIFY(ready.wait(60000));
+        QTemporaryDir dir;
+        cgpgan::LatentWalk walk;
+        walk.kind = cgpgan::LatentWalk::Kind::Path;
+        walk.combinations = {0, 5, 10};
+        walk.rows = 2;
+        walk.frames = 12;
+        walk.scale = 2;
+        QSignalSpy progress(&c, &TrainingController::animationProgress);
+        QSignalSpy done(&c, &TrainingController::animationExported);
+        const QStringList paths{dir.filePath("walk.webp"), dir.filePath("walk.mp4")};
+        const quint64 id = c.exportAnimation(walk, paths, 12);
+        QVERIFY(done.wait(60000));
+        QCOMPARE(done.last().at(4).value<quint64>(), id);
+        QCOMPARE(done.last().at(1).toInt(), 12);
+        QCOMPARE(progress.last().at(0).toInt(), 12);
+        for (const QString& path : paths) {
+            const auto info = cgpgan::readAnimationInfo(path.toStdString());
+            QCOMPARE(info.frames, 12);
+            QCOMPARE(info.height, (2 * 32 + 3 * 2) * 2); // 2 rows of 32 px tiles, 2 px gaps, scale 2
+        }
+        // Cancelled at its first frame: nothing at either path.
+        walk.frames = 2000;
+        const QStringList others{dir.filePath("long.webp"), dir.filePath("long.mp4")};
+        QSignalSpy cancelled(&c, &TrainingController::animationCancelled);
+        QObject::connect(&c, &TrainingController::animationProgress, &c, [&c](int frame, int) {
+            if (frame >= 1)
+                c.cancelAnimation();
+        });
+        c.exportAnimation(walk, others, 12);
+        QVERIFY(cancelled.wait(60000));
+        QVERIFY(!QFileInfo::exists(others[0]));
+        QVERIFY(!QFileInfo::exists(others[1]));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2); // the two of before, no temporary
+        // A wrong name is refused before any work.
+        QSignalSpy errors(&c, &TrainingController::errorOccurred);
+        const quint64 bad = c.exportAnimation(walk, {dir.filePath("walk.gif")}, 12);
+        QVERIFY(errors.wait(30000));
+        QCOMPARE(errors.last().at(2).value<quint64>(), bad);
+        QVERIFY2(errors.last().at(1).toString().contains(".webp"), qPrintable(errors.last().at(1).toString()));
     }
 };
 

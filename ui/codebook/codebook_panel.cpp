@@ -3,6 +3,8 @@
 #include "codebook/code_mixer.h"
 #include "codebook/page_picture.h"
 
+#include "cgpgan/combinations.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QGridLayout>
@@ -216,6 +218,12 @@ QWidget* CodebookPanel::buildMixer()
     m_previewInfo = new QLabel(group);
     m_previewInfo->setForegroundRole(QPalette::PlaceholderText);
     side->addWidget(newZ);
+    // Issue 27: the sweep from page A to page B as an animation.
+    auto* animate = new QPushButton(tr("Animate A \u2192 B..."), group);
+    animate->setToolTip(tr("An animated WebP and an MP4 of the preview's rows as the code of A's label moves from "
+                           "page A to page B (A and B of one label)"));
+    connect(animate, &QPushButton::clicked, this, [this] { Q_EMIT animateRequested(sweepWalk()); });
+    side->addWidget(animate);
     side->addWidget(m_previewInfo);
     side->addStretch(1);
     previewRow->addWidget(m_preview, 1);
@@ -233,6 +241,31 @@ QWidget* CodebookPanel::buildMixer()
     scroll->setWidget(m_mixer);
     v->addWidget(scroll, 1);
     return group;
+}
+
+LatentWalk CodebookPanel::sweepWalk() const
+{
+    LatentWalk walk;
+    walk.kind = LatentWalk::Kind::Pages;
+    const PageRef a = pageA(), b = pageB();
+    walk.label = a.label;
+    walk.pageA = a.category;
+    walk.pageB = b.label == a.label ? b.category : (a.category + 1) % std::max(2, m_mixer->categories());
+    // The other labels at the categories their sliders favour now.
+    walk.combinations = {0};
+    const std::vector<float> code = m_mixer->code();
+    const int dL = m_mixer->labels(), dC = m_mixer->categories();
+    if (dL > 0 && dC > 0 && code.size() == size_t(dL) * size_t(dC)) {
+        std::vector<int> categories(size_t(dL), 0);
+        for (int l = 0; l < dL; ++l)
+            categories[size_t(l)] = int(std::max_element(code.begin() + l * dC, code.begin() + (l + 1) * dC) -
+                                        (code.begin() + l * dC));
+        categories[size_t(a.label)] = a.category;
+        walk.combinations = {combinationId(categories, dL, dC)};
+    }
+    walk.rows = kPreviewRows;
+    walk.frames = 60;
+    return walk;
 }
 
 PageRef CodebookPanel::pageA() const { return {m_labelA->currentIndex(), m_categoryA->currentIndex()}; }

@@ -59,6 +59,14 @@ public:
     void resetA();
     void interpolateIntoA(); // A := (1 - t) A + t B
     void scaleA();
+    // The mixer's sweep from page A to page B of their label, as a walk
+    // (issue 27; the other labels at category 0); empty combinations when A
+    // and B are of different labels.
+    LatentWalk sweepWalk() const;
+
+Q_SIGNALS:
+    // "Animate A -> B..." (issue 27).
+    void animateRequested(const cgpgan::LatentWalk& walk);
 
 private:
     QWidget* buildPages();

@@ -70,9 +70,11 @@ TrainingController::TrainingController(QObject* parent)
 
     // The last-resort catch (job_queue.h): every job already catches its own
     // errors in postJob(); what escapes anyway is reported without a request id.
-    m_impl->queue = std::make_unique<JobQueue>([this](const std::string& message) {
+    const auto uncaught = [this](const std::string& message) {
         fail(0, tr("An internal job failed"), QString::fromStdString(message));
-    });
+    };
+    m_impl->longQueue = std::make_unique<JobQueue>(uncaught);
+    m_impl->queue = std::make_unique<JobQueue>(uncaught);
 }
 
 TrainingController::~TrainingController()
@@ -81,27 +83,37 @@ TrainingController::~TrainingController()
     // (a t-SNE iteration, a batch of Q), and the running job ends early.
     m_impl->cancelClusters = true;
     m_impl->cancelMap = true;
+    m_impl->cancelAnimation = true;
     if (m_impl->control)
         m_impl->control->requestStop();
     if (m_impl->trainingThread.joinable())
         m_impl->trainingThread.join();
     m_impl->queue.reset(); // drops queued jobs, joins the service thread
+    m_impl->longQueue.reset();
 }
 
 void TrainingController::setFaultInjection(std::function<void(Job)> probe)
 {
-    m_impl->queue->post([impl = m_impl.get(), probe = std::move(probe)] { impl->faultInjection = probe; });
+    // Set now, under its mutex: both job threads read it at each job's start.
+    const std::lock_guard<std::mutex> lock(m_impl->faultMutex);
+    m_impl->faultInjection = std::move(probe);
 }
 
 void TrainingController::postJob(Job kind, quint64 id, const QString& failure, std::function<void()> body,
                                  const QString& tag, std::function<void()> onFailure)
 {
-    m_impl->queue->post(
+    const bool longPass = kind == Job::Assign || kind == Job::Map || kind == Job::Animation;
+    (longPass ? m_impl->longQueue : m_impl->queue)->post(
         [this, kind, id, failure, body = std::move(body), onFailure = std::move(onFailure)] {
             QString message;
             try {
-                if (m_impl->faultInjection)
-                    m_impl->faultInjection(kind);
+                std::function<void(Job)> probe;
+                {
+                    const std::lock_guard<std::mutex> lock(m_impl->faultMutex);
+                    probe = m_impl->faultInjection;
+                }
+                if (probe)
+                    probe(kind);
                 body();
                 return;
             } catch (const std::exception& e) {

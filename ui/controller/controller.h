@@ -158,7 +158,7 @@ class TrainingController final : public QObject {
 public:
     enum class State { Empty, Loading, Ready, Running, Paused, Finished };
     // The kinds of service job (for the error boundary's test seam).
-    enum class Job { Open, Sample, Knobs, Codebook, Pages, Assign, Map, Save, Export, Compare, Steer };
+    enum class Job { Open, Sample, Knobs, Codebook, Pages, Assign, Map, Save, Export, Compare, Steer, Animation };
     Q_ENUM(State)
 
     explicit TrainingController(QObject* parent = nullptr);
@@ -245,6 +245,14 @@ public:
     // The real images' features are taken once per model step (a pass of Q
     // over the data, with nearestRealProgress) and reused until the model moves on.
     quint64 requestNearestReal(const SampleRequest& tile, int count = 8);
+    // A latent walk (values.h LatentWalk) written to each of paths (.webp
+    // and/or .mp4, cgpgan/animation.h) at fps, on the long-pass thread (the
+    // grid keeps refreshing): animationProgress(frame, frames) per frame, then
+    // animationExported(...) or animationCancelled(id) after
+    // cancelAnimation(), or errorOccurred(.., id). Nothing is left at a path
+    // that was not finished.
+    quint64 exportAnimation(const LatentWalk& walk, const QStringList& paths, double fps);
+    void cancelAnimation();
     // Reads another run's checkpoint (its history, config and events; no
     // weights) on the service thread: comparisonReady(run) with the
     // differences of its config from this session's, or errorOccurred(.., id).
@@ -296,6 +304,11 @@ Q_SIGNALS:
     // A steering action landed (steer()): text describes it; prior and
     // pins [d_l * d_c] are the prior and holds after it.
     void steered(const QString& text, const std::vector<float>& prior, const std::vector<float>& pins, quint64 request);
+    void animationProgress(int frame, int frames);
+    // encoders: what wrote each file ("WebP (lossless, libwebp 1.2)", "H.264 (libx264)").
+    void animationExported(const QStringList& paths, int frames, qint64 step, const QStringList& encoders,
+                           quint64 request);
+    void animationCancelled(quint64 request);
     // A new event on the run's timeline (events()).
     void eventRecorded(const cgpgan::RunEvent& event);
 

@@ -36,11 +36,14 @@ struct TrainingController::Impl {
     QVector<StepStats> pendingStats;
     std::atomic<bool> statsPosted{false};
 
-    // Test seam (setFaultInjection): runs first in every job, inside the boundary.
+    // Test seam (setFaultInjection): runs first in every job, inside the
+    // boundary. Read by both job threads: under its mutex.
+    std::mutex faultMutex;
     std::function<void(TrainingController::Job)> faultInjection;
 
     std::atomic<bool> cancelClusters{false};
     std::atomic<bool> cancelMap{false};
+    std::atomic<bool> cancelAnimation{false};
     std::atomic<quint64> nextRequestId{0};
 
     // Service thread only: the real images' pairwise distance, the z-diversity
@@ -63,6 +66,11 @@ struct TrainingController::Impl {
     int64_t featureStep = -1;
     torch::Tensor realFeatures; // [n, hidden], CPU float
 
+    // The long passes' thread (issue 27: stale views): cluster assignment,
+    // the map and animations run here, so that the service thread keeps
+    // answering the grid, the codebook and saves meanwhile. Both threads
+    // take the model's lock per chunk, between training steps.
+    std::unique_ptr<JobQueue> longQueue;
     // Service thread; last, so that it is destroyed (joined) first.
     std::unique_ptr<JobQueue> queue;
 };

@@ -3,6 +3,9 @@
 // boundary (postJob) on the service thread.
 #include "controller/controller.h"
 #include "controller/controller_impl.h"
+
+#include "cgpgan/animation.h"
+#include "cgpgan/latent_walk.h"
 #include "controller/tile_images.h"
 
 #include "cgpgan/combinations.h"
@@ -284,6 +287,53 @@ quint64 TrainingController::computeMap(MapMethod method, int64_t maxPoints)
 void TrainingController::cancelMap()
 {
     m_impl->cancelMap = true;
+}
+
+quint64 TrainingController::exportAnimation(const LatentWalk& walk, const QStringList& paths, double fps)
+{
+    const quint64 id = nextId();
+    auto trainer = m_impl->trainer;
+    if (!trainer) {
+        fail(id, tr("Could not write the animation"), tr("There is no session: open one first."));
+        return id;
+    }
+    if (paths.isEmpty()) {
+        fail(id, tr("Could not write the animation"), tr("No file to write: give a .webp or .mp4 name."));
+        return id;
+    }
+    postPass(
+        Job::Animation, m_impl->cancelAnimation, QString(), tr("Could not write the animation"), id,
+        [this, trainer, walk, paths, fps, id](const PassProgress& progress) -> std::function<void()> {
+            const Model& model = trainer->model();
+            checkLatentWalk(model, walk);
+            const auto [width, height] = latentWalkFrameSize(model, walk);
+            std::vector<std::unique_ptr<AnimationWriter>> writers;
+            for (const QString& path : paths)
+                writers.push_back(std::make_unique<AnimationWriter>(path.toStdString(), width, height, fps));
+            const int64_t step = model.step();
+            renderLatentWalk(model, walk, [&](int i, int n, const Image8& frame) {
+                for (auto& w : writers)
+                    w->add(frame);
+                return progress(i + 1, n);
+            });
+            QStringList encoders;
+            for (auto& w : writers) {
+                w->finish();
+                encoders << QString::fromStdString(w->encoder());
+            }
+            const int frames = walk.frames;
+            return [this, paths, frames, step, encoders, id] {
+                Q_EMIT animationExported(paths, frames, step, encoders, id);
+            };
+        },
+        [this](int64_t done, int64_t total) { Q_EMIT animationProgress(int(done), int(total)); },
+        [this, id] { Q_EMIT animationCancelled(id); });
+    return id;
+}
+
+void TrainingController::cancelAnimation()
+{
+    m_impl->cancelAnimation = true;
 }
 
 quint64 TrainingController::saveCheckpoint(const QString& path)

@@ -239,8 +239,13 @@ QWidget* GridPanel::buildView()
         QMenu menu(this);
         QAction* nearest = menu.addAction(tr("Nearest real images to this tile..."));
         nearest->setToolTip(tr("The real images Q finds most alike: a check that G does not copy its data"));
-        if (menu.exec(m_canvas->widget()->mapToGlobal(at)) == nearest)
+        QAction* animate = menu.addAction(tr("Animate this column (z walk)..."));
+        animate->setToolTip(tr("An animated WebP and an MP4 of this combination as z walks a loop"));
+        QAction* chosen = menu.exec(m_canvas->widget()->mapToGlobal(at));
+        if (chosen == nearest)
             askNearestReal(tile->row, tile->combination);
+        if (chosen == animate)
+            Q_EMIT animateRequested(columnWalk(tile->combination));
     });
     m_message = new QLabel;
     m_message->setAlignment(Qt::AlignCenter);
@@ -433,6 +438,18 @@ void GridPanel::setRefreshInterval(int ms)
         if (std::abs(m_interval->itemData(i).toInt() - ms) < std::abs(m_interval->itemData(best).toInt() - ms))
             best = i;
     m_interval->setCurrentIndex(best);
+}
+
+LatentWalk GridPanel::columnWalk(int64_t combination) const
+{
+    LatentWalk walk;
+    walk.kind = LatentWalk::Kind::Z;
+    walk.combinations = {combination};
+    walk.rows = std::clamp(m_shownModel.rows(), 1, 8);
+    walk.zSeed = m_shownModel.zSeed(); // the walk starts from the rows on screen
+    walk.frames = 80;
+    walk.keyframes = 4;
+    return walk;
 }
 
 void GridPanel::askNearestReal(int row, int64_t combination)

@@ -73,6 +73,8 @@ Q_SIGNALS:
     void gridUpdated(qint64 step);
     // After an export from the dialog: where it went and how large it is.
     void exported(const QString& path, const QSize& size);
+    // A tile's menu asked for an animation (issue 27): a z walk of its column.
+    void animateRequested(const cgpgan::LatentWalk& walk);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -89,6 +91,8 @@ private:
     void showMeanings(const ClusterAssignment& assignment);
     // Right click on a tile: ask for the real images nearest to it, then show them.
     void askNearestReal(int row, int64_t combination);
+    // A z walk of one column, from the z rows on screen (at most 8).
+    LatentWalk columnWalk(int64_t combination) const;
     void showNearestReal(const NearestReal& result);
     void onStateChanged(TrainingController::State state);
     void onSamples(const SampleResult& result);

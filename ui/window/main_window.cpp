@@ -11,6 +11,7 @@
 #include "window/events_panel.h"
 #include "window/log_panel.h"
 #include "window/session_dialog.h"
+#include "window/animation_dialog.h"
 
 #include "cgpgan/folder_lock.h"
 
@@ -41,6 +42,7 @@
 #include <QThread>
 #include <QTimer>
 #include <QToolBar>
+#include <QProgressDialog>
 #include <QUndoStack>
 
 #include <algorithm>
@@ -198,6 +200,49 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
                 statusBar()->showMessage(tr("Steered: %1 (at step %2)").arg(text).arg(m_controller->step()), 10000);
             });
 
+    // Latent walks (issue 27): from the grid's and the mixer's menus, and their progress.
+    connect(m_grid, &GridPanel::animateRequested, this, [this](const LatentWalk& walk) { exportAnimationDialog(&walk); });
+    connect(m_codebook, &CodebookPanel::animateRequested, this,
+            [this](const LatentWalk& walk) { exportAnimationDialog(&walk); });
+    connect(m_controller, &TrainingController::animationProgress, this, [this](int frame, int frames) {
+        if (m_animationProgress) {
+            m_animationProgress->setMaximum(frames);
+            m_animationProgress->setValue(frame);
+            m_animationProgress->setLabelText(tr("Rendering frame %1 of %2...").arg(frame).arg(frames));
+        }
+    });
+    const auto endProgress = [this] {
+        if (m_animationProgress) {
+            m_animationProgress->deleteLater();
+            m_animationProgress = nullptr;
+        }
+        m_animationRequest = 0;
+    };
+    connect(m_controller, &TrainingController::animationExported, this,
+            [this, endProgress](const QStringList& paths, int frames, qint64 step, const QStringList& encoders,
+                                quint64 request) {
+                if (request != m_animationRequest)
+                    return;
+                endProgress();
+                QStringList written;
+                for (int i = 0; i < paths.size(); ++i)
+                    written << QStringLiteral("%1 (%2)").arg(paths[i], encoders.value(i));
+                const QString text = tr("Wrote %1 frames of step %2: %3").arg(frames).arg(step).arg(written.join(", "));
+                spdlog::info("{}", text.toStdString());
+                statusBar()->showMessage(text, 15000);
+            });
+    connect(m_controller, &TrainingController::animationCancelled, this, [this, endProgress](quint64 request) {
+        if (request != m_animationRequest)
+            return;
+        endProgress();
+        statusBar()->showMessage(tr("Animation cancelled: nothing was written"), 8000);
+    });
+    connect(m_controller, &TrainingController::errorOccurred, this,
+            [this, endProgress](const QString&, const QString&, quint64 request) {
+                if (request != 0 && request == m_animationRequest)
+                    endProgress();
+            });
+
     restoreSettings();
     onState(m_controller->state());
 }
@@ -228,6 +273,10 @@ void MainWindow::buildActions()
     m_exportModelAction->setToolTip(tr("Write G_ema and Q as TorchScript modules (torch.jit.load), a state dict "
                                        "(torch.load) and model.json into a folder"));
     connect(m_exportModelAction, &QAction::triggered, this, &MainWindow::exportModelDialog);
+    m_exportAnimationAction = new QAction(tr("Export &animation (WebP, MP4)..."), this);
+    m_exportAnimationAction->setToolTip(tr("A latent walk as an animated WebP and an MP4: z for fixed codes, a page "
+                                           "sweep, or a path through combinations"));
+    connect(m_exportAnimationAction, &QAction::triggered, this, [this] { exportAnimationDialog(); });
 
     m_startAction = new QAction(tr("Start"), this);
     m_startAction->setShortcut(Qt::Key_F5);
@@ -321,6 +370,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(m_exportGridAction);
     file->addAction(m_exportModelAction);
+    file->addAction(m_exportAnimationAction);
     file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -459,6 +509,7 @@ void MainWindow::onState(TrainingController::State state)
     m_saveAsAction->setEnabled(session);
     m_exportGridAction->setEnabled(session);
     m_exportModelAction->setEnabled(session);
+    m_exportAnimationAction->setEnabled(session && m_controller->session().images());
     m_compareAction->setEnabled(session);
     m_newAction->setEnabled(state != S::Loading);
     m_openAction->setEnabled(state != S::Loading);

@@ -16,6 +16,7 @@
 #include <optional>
 
 class QAction;
+class QProgressDialog;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -89,6 +90,12 @@ public:
     // File > Export model, past its folder dialog: the export is written
     // between two steps; the status bar and the log say where.
     void exportModelTo(const QString& folder);
+    // File > Export animation (issue 27): the dialog, filled in with walk when
+    // given (the grid's and the mixer's menus), then the export with a
+    // progress dialog that can cancel it.
+    void exportAnimationDialog(const LatentWalk* walk = nullptr);
+    // Past the dialog: writes walk to paths at fps (progress in a dialog and the status bar).
+    void exportAnimationTo(const LatentWalk& walk, const QStringList& paths, double fps);
     // Where the checkpoint dialogs (Open, Save as) start: the folder of the
     // last checkpoint opened or saved, else the working folder.
     QString checkpointFolder() const;
@@ -175,6 +182,9 @@ private:
     QAction* m_saveAsAction;
     QAction* m_exportGridAction;
     QAction* m_exportModelAction;
+    QAction* m_exportAnimationAction;
+    QProgressDialog* m_animationProgress = nullptr;
+    quint64 m_animationRequest = 0;
     QAction* m_startAction;
     QAction* m_stepAction;
     QAction* m_stopAction;

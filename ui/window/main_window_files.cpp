@@ -10,6 +10,7 @@
 #include "window/knobs_panel.h"
 #include "window/log_panel.h"
 #include "window/session_dialog.h"
+#include "window/animation_dialog.h"
 
 #include "cgpgan/error.h"
 #include "cgpgan/folder_lock.h"
@@ -40,6 +41,7 @@
 #include <QThread>
 #include <QTimer>
 #include <QToolBar>
+#include <QProgressDialog>
 #include <QUndoStack>
 
 namespace cgpgan::ui {
@@ -396,6 +398,43 @@ void MainWindow::exportModelDialog()
     }
     settings.setValue("export/lastFolder", QFileInfo(folder).absolutePath());
     exportModelTo(folder);
+}
+
+void MainWindow::exportAnimationDialog(const LatentWalk* walk)
+{
+    if (!m_controller->hasSession())
+        return;
+    const SessionInfo& info = m_controller->session();
+    if (!info.images()) {
+        onError(tr("Could not export an animation"), tr("This model makes points, not images: nothing to animate."));
+        return;
+    }
+    QSettings settings;
+    const QString folder = settings.value("export/animationFolder", QDir::currentPath()).toString();
+    AnimationDialog dialog(info.dL(), info.dC(), info.config.model.resolution, folder, this);
+    if (walk)
+        dialog.setWalk(*walk);
+    dialog.setFileStem(QDir(folder).filePath(QStringLiteral("walk-step%1").arg(m_controller->step())));
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    settings.setValue("export/animationFolder", QFileInfo(dialog.paths().value(0)).absolutePath());
+    exportAnimationTo(dialog.walk(), dialog.paths(), dialog.fps());
+}
+
+void MainWindow::exportAnimationTo(const LatentWalk& walk, const QStringList& paths, double fps)
+{
+    if (m_animationRequest != 0) {
+        onError(tr("Could not export an animation"), tr("An animation is being written: wait for it, or cancel it."));
+        return;
+    }
+    m_animationRequest = m_controller->exportAnimation(walk, paths, fps);
+    m_animationProgress = new QProgressDialog(tr("Rendering the frames..."), tr("Cancel"), 0, walk.frames, this);
+    m_animationProgress->setWindowTitle(tr("Export animation"));
+    m_animationProgress->setMinimumDuration(0);
+    m_animationProgress->setAutoClose(false);
+    m_animationProgress->setAutoReset(false);
+    connect(m_animationProgress, &QProgressDialog::canceled, m_controller, &TrainingController::cancelAnimation);
+    statusBar()->showMessage(tr("Writing %1...").arg(paths.join(QStringLiteral(", "))));
 }
 
 void MainWindow::exportModelTo(const QString& folder)
