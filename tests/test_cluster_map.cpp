@@ -12,6 +12,7 @@
 
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QtTest>
@@ -177,6 +178,21 @@ private Q_SLOTS:
         QVERIFY(shown.wait(120000));
         QCOMPARE(panel.map()->method, cgpgan::MapMethod::Tsne);
         QCOMPARE(panel.map()->count(), int64_t(128)); // fewer images than the subsample size
+
+        // Stale views (issue 27): once training moves on, the status says how far.
+        auto* status = panel.findChild<QLabel*>(QStringLiteral("mapStatus"));
+        QVERIFY(status);
+        QVERIFY(status->text().contains(QStringLiteral("at step 0")));
+        QVERIFY(!status->text().contains(QStringLiteral("moved on")));
+        controller.stepOnce();
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("moved on 1 step since")), 30000);
+        // While a new map computes, the old one stays and says so.
+        panel.compute();
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("showing the map of step 0")) ||
+                                     !panel.isComputing(),
+                                 30000);
+        QVERIFY(shown.wait(120000) || !panel.isComputing());
+        QVERIFY(!status->text().contains(QStringLiteral("moved on")));
     }
 
     void clickShowsTheClusterInTheBrowser()

@@ -69,6 +69,7 @@ ClusterMapPanel::ClusterMapPanel(TrainingController* controller, QWidget* parent
     top->addWidget(m_colourBy);
 
     m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("mapStatus"));
     m_status->setWordWrap(true);
     m_status->setForegroundRole(QPalette::PlaceholderText);
     m_legend = new QLabel(this);
@@ -119,14 +120,31 @@ ClusterMapPanel::ClusterMapPanel(TrainingController* controller, QWidget* parent
     });
     connect(m_controller, &TrainingController::sessionReady, this, &ClusterMapPanel::onSessionReady);
     connect(m_controller, &TrainingController::mapProgress, this, [this](int permille) {
-        if (m_busy)
-            m_progress->setValue(permille);
+        if (!m_busy)
+            return;
+        m_progress->setValue(permille);
+        // Say which phase runs (embedding.h: Q's pass is 90 % of PCA's
+        // permille and 20 % of t-SNE's).
+        const bool tsne = MapMethod(m_method->currentData().toInt()) == MapMethod::Tsne;
+        const int qShare = tsne ? 200 : 900;
+        const QString phase = permille < qShare
+            ? tr("Running Q over the images: %1 %").arg(permille * 100 / qShare)
+            : tsne ? tr("t-SNE: %1 % of its iterations").arg((permille - qShare) * 100 / (1000 - qShare))
+                   : tr("Projecting onto the two main axes (PCA)");
+        m_status->setText(m_map ? phase + tr(" · showing the map of step %1 meanwhile").arg(m_map->step) : phase);
+        m_view->setPlaceholder(tr("Computing the map: %1 %").arg(permille / 10));
+    });
+    // Stale views (issue 27): the map says when training has moved on.
+    connect(m_controller, &TrainingController::statsArrived, this, [this] {
+        if (!m_busy)
+            updateStatus();
     });
     connect(m_controller, &TrainingController::mapReady, this, &ClusterMapPanel::onMapReady);
     connect(m_controller, &TrainingController::mapCancelled, this, [this](quint64 request) {
         if (request == m_request) {
             setBusy(false);
-            m_status->setText(tr("Cancelled."));
+            m_view->setPlaceholder(QString());
+            m_status->setText(m_map ? tr("Cancelled; showing the map of step %1.").arg(m_map->step) : tr("Cancelled."));
         }
     });
     connect(m_controller, &TrainingController::errorOccurred, this,
@@ -175,6 +193,7 @@ void ClusterMapPanel::compute()
     setBusy(true);
     m_progress->setValue(0);
     m_status->setText(tr("Running Q over the images\u2026"));
+    m_view->setPlaceholder(tr("Computing the map\u2026"));
 }
 
 void ClusterMapPanel::cancel()
@@ -198,9 +217,10 @@ void ClusterMapPanel::onMapReady(const ClusterMap& map, quint64 request)
     m_map = std::make_unique<ClusterMap>(map);
     m_view->setPoints(m_map->xy);
     fillColourSelector();
+    m_view->setPlaceholder(QString());
     const int64_t total = m_data ? m_data->count : m_map->count();
     if (m_map->method == MapMethod::Pca)
-        m_status->setText(tr("PCA of Q's %1 penultimate features at step %2: all %3 images. The axes hold "
+        m_mapText = (tr("PCA of Q's %1 penultimate features at step %2: all %3 images. The axes hold "
                              "%4 % and %5 % of the features' variance.")
                               .arg(m_map->featureDim)
                               .arg(m_map->step)
@@ -208,13 +228,29 @@ void ClusterMapPanel::onMapReady(const ClusterMap& map, quint64 request)
                               .arg(100 * m_map->explained[0], 0, 'f', 1)
                               .arg(100 * m_map->explained[1], 0, 'f', 1));
     else
-        m_status->setText(tr("t-SNE (perplexity 30) of Q's %1 penultimate features at step %2: %3 of %4 images, "
+        m_mapText = (tr("t-SNE (perplexity 30) of Q's %1 penultimate features at step %2: %3 of %4 images, "
                              "a random subsample. Distances between groups are not to scale.")
                               .arg(m_map->featureDim)
                               .arg(m_map->step)
                               .arg(m_map->count())
                               .arg(total));
+    updateStatus();
     Q_EMIT mapShown();
+}
+
+void ClusterMapPanel::updateStatus()
+{
+    if (!m_map)
+        return;
+    const int64_t now = m_controller->step();
+    if (now > m_map->step)
+        m_status->setText(m_mapText + tr(" \u26a0 Training has moved on %1 step%2 since (now step %3): Compute "
+                                         "again to refresh.")
+                                          .arg(now - m_map->step)
+                                          .arg(now - m_map->step == 1 ? QString() : QStringLiteral("s"))
+                                          .arg(now));
+    else
+        m_status->setText(m_mapText);
 }
 
 void ClusterMapPanel::fillColourSelector()

@@ -55,6 +55,9 @@ Q_SIGNALS:
 private:
     void onSessionReady(const cgpgan::ui::SessionInfo& info);
     void onMapReady(const cgpgan::ClusterMap& map, quint64 request);
+    // The status line: what the map shows and from which step, and (issue
+    // 27, stale views) how far training has moved on since.
+    void updateStatus();
     void setBusy(bool busy);
     void fillColourSelector();
     void applyColours();
@@ -77,6 +80,7 @@ private:
     QProgressBar* m_progress;
     QComboBox* m_colourBy;
     QLabel* m_status;
+    QString m_mapText; // what the shown map is (updateStatus adds its age)
     QLabel* m_legend;
     ClusterMapView* m_view;
     QLabel* m_selectionSummary;

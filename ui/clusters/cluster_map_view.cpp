@@ -248,6 +248,14 @@ void ClusterMapView::render()
     m_dirty = false;
 }
 
+void ClusterMapView::setPlaceholder(const QString& text)
+{
+    if (text != m_placeholder) {
+        m_placeholder = text;
+        update();
+    }
+}
+
 void ClusterMapView::paintEvent(QPaintEvent*)
 {
     if (m_dirty || m_cache.size() != (QSizeF(size()) * devicePixelRatioF()).toSize())
@@ -257,7 +265,8 @@ void ClusterMapView::paintEvent(QPaintEvent*)
     if (m_xy.empty()) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
-                         tr("No map yet: choose a method and press Compute."));
+                         m_placeholder.isEmpty() ? tr("No map yet: choose a method and press Compute.")
+                                                 : m_placeholder);
         return;
     }
     painter.setRenderHint(QPainter::Antialiasing);

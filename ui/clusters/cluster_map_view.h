@@ -34,6 +34,8 @@ public:
     // Points drawn outlined (the cluster shown in the browser, a selection).
     void setHighlighted(std::vector<int64_t> points);
     void clear();
+    // What an empty map says (issue 27: it said "No map yet" while one was computed).
+    void setPlaceholder(const QString& text);
 
     int64_t pointCount() const { return int64_t(m_xy.size() / 2); }
     const std::vector<int64_t>& selection() const { return m_selection; }
@@ -65,6 +67,7 @@ protected:
     void leaveEvent(QEvent* event) override;
 
 private:
+    QString m_placeholder;
     void rebuildIndex();
     void render();
     void invalidate();

@@ -283,6 +283,13 @@ void CodebookPanel::setPageB(PageRef page)
     m_categoryB->setCurrentIndex(page.category);
 }
 
+void CodebookPanel::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_controller->hasSession() && m_codebook.step != m_controller->step())
+        refreshFromModel();
+}
+
 CodebookPanel::~CodebookPanel()
 {
     m_undo->disconnect(this);

@@ -68,6 +68,11 @@ Q_SIGNALS:
     // "Animate A -> B..." (issue 27).
     void animateRequested(const cgpgan::LatentWalk& walk);
 
+protected:
+    // Opened mid-training, the tab reads the model's pages at once (issue 27:
+    // it showed the pages of its last read, step 0, until the next refresh).
+    void showEvent(QShowEvent* event) override;
+
 private:
     QWidget* buildPages();
     QWidget* buildOperations();

@@ -109,7 +109,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_map, &ClusterMapPanel::clusterPicked, this, [this](int view, qint64 cluster) {
         m_pendingPick = {view, cluster};
         m_tabs->setCurrentWidget(m_clustersTab);
-        if (m_clusters->model())
+        // The browser must be at least as new as the map the click was on
+        // (issue 27: an older assignment disagreed with the map); else it
+        // assigns again first.
+        const int64_t mapStep = m_map->map() ? m_map->map()->step : 0;
+        if (m_clusters->model() && m_clusters->model()->step() >= mapStep)
             applyPendingPick();
         else if (!m_clusters->isAssigning())
             m_clusters->assignClusters();
