@@ -6,6 +6,7 @@
 #include "grid/flow_layout.h"
 #include "window/main_window.h"
 #include "window/session_dialog.h"
+#include "window/animation_dialog.h"
 #include "test_support.h"
 
 #include "cgpgan/trainer.h"
@@ -494,6 +495,55 @@ private Q_SLOTS:
         QCOMPARE(prior->holds()[2], -1.0f);
         QVERIFY(prior->prior()[2] > 0.1f);
         QCOMPARE(QString::fromStdString(c->events().back().text), QStringLiteral("undo"));
+    }
+
+    // Issue 27, latent walks: the export dialog's fields make the walk, name
+    // the files and say what is wrong before anything runs.
+    void animationDialogMakesTheWalk()
+    {
+        QTemporaryDir dir;
+        cgpgan::ui::AnimationDialog dialog(2, 4, 32, dir.path());
+        cgpgan::LatentWalk walk;
+        walk.kind = cgpgan::LatentWalk::Kind::Pages;
+        walk.combinations = {6};
+        walk.label = 1;
+        walk.pageA = 2;
+        walk.pageB = 3;
+        walk.rows = 5;
+        walk.frames = 48;
+        dialog.setWalk(walk);
+        dialog.setFileStem(dir.filePath("sweep.mp4"));
+        const auto back = dialog.walk();
+        QVERIFY(back.kind == walk.kind && back.combinations == walk.combinations && back.label == 1 &&
+                back.pageA == 2 && back.pageB == 3 && back.rows == 5 && back.frames == 48);
+        QCOMPARE(dialog.paths(), QStringList({dir.filePath("sweep.webp"), dir.filePath("sweep.mp4")}));
+        QVERIFY(dialog.problem().isEmpty());
+        auto* summary = dialog.findChild<QLabel*>();
+        QVERIFY(summary);
+        // Each wrong field is named.
+        walk.combinations = {6, 7};
+        dialog.setWalk(walk);
+        QVERIFY(dialog.problem().contains("one combination"));
+        walk.kind = cgpgan::LatentWalk::Kind::Path;
+        walk.combinations = {3, 16};
+        dialog.setWalk(walk);
+        QVERIFY(dialog.problem().contains("from 0 to 15"));
+        walk.combinations = {3, 9, 12};
+        dialog.setWalk(walk);
+        QVERIFY(dialog.problem().isEmpty());
+        dialog.setFormats(false, false);
+        QVERIFY(dialog.problem().contains("format"));
+        dialog.setFormats(true, false);
+        dialog.setFileStem(dir.filePath("no/such/folder/walk"));
+        QVERIFY(dialog.problem().contains("does not exist"));
+        dialog.setFileStem(dir.filePath("walk"));
+        QVERIFY(dialog.problem().isEmpty());
+        // A picture of it for the README when asked (CGPGAN_SHOT_DIR).
+        if (const QByteArray shots = qgetenv("CGPGAN_SHOT_DIR"); !shots.isEmpty()) {
+            dialog.setFileStem(dir.filePath("path"));
+            dialog.adjustSize();
+            dialog.grab().save(QDir(QString::fromLocal8Bit(shots)).filePath("animation-dialog.png"));
+        }
     }
 
     void startOnAFinishedRunTrainsOn()
