@@ -241,6 +241,23 @@ private Q_SLOTS:
                 narrow == QStringLiteral("P(c) · uniform"));
     }
 
+    // Issue 27: every chart names its axes (step across, the unit up).
+    void chartsHaveAxisTitles()
+    {
+        LossCharts charts(nullptr);
+        charts.setSession(sessionWithSteps(5));
+        const auto panels = charts.findChildren<cgpgan::ui::LineChartPanel*>();
+        QVERIFY(panels.size() >= 5);
+        QStringList units;
+        for (cgpgan::ui::LineChartPanel* p : panels) {
+            QCOMPARE(p->xTitle(), QStringLiteral("step"));
+            QVERIFY2(!p->yTitle().isEmpty(), qPrintable(p->chart()->title()));
+            units << p->yTitle();
+        }
+        QVERIFY(units.contains(QStringLiteral("steps / s")));
+        QVERIFY(units.contains(QStringLiteral("loss (nats)")));
+    }
+
     // Issue 27, compare runs: another run's curves as dashed lines on the
     // same charts (its steps widen the x axis), the bar naming it and its
     // differences, and Clear.

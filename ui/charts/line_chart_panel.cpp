@@ -56,6 +56,16 @@ LineChartPanel::LineChartPanel(const QString& title, QWidget* parent)
     connect(chart(), &QChart::plotAreaChanged, this, [this] { placeEventLines(); });
 }
 
+void LineChartPanel::setAxisTitles(const QString& y, const QString& x)
+{
+    m_x->setTitleText(x.isEmpty() ? tr("step") : x);
+    m_yLinear->setTitleText(y);
+    m_yLog->setTitleText(y.isEmpty() ? y : y + tr(" (log)"));
+}
+
+QString LineChartPanel::yTitle() const { return m_yLinear->titleText(); }
+QString LineChartPanel::xTitle() const { return m_x->titleText(); }
+
 LineChartPanel::~LineChartPanel()
 {
     // The y axis not in the chart is parented to this view (see setLogScale);

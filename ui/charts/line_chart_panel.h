@@ -60,6 +60,11 @@ public:
     void setSeriesShown(int i, bool shown);
 
     void setTitle(const QString& title);
+    // The axes' titles (issue 27: the charts had none): x is "step" unless
+    // given; y names the unit.
+    void setAxisTitles(const QString& y, const QString& x = QString());
+    QString yTitle() const;
+    QString xTitle() const;
     void setSmoothing(double smoothing) { m_smoothing = smoothing; } // from the next redraw()
     void setLogScale(bool log);
     bool logScale() const { return m_log; }

@@ -122,18 +122,22 @@ void LossCharts::buildUi()
     // adversarial losses (same softplus scale), the two gradient penalties,
     // the two scores, and the classifier with the prior it drives.
     LineChartPanel* adversarial = addPanel(tr("Adversarial losses"), 0, 0);
+    adversarial->setAxisTitles(tr("loss (nats)"));
     addChannel(adversarial, QStringLiteral("d_adv"), 0, [](const StepStats& s) { return s.dAdversarial; });
     addChannel(adversarial, QStringLiteral("g_adv"), 1, [](const StepStats& s) { return s.gAdversarial; });
     LineChartPanel* penalties = addPanel(tr("Gradient penalties"), 0, 1);
     // With train.reg_every > 1 the penalties are taken on some steps only:
     // the others leave no point (a NaN on a regularised step is a divergence).
     const auto regularised = [](const StepStats& s) { return s.regularised; };
+    penalties->setAxisTitles(tr("squared gradient norm"));
     addChannel(penalties, QStringLiteral("r2"), 2, [](const StepStats& s) { return s.r2; }, false, regularised);
     addChannel(penalties, QStringLiteral("cgp"), 4, [](const StepStats& s) { return s.cgp; }, false, regularised);
     LineChartPanel* scores = addPanel(tr("Scores"), 0, 2);
+    scores->setAxisTitles(tr("D's logit"));
     addChannel(scores, QStringLiteral("s_real"), 3, [](const StepStats& s) { return s.realScore; });
     addChannel(scores, QStringLiteral("s_fake"), 2, [](const StepStats& s) { return s.fakeScore; });
     LineChartPanel* classifier = addPanel(tr("Classifier & prior"), 1, 0);
+    classifier->setAxisTitles(tr("nats / share"));
     addChannel(classifier, QStringLiteral("cls"), 0, [](const StepStats& s) { return s.cls; });
     addChannel(classifier, QStringLiteral("fake_acc"), 3, [](const StepStats& s) { return s.fakeAccuracy; });
     addChannel(classifier, QStringLiteral("prior_entropy"), 4, [](const StepStats& s) { return s.priorEntropy; });
@@ -147,6 +151,7 @@ void LossCharts::buildUi()
     });
 
     m_speedPanel = addPanel(tr("Speed"), 1, 2);
+    m_speedPanel->setAxisTitles(tr("steps / s"));
     addChannel(
         m_speedPanel, QStringLiteral("steps_per_s"), 5,
         [](const StepStats& s) {
@@ -250,6 +255,7 @@ void LossCharts::rebuildScorePanel(const std::vector<std::string>& names)
            "Q's labels with all of the data's."));
     for (int i = 0; i < wanted.size(); ++i)
         m_scorePanel->addSeries(wanted[i], chartstyle::seriesColor(i == wanted.size() - 1 ? 5 : i), kHistoryCapacity);
+    m_scorePanel->setAxisTitles(tr("Hungarian ACC"));
     m_scorePanel->setSmoothing(0); // a point per score: no smoothing over so few
     m_scorePanel->setColors(chartstyle::colors(palette()));
     connect(m_scorePanel, &LineChartPanel::hoverText, this, [this](const QString& t) {

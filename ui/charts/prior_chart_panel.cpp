@@ -32,6 +32,7 @@ PriorChartPanel::PriorChartPanel(QWidget* parent)
     m_x = new QBarCategoryAxis(this);
     m_x->setTitleText(QStringLiteral("category"));
     m_y = new QValueAxis(this);
+    m_y->setTitleText(QStringLiteral("P(c)"));
     m_y->setRange(0, 1);
 
     chart()->addSeries(m_bars);
