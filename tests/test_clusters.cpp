@@ -265,7 +265,8 @@ void TestClusters::confusionAgainstTruth()
 
 void TestClusters::csvRoundTrip()
 {
-    const ClusterAssignment a = makeAssignment(257, 2, 3, 4);
+    ClusterAssignment a = makeAssignment(257, 2, 3, 4);
+    a.step = 1234; // written on every row (issue 27)
     const ClusterModel m(a, makePrior(2, 3, 1), 5);
     std::vector<LabelColumn> truth(2);
     truth[0] = {"shape", {"circle", "square, big", "say \"hi\""}, {}};
@@ -285,10 +286,11 @@ void TestClusters::csvRoundTrip()
     const QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), int(a.count) + 1);
     QCOMPARE(lines[0], QStringLiteral("index,label0,confidence0,label1,confidence1,combined,"
-                                      "combined_confidence,shape,colour"));
+                                      "combined_confidence,step,shape,colour"));
     for (int64_t i = 0; i < a.count; ++i) {
         const QStringList f = parseCsvLine(lines[int(i) + 1]);
-        QCOMPARE(f.size(), 9);
+        QCOMPARE(f.size(), 10);
+        QCOMPARE(f[7], QStringLiteral("1234"));
         QCOMPARE(f[0].toLongLong(), i);
         for (int l = 0; l < 2; ++l) {
             QCOMPARE(f[1 + 2 * l].toInt(), a.category[size_t(i * 2 + l)]);
@@ -298,8 +300,8 @@ void TestClusters::csvRoundTrip()
         }
         QCOMPARE(f[5].toLongLong(), qint64(a.combined[size_t(i)]));
         QCOMPARE(std::strtof(f[6].toUtf8().constData(), nullptr), a.combinedConfidence[size_t(i)]);
-        QCOMPARE(f[7], QString::fromStdString(truth[0].classNames[size_t(i % 3)]));
-        QCOMPARE(f[8], QString::fromStdString(truth[1].classNames[size_t(i % 2)]));
+        QCOMPARE(f[8], QString::fromStdString(truth[0].classNames[size_t(i % 3)]));
+        QCOMPARE(f[9], QString::fromStdString(truth[1].classNames[size_t(i % 2)]));
     }
 
     // A column of the wrong length is refused and the file is left alone.
@@ -349,9 +351,10 @@ void TestClusters::combinationsBeyond63Bits()
     const QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 21);
     const QStringList row = parseCsvLine(lines[1]);
-    QCOMPARE(row.size(), 1 + 2 * 16 + 2);
+    QCOMPARE(row.size(), 1 + 2 * 16 + 2 + 1); // ... combined, combined_confidence, step
     QVERIFY(row[1 + 2 * 16].isEmpty());
-    QCOMPARE(std::strtof(row.back().toUtf8().constData(), nullptr), a.combinedConfidence[0]);
+    QCOMPARE(std::strtof(row[1 + 2 * 16 + 1].toUtf8().constData(), nullptr), a.combinedConfidence[0]);
+    QCOMPARE(row.back().toLongLong(), qint64(a.step));
 }
 
 void TestClusters::thumbnails()

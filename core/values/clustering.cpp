@@ -436,7 +436,7 @@ void writeAssignmentsCsv(std::ostream& out, const ClusterAssignment& a, const st
     out << "index";
     for (int l = 0; l < a.dL; ++l)
         out << ",label" << l << ",confidence" << l;
-    out << ",combined,combined_confidence";
+    out << ",combined,combined_confidence,step";
     for (const LabelColumn& column : truth) {
         out << ',';
         out << csvField(column.name);
@@ -454,6 +454,7 @@ void writeAssignmentsCsv(std::ostream& out, const ClusterAssignment& a, const st
             out << a.combined[size_t(i)];
         out << ',';
         writeFloat(out, a.combinedConfidence[size_t(i)]);
+        out << ',' << a.step; // the model's step when Q ran (issue 27: exports carried none)
         for (const LabelColumn& column : truth) {
             out << ',';
             const int32_t v = column.values[size_t(i)];

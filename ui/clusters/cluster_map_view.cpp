@@ -1,5 +1,8 @@
 #include "clusters/cluster_map_view.h"
 
+#include <QEvent>
+#include <QToolTip>
+
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -25,6 +28,16 @@ ClusterMapView::ClusterMapView(QWidget* parent) : QWidget(parent)
     setAttribute(Qt::WA_OpaquePaintEvent);
     setToolTip(tr("Hover: the image under the cursor. Click: show its cluster in the browser. "
                   "Drag: lasso a selection. Wheel: zoom. Right or middle drag: pan. Double click: fit."));
+}
+
+bool ClusterMapView::event(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip && m_hover >= 0) {
+        QToolTip::hideText();
+        event->ignore();
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 QColor ClusterMapView::colourOf(int32_t cls, int32_t classCount)

@@ -57,6 +57,9 @@ Q_SIGNALS:
     void selectionChanged();
 
 protected:
+    // The usage tooltip only where no image is hovered: over a point it
+    // covered the hover card (issue 27).
+    bool event(QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;

@@ -140,7 +140,8 @@ void ThumbnailModel::configureView(QListView* view, bool images, int thumbnailSi
     view->setWrapping(images);
     if (images) {
         view->setIconSize(QSize(thumbnailSize, thumbnailSize));
-        view->setGridSize(QSize(thumbnailSize + 6, thumbnailSize + 6));
+        // 10 px between thumbnails (issue 27: the map's lasso list drew them touching).
+        view->setGridSize(QSize(thumbnailSize + 10, thumbnailSize + 10));
         view->setSpacing(0);
     } else {
         view->setGridSize(QSize());

@@ -2,10 +2,13 @@
 
 #include "codebook/code_mixer.h"
 #include "codebook/page_picture.h"
+#include "grid/flow_layout.h"
 
 #include "cgpgan/combinations.h"
 
+#include <QBoxLayout>
 #include <QComboBox>
+#include <QResizeEvent>
 #include <QDoubleSpinBox>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -116,8 +119,29 @@ CodebookPanel::CodebookPanel(TrainingController* controller, QWidget* parent)
 
 QWidget* CodebookPanel::buildPages()
 {
-    auto* box = new QWidget(this);
-    auto* row = new QHBoxLayout(box);
+    // Side by side when they fit, B below A when not (issue 27: page B was
+    // cut at 1024 x 640): the box turns its layout at each resize.
+    class PagesBox final : public QWidget {
+    public:
+        explicit PagesBox(QWidget* parent) : QWidget(parent), row(new QBoxLayout(QBoxLayout::LeftToRight, this)) {}
+        QBoxLayout* row;
+
+    protected:
+        void resizeEvent(QResizeEvent* event) override
+        {
+            int needed = 0;
+            for (int i = 0; i < row->count(); ++i)
+                if (QWidget* w = row->itemAt(i)->widget())
+                    needed += w->minimumSizeHint().width() + row->spacing();
+            const auto direction = event->size().width() < needed ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight;
+            if (row->direction() != direction)
+                row->setDirection(direction);
+            QWidget::resizeEvent(event);
+        }
+    };
+    auto* pages = new PagesBox(this);
+    QWidget* box = pages;
+    QBoxLayout* row = pages->row;
     row->setContentsMargins(0, 0, 0, 0);
     auto makePage = [&](const QString& title, QComboBox*& label, QComboBox*& category, PagePicture*& picture) {
         auto* group = new QGroupBox(title, box);
@@ -150,7 +174,8 @@ QWidget* CodebookPanel::buildPages()
 QWidget* CodebookPanel::buildOperations()
 {
     auto* group = new QGroupBox(tr("Edit pages"), this);
-    auto* row = new QHBoxLayout(group);
+    // Wraps onto a second line when narrow (issue 27: Redo was cut at 1024 px).
+    auto* row = new FlowLayout(group);
     m_copy = new QPushButton(tr("Copy A \u2192 B"), group);
     m_swap = new QPushButton(tr("Swap A \u2194 B"), group);
     m_reset = new QPushButton(tr("Reset A"), group);
@@ -182,18 +207,21 @@ QWidget* CodebookPanel::buildOperations()
     connect(m_undo, &QUndoStack::undoTextChanged, undo, [undo](const QString& text) { undo->setToolTip(text); });
     connect(m_undo, &QUndoStack::redoTextChanged, redo, [redo](const QString& text) { redo->setToolTip(text); });
 
+    // Pairs that belong together wrap as one.
+    const auto pair = [group](QWidget* a, QWidget* b) {
+        auto* both = new QWidget(group);
+        auto* h = new QHBoxLayout(both);
+        h->setContentsMargins(0, 0, 0, 0);
+        h->addWidget(a);
+        h->addWidget(b);
+        return both;
+    };
     row->addWidget(m_copy);
     row->addWidget(m_swap);
     row->addWidget(m_reset);
-    row->addSpacing(8);
-    row->addWidget(m_interpolate);
-    row->addWidget(m_t);
-    row->addSpacing(8);
-    row->addWidget(m_scaleButton);
-    row->addWidget(m_scale);
-    row->addStretch(1);
-    row->addWidget(undo);
-    row->addWidget(redo);
+    row->addWidget(pair(m_interpolate, m_t));
+    row->addWidget(pair(m_scaleButton, m_scale));
+    row->addWidget(pair(undo, redo));
 
     connect(m_copy, &QPushButton::clicked, this, &CodebookPanel::copyAToB);
     connect(m_swap, &QPushButton::clicked, this, &CodebookPanel::swapAB);
@@ -212,6 +240,9 @@ QWidget* CodebookPanel::buildMixer()
     m_preview = new QLabel(group);
     m_preview->setMinimumHeight(kTileTarget + 2);
     m_preview->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    // May be narrower than its tiles (they are clipped), so that the buttons
+    // beside it stay on screen at 1024 px.
+    m_preview->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* side = new QVBoxLayout;
     auto* newZ = new QPushButton(tr("New z"), group);
     newZ->setToolTip(tr("Draw other latent rows for the preview"));

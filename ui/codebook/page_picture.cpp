@@ -193,16 +193,23 @@ void PagePicture::paintSpatial(QPainter& p, const QRect& area)
     const int eCell = energySide / kSide;
     const QRect eRect(area.right() - energySide + 1, area.top() + caption, eCell * kSide, eCell * kSide);
     p.setPen(palette().color(QPalette::Text));
-    p.drawText(QRect(eRect.left() - kMargin, area.top(), energySide + kMargin, caption),
-               Qt::AlignLeft | Qt::AlignVCenter, tr("energy"));
+    // The captions may be wider than a small map: they end at the right edge
+    // and reach left over the channels' margin (issue 27: "energ", "ax 48"
+    // at 1024 px).
+    const auto captionBox = [&](const QString& text, int top) {
+        const int w = std::max(energySide + 2 * kMargin, p.fontMetrics().horizontalAdvance(text) + 2);
+        return QRect(area.right() + 1 - w, top, w, caption);
+    };
+    const QString energyText = tr("energy");
+    p.drawText(captionBox(energyText, area.top()), Qt::AlignRight | Qt::AlignVCenter, energyText);
     for (int i = 0; i < kSpatial; ++i)
         p.fillRect(eRect.left() + (i % kSide) * eCell, eRect.top() + (i / kSide) * eCell, eCell, eCell,
                    energyColor(energy[size_t(i)], maxEnergy));
     p.setPen(QPen(palette().color(QPalette::Mid), 0));
     p.drawRect(eRect.adjusted(0, 0, -1, -1));
     p.setPen(palette().color(QPalette::Text));
-    p.drawText(QRect(eRect.left() - kMargin, eRect.bottom() + 2, energySide + 2 * kMargin, caption),
-               Qt::AlignHCenter | Qt::AlignTop, tr("max %1").arg(number(maxEnergy)));
+    const QString maxText = tr("max %1").arg(number(maxEnergy));
+    p.drawText(captionBox(maxText, eRect.bottom() + 2), Qt::AlignRight | Qt::AlignTop, maxText);
 }
 
 void PagePicture::paintStrip(QPainter& p, const QRect& area)

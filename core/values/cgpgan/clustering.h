@@ -72,7 +72,8 @@ std::string csvField(const std::string& text);
 
 // The assignments CSV, one layout for `cgpgan cluster` and the explorer's
 // Export (RFC 4180, one row per sample):
-//   index,label0,confidence0,...,combined,combined_confidence,<truth column>...
+//   index,label0,confidence0,...,combined,combined_confidence,step,<truth column>...
+// (step: the model's step when Q ran, the same on every row).
 // Confidences are written shortest-exact (they read back as the same float);
 // combined is empty where combined ids are undefined (kTooManyCombinations);
 // truth columns hold class names. Throws Error when a truth column's length
