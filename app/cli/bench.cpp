@@ -8,6 +8,7 @@
 #include "common.h"
 #include "profile.h"
 
+#include "cgpgan/embedding.h"
 #include "cgpgan/error.h"
 #include "cgpgan/thread_governor.h"
 #include "cgpgan/trainer.h"
@@ -37,6 +38,9 @@ struct BenchOptions {
     bool assign = false;                          // --assign: cluster assignment speed instead
     std::vector<int64_t> chunks{256, 1024, 4096}; // --assign-chunks
     int rounds = 2;
+    // --map-points: also time the cluster map (PCA of every image, t-SNE of
+    // this many) beside training; 0 = no map.
+    int64_t mapPoints = 0;
 };
 
 double peakRssMiB()
@@ -101,13 +105,38 @@ int runAssignBench(const BenchOptions& o)
                          .dump()
                   << std::endl;
     }
+    // Issue 27: "taking turns" is the old pass (the model's lock per chunk
+    // of Q, so chunks and steps alternate); "beside training" copies Q once
+    // and runs without the lock (Model::assignClusters now).
     for (int round = 0; round < o.rounds; ++round)
         for (int64_t chunk : o.chunks) {
             auto start = Clock::now();
             trainer.model().assignClusters(*data, {}, chunk);
             print("paused", chunk, seconds(start), -1);
-            const auto [s, steps] = trainingDuring([&] { trainer.model().assignClusters(*data, {}, chunk); });
-            print("while training", chunk, s, double(steps) / s);
+            for (const bool snapshot : {false, true}) {
+                const auto [s, steps] =
+                    trainingDuring([&] { trainer.model().assignClusters(*data, {}, chunk, snapshot); });
+                print(snapshot ? "beside training (Q copied)" : "taking turns with training (lock per chunk)", chunk,
+                      s, double(steps) / s);
+            }
+        }
+    // The cluster map (embedding.h), as the explorer's Cluster map tab runs
+    // it: Q's features from a copy of Q, then the projection, beside training.
+    if (o.mapPoints > 0)
+        for (const MapMethod method : {MapMethod::Pca, MapMethod::Tsne}) {
+            MapOptions options;
+            options.method = method;
+            options.maxPoints = o.mapPoints;
+            const auto [s, steps] = trainingDuring([&] { clusterMap(trainer.model(), *data, options); });
+            std::cout << jsonText(nlohmann::json{{"bench", "map"},
+                                                 {"method", method == MapMethod::Pca ? "pca" : "tsne"},
+                                                 {"points", method == MapMethod::Pca ? data->count
+                                                                                     : std::min(data->count, o.mapPoints)},
+                                                 {"mode", "beside training"},
+                                                 {"seconds", s},
+                                                 {"training_steps_per_s", double(steps) / s}},
+                                  -1)
+                      << std::endl;
         }
     return 0;
 }
@@ -211,6 +240,9 @@ void addBenchCommand(CLI::App& app, int& exitCode)
                   "Time cluster assignment (Q over the preset's data, e.g. --preset demo) with training stopped "
                   "and with training running on another thread, at each --assign-chunks size");
     sub->add_option("--assign-chunks", o->chunks, "Images per forward pass of Q to compare")->capture_default_str();
+    sub->add_option("--map-points", o->mapPoints,
+                    "--assign: also time the cluster map beside training (PCA of every image, t-SNE of this many)")
+        ->check(CLI::Range(int64_t(0), int64_t(100000)));
     sub->add_option("--rounds", o->rounds, "Rounds over the chunk sizes (--assign, 1..1000)")->capture_default_str();
     sub->callback([o, &exitCode] { exitCode = runBench(*o); });
 }

@@ -13,7 +13,35 @@ namespace cgpgan {
 
 namespace {
 constexpr int64_t kChunk = 256; // samples per forward pass of G_ema when sampling
+
+// A copy of model's Q with its weights of now.
+Encoder classifierSnapshot(const Model& model)
+{
+    // A new Q of the same shape (its random initial weights come from the
+    // default generator, which training never draws from: the trainer has
+    // its own), then Q's weights copied in under the lock: one consistent
+    // step, and the pass that reads it needs no lock after this.
+    const auto& m = model.config().model;
+    Encoder copy(m, int64_t(m.dL) * m.dC);
+    copy->to(model.device());
+    torch::NoGradGuard noGrad;
+    const auto lock = model.gate().forCall();
+    const auto& nets = networksOf(model);
+    const auto from = nets.q->parameters();
+    auto to = copy->parameters();
+    for (size_t i = 0; i < from.size(); ++i)
+        to[i].copy_(from[i]);
+    const auto fromBuffers = nets.q->buffers();
+    auto toBuffers = copy->buffers();
+    for (size_t i = 0; i < fromBuffers.size(); ++i)
+        toBuffers[i].copy_(fromBuffers[i]);
+    copy->eval();
+    return copy;
 }
+
+} // namespace
+
+
 
 torch::Tensor Model::latentRows(int64_t n, uint64_t seed) const
 {
@@ -134,7 +162,7 @@ void Model::setPage(int label, int category, const torch::Tensor& value)
 
 ClusterAssignment Model::assignClusters(const Dataset& data,
                                           const std::function<bool(int64_t, int64_t)>& progress,
-                                          int64_t chunk) const
+                                          int64_t chunk, bool snapshot) const
 {
     if (chunk <= 0)
         chunk = kAssignChunk;
@@ -150,19 +178,29 @@ ClusterAssignment Model::assignClusters(const Dataset& data,
     out.confidence.resize(size_t(data.count * m.dL));
     out.combined.resize(size_t(data.count));
     out.combinedConfidence.resize(size_t(data.count));
-    out.step = step();
     const bool combinedIds = m.combinations() != kTooManyCombinations;
     std::vector<int> categories(size_t(m.dL)); // one sample's, reused
+    // Q's weights and the holds of this step, read once (classifierSnapshot):
+    // the pass then runs beside training instead of taking turns with it.
+    // With snapshot false, the lock is taken per chunk on the live Q (what
+    // `cgpgan bench --assign` compares against).
+    Encoder q = snapshot ? classifierSnapshot(*this) : m_nets->q;
+    torch::Tensor pins;
+    {
+        const auto lock = m_gate.forCall();
+        pins = m_nets->pins.clone();
+        out.step = m_nets->step;
+    }
     for (int64_t i = 0; i < data.count; i += chunk) {
         const int64_t len = std::min(chunk, data.count - i);
         torch::Tensor probs;
         {
-            const auto lock = m_gate.forCall();
+            std::unique_lock<std::mutex> lock;
+            if (!snapshot)
+                lock = m_gate.forCall();
             c10::InferenceMode inference; // no autograd bookkeeping at all (the probabilities leave as numbers)
             const auto x = toModelInput(all.narrow(0, i, len).to(m_device));
-            probs = withoutEmptied(torch::softmax(m_nets->q->forward(x).view({len, m.dL, m.dC}), -1),
-                                   m_nets->pins)
-                        .to(torch::kCPU);
+            probs = withoutEmptied(torch::softmax(q->forward(x).view({len, m.dL, m.dC}), -1), pins).to(torch::kCPU);
         }
         const auto [best, index] = probs.max(-1); // [len, d_l]
         const auto bestA = best.accessor<float, 2>();
@@ -201,16 +239,22 @@ std::pair<torch::Tensor, torch::Tensor> Model::classifierFeatures(
                         " samples)");
     const auto index = torch::from_blob(const_cast<int64_t*>(samples.data()), {n}, torch::kLong);
     std::vector<torch::Tensor> features, categories;
+    // As assignClusters: one copy of Q and the holds, then no lock.
+    Encoder q = classifierSnapshot(*this);
+    torch::Tensor pins;
+    {
+        const auto lock = m_gate.forCall();
+        pins = m_nets->pins.clone();
+    }
     for (int64_t i = 0; i < n; i += chunk) {
         const int64_t len = std::min(chunk, n - i);
         {
-            const auto lock = m_gate.forCall();
             c10::InferenceMode inference;
             const auto x = toModelInput(all.index_select(0, index.narrow(0, i, len)).to(m_device));
-            const auto h = m_nets->q->features(x);
+            const auto h = q->features(x);
             features.push_back(h.to(torch::kCPU, torch::kFloat));
-            const auto p = torch::softmax(m_nets->q->out->forward(h).view({len, m.dL, m.dC}), -1);
-            categories.push_back(withoutEmptied(p, m_nets->pins).argmax(-1).to(torch::kCPU));
+            const auto p = torch::softmax(q->out->forward(h).view({len, m.dL, m.dC}), -1);
+            categories.push_back(withoutEmptied(p, pins).argmax(-1).to(torch::kCPU));
         }
         if (progress && !progress(i + len, n))
             throw Error("the cluster map was cancelled");

@@ -121,11 +121,14 @@ public:
     // ---- Clusters (SPEC 6) ----
     // Q over every sample of data. progress(done, total) may return false to
     // cancel (then throws Error).
-    // chunk: images per forward pass of Q (0: kAssignChunk). The model's lock
-    // is taken per chunk, so a training step can land between two chunks.
+    // chunk: images per forward pass of Q (0: kAssignChunk). Q's weights are
+    // copied once, under the model's lock, and the pass runs on the copy
+    // without it, beside training (issue 27: taking turns with the steps
+    // halved both); snapshot false takes the lock per chunk on Q itself
+    // instead (the old way, for `cgpgan bench --assign`'s comparison).
     ClusterAssignment assignClusters(const Dataset& data,
                                      const std::function<bool(int64_t, int64_t)>& progress = {},
-                                     int64_t chunk = 0) const;
+                                     int64_t chunk = 0, bool snapshot = true) const;
     // Q's penultimate features [n, hidden] (CPU float) and argmax categories
     // [n, d_l] (int64) of the given samples, in their order (the cluster map,
     // embedding.h). progress and chunk as for assignClusters.
