@@ -88,7 +88,8 @@ private Q_SLOTS:
         // Each kind in turn throws what an engine call could throw.
         const std::vector<std::pair<Job, int>> cases = {
             {Job::Sample, 0}, {Job::Knobs, 1}, {Job::Codebook, 2}, {Job::Pages, 0}, {Job::Assign, 1},
-            {Job::Map, 2},    {Job::Save, 0},  {Job::Export, 1},   {Job::Open, 2}, {Job::Compare, 0}};
+            {Job::Map, 2},    {Job::Save, 0},  {Job::Export, 1},   {Job::Open, 2}, {Job::Compare, 0},
+            {Job::Steer, 1},  {Job::Animation, 2}};
         for (const auto& [kind, how] : cases) {
             c.setFaultInjection([kind = kind, how = how](Job running) {
                 if (running != kind)
@@ -123,6 +124,19 @@ private Q_SLOTS:
             case Job::Export: id = c.exportModel(dir.filePath("export")); break;
             case Job::Open: id = c.openSession(cgpgan::testing::tinyConfig(64)); break;
             case Job::Compare: id = c.openComparison(dir.filePath("s.pt")); break;
+            case Job::Steer: {
+                cgpgan::SteerAction a;
+                a.action = cgpgan::SteerKind::Empty;
+                id = c.steer(a);
+                break;
+            }
+            case Job::Animation: {
+                cgpgan::LatentWalk walk;
+                walk.combinations = {0, 1};
+                walk.frames = 4;
+                id = c.exportAnimation(walk, {dir.filePath("walk.webp")}, 10);
+                break;
+            }
             }
             Failure f;
             QVERIFY2(waitForError(errors, id, f), qPrintable(QStringLiteral("no error for job %1").arg(int(kind))));

@@ -74,7 +74,9 @@ QString MainWindow::gettingStartedHtml()
               "<p>The <b>prior</b> P(c) is how often G is given each category. It starts uniform and, "
               "from the preset's prior start step, follows how often Q finds each category in the real "
               "data, so clusters take the sizes the data has. The knob 'Prior' freezes it or lets it "
-              "follow Q at once.</p>"
+              "follow Q at once. <b>Steer</b> it with a right click on a bar: empty a category (its "
+              "images go to their next most likely one), pin its mass, revive an empty one, or merge two; "
+              "Ctrl+Z takes it back, and the run's config records it so it can be replayed.</p>"
               "<p>The <b>Clusters</b> tab runs Q over the real images: which cluster each image falls in, "
               "how sure Q is, and, when the data has labels, how the clusters match them: "
               "<b>Hungarian ACC</b> (the share of images whose cluster, matched one to one to a class, is "
@@ -86,7 +88,8 @@ QString MainWindow::gettingStartedHtml()
               "or by true label; click a point to see its cluster; drag a lasso to list images.</p>"
               "<p><b>Save</b> (Ctrl+S) writes a checkpoint that resumes exactly; File &gt; Compare with run "
               "draws another run's curves over these; File &gt; Export model writes TorchScript for "
-              "Python.</p>");
+              "Python; File &gt; Export animation writes a latent walk (z, a page sweep or a path of "
+              "combinations) as an animated WebP and an MP4.</p>");
 }
 
 } // namespace cgpgan::ui
