@@ -472,6 +472,18 @@ private Q_SLOTS:
         QVERIFY(offered.contains(QStringLiteral("Release (follow Q again)")));
         QVERIFY(!offered.contains(QStringLiteral("Merge into")));
         QVERIFY(offered.contains(QStringLiteral("Undo empty category 2 of label 0")));
+        // Pictures for the README when asked (CGPGAN_SHOT_DIR): the menus
+        // of a living and of an emptied category.
+        if (const QByteArray shots = qgetenv("CGPGAN_SHOT_DIR"); !shots.isEmpty()) {
+            const QDir to(QString::fromLocal8Bit(shots));
+            std::unique_ptr<QMenu> living(prior->steeringMenu(0, 1, QStringLiteral("empty category 2 of label 0")));
+            for (QMenu* m : {living.get(), after.get()}) {
+                m->ensurePolished();
+                m->adjustSize();
+            }
+            living->grab().save(to.filePath("steering-menu.png"));
+            after->grab().save(to.filePath("steering-menu-emptied.png"));
+        }
         // Training keeps it empty.
         QVERIFY(stepOnceAndWait(c));
         QCOMPARE(c->session().prior[2], 0.0f);
