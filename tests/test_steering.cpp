@@ -26,13 +26,7 @@ namespace {
 
 SteerAction action(SteerKind kind, int label = 0, int category = 0, int other = -1, double mass = -1)
 {
-    SteerAction a;
-    a.action = kind;
-    a.label = label;
-    a.category = category;
-    a.other = other;
-    a.mass = mass;
-    return a;
+    return SteerAction::of(kind, label, category, other, mass);
 }
 
 Config freePriorConfig()

@@ -165,15 +165,7 @@ bool PriorChartPanel::setHolds(const std::vector<float>& pins)
 QMenu* PriorChartPanel::steeringMenu(int l, int k, const QString& undoText)
 {
     auto* menu = new QMenu(this);
-    const auto make = [&](SteerKind kind, int other = -1, double mass = -1) {
-        SteerAction a;
-        a.action = kind;
-        a.label = l;
-        a.category = k;
-        a.other = other;
-        a.mass = mass;
-        return a;
-    };
+    const auto make = [&](SteerKind kind, int other = -1) { return SteerAction::of(kind, l, k, other); };
     const auto offer = [&](QMenu* into, const QString& text, const SteerAction& a, const QString& tip) {
         QAction* act = into->addAction(text);
         act->setToolTip(tip);

@@ -77,6 +77,18 @@ struct SteerAction {
     int other = -1;     // merge: the category kept ("into"); revive: the page copied ("from"), -1 a fresh page
     double mass = -1;   // pin, revive: the mass; -1 as above
 
+    // An action at step 0 (the explorer's and Trainer::steer's step is "now").
+    static SteerAction of(SteerKind kind, int label = 0, int category = 0, int other = -1, double mass = -1)
+    {
+        SteerAction a;
+        a.action = kind;
+        a.label = label;
+        a.category = category;
+        a.other = other;
+        a.mass = mass;
+        return a;
+    }
+
     bool operator==(const SteerAction& o) const
     {
         return step == o.step && action == o.action && label == o.label && category == o.category &&
