@@ -413,6 +413,33 @@ private Q_SLOTS:
                  qPrintable(hovered.last().at(0).toString()));
     }
 
+    // Issue 27, steering: a column whose code holds an emptied category says so.
+    void emptiedColumnsSayIt()
+    {
+        GridModel m(2, 2);
+        m.setRows(1);
+        m.setColumns(4);
+        m.setTileSize(QSize(32, 32));
+        m.setPadding(2);
+        QImage image(m.imageSize(), QImage::Format_RGB32);
+        image.fill(Qt::white);
+        cgpgan::ui::GridRasterView view;
+        view.resize(600, 200);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setImage(image, m);
+        auto* vp = view.viewport();
+        vp->setHolds({-1, -1, -1, 0}, 2); // label 1, category 1 emptied
+        QVERIFY(!vp->isEmptied(0)); // (0, 0)
+        QVERIFY(vp->isEmptied(1));  // (0, 1)
+        QVERIFY(!vp->isEmptied(2)); // (1, 0)
+        QVERIFY(vp->isEmptied(3));  // (1, 1)
+        QCOMPARE(vp->header(1), QStringLiteral("emptied"));
+        QCOMPARE(vp->header(0), QString());
+        vp->setHolds({-1, -1, -1, 0.3f}, 2); // a pin is no emptying
+        QVERIFY(!vp->isEmptied(3));
+    }
+
     void panelShowsSamples()
     {
         cgpgan::ui::TrainingController controller;

@@ -69,6 +69,11 @@ GridPanel::GridPanel(TrainingController* controller, QWidget* parent)
     syncControls();
 
     connect(m_controller, &TrainingController::sessionReady, this, &GridPanel::onSessionReady);
+    // Steering (issue 27): columns of an emptied category say so.
+    connect(m_controller, &TrainingController::steered, this,
+            [this](const QString&, const std::vector<float>&, const std::vector<float>& pins, quint64) {
+                m_canvas->viewport()->setHolds(pins, m_controller->session().dC());
+            });
     connect(m_controller, &TrainingController::stateChanged, this, &GridPanel::onStateChanged);
     connect(m_controller, &TrainingController::samplesReady, this, &GridPanel::onSamples);
     connect(m_controller, &TrainingController::pagesWritten, this, &GridPanel::refreshNow);
@@ -546,6 +551,7 @@ void GridPanel::showMeanings(const ClusterAssignment& assignment)
 void GridPanel::onSessionReady(const SessionInfo& info)
 {
     m_canvas->viewport()->setMeanings({}); // the last session's assignment
+    m_canvas->viewport()->setHolds(info.pins, info.dC());
     m_meaningsStep = -1;
     m_inFlight = 0;
     m_wanted = false;

@@ -143,8 +143,36 @@ void GridViewport::setMeanings(const std::vector<std::vector<QString>>& meanings
     Q_EMIT changed();
 }
 
+void GridViewport::setHolds(const std::vector<float>& pins, int dC)
+{
+    bool any = false;
+    for (float h : pins)
+        any = any || h == 0;
+    std::vector<float> kept = any ? pins : std::vector<float>{};
+    if (kept == m_pins && dC == m_pinsDC)
+        return;
+    m_pins = std::move(kept);
+    m_pinsDC = dC;
+    Q_EMIT changed();
+}
+
+bool GridViewport::isEmptied(int64_t combination) const
+{
+    if (m_pins.empty() || combination < 0 || m_pinsDC <= 0)
+        return false;
+    const std::vector<int> categories = m_layout.categoriesOf(combination);
+    for (size_t l = 0; l < categories.size(); ++l) {
+        const size_t i = l * size_t(m_pinsDC) + size_t(categories[l]);
+        if (i < m_pins.size() && m_pins[i] == 0)
+            return true;
+    }
+    return false;
+}
+
 QString GridViewport::header(int64_t combination, bool compact) const
 {
+    if (isEmptied(combination))
+        return tr("emptied");
     if (m_meanings.empty() || combination < 0)
         return {};
     const std::vector<int> categories = m_layout.categoriesOf(combination);
@@ -163,7 +191,7 @@ QString GridViewport::header(int64_t combination, bool compact) const
 
 void GridViewport::paintHeaders(QPainter& painter) const
 {
-    if (m_meanings.empty() || m_imageSize.isEmpty())
+    if ((m_meanings.empty() && m_pins.empty()) || m_imageSize.isEmpty())
         return;
     const QRectF image = imageRect();
     const double z = zoom();
@@ -185,7 +213,7 @@ void GridViewport::paintHeaders(QPainter& painter) const
         text = metrics.elidedText(text, Qt::ElideRight, room);
         if (text.isEmpty())
             continue;
-        painter.fillRect(box, QColor(0, 0, 0, 160));
+        painter.fillRect(box, isEmptied(combos[c]) ? QColor(179, 88, 6, 200) : QColor(0, 0, 0, 160));
         painter.setPen(Qt::white);
         painter.drawText(box.adjusted(2, 0, -2, 0), Qt::AlignLeft | Qt::AlignVCenter, text);
     }
@@ -218,7 +246,9 @@ void GridViewport::hover(QPointF widgetPos)
 {
     const std::optional<GridTile> tile = tileAtWidget(widgetPos);
     QString caption = tile ? m_layout.caption(*tile) : QString();
-    if (tile && hasMeanings())
+    if (tile && isEmptied(tile->combination))
+        caption += tr(" · emptied: training no longer draws this code (steering)");
+    else if (tile && hasMeanings())
         caption += tr(" · matches %1").arg(header(tile->combination));
     if (caption != m_hovered) {
         m_hovered = caption;

@@ -65,6 +65,12 @@ public:
     // the hover caption says it too. Empty: no headers.
     void setMeanings(const std::vector<std::vector<QString>>& meanings);
     bool hasMeanings() const { return !m_meanings.empty(); }
+    // Steering holds (issue 27) [d_l * d_c]: -1 free, else the held mass. A
+    // column with an emptied category gets an "emptied" header: G is never
+    // given that code in training any more, so what it draws there is left
+    // over. Empty: none.
+    void setHolds(const std::vector<float>& pins, int dC);
+    bool isEmptied(int64_t combination) const;
     // The header of a combination ("" without meanings); compact: the class
     // names alone, for columns too narrow for the shares.
     QString header(int64_t combination, bool compact = false) const;
@@ -97,6 +103,8 @@ private:
     int m_wheelDelta = 0;
     QString m_hovered;
     std::vector<std::vector<QString>> m_meanings;
+    std::vector<float> m_pins; // steering holds, [d_l * d_c]
+    int m_pinsDC = 0;
 };
 
 } // namespace cgpgan::ui
