@@ -172,7 +172,7 @@ bool GridViewport::isEmptied(int64_t combination) const
 QString GridViewport::header(int64_t combination, bool compact) const
 {
     if (isEmptied(combination))
-        return tr("emptied");
+        return compact ? QStringLiteral("\u2715") : tr("emptied");
     if (m_meanings.empty() || combination < 0)
         return {};
     const std::vector<int> categories = m_layout.categoriesOf(combination);
