@@ -17,6 +17,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -153,6 +154,12 @@ int runTrain(const TrainOptions& o)
                             " resumes: give steps from " + std::to_string(from) + " on");
             config.train.steer.push_back(a);
         }
+        // Merged by step with the actions the config has (a resumed run's
+        // later ones); at one step the config's come first. Those already
+        // applied all lie before `from`, so the checkpoint's count of applied
+        // actions still names the same ones.
+        std::stable_sort(config.train.steer.begin(), config.train.steer.end(),
+                         [](const SteerAction& x, const SteerAction& y) { return x.step < y.step; });
         config.validate();
         spdlog::info("steering: {} action{} from {}", actions.size(), actions.size() == 1 ? "" : "s", o.steerFile);
     }
@@ -279,7 +286,26 @@ int runTrain(const TrainOptions& o)
     };
     StepStats last;
     std::vector<std::string> badState; // non-finite weights or optimizer states found at a save
-    const RunEnd end = runTraining(trainer, control, trainer.totalSteps(), [&](const StepStats& stats) {
+    const auto train = [&](const auto& onStep) {
+        try {
+            return runTraining(trainer, control, trainer.totalSteps(), onStep);
+        } catch (const Error& e) {
+            // A steering action of the config that cannot apply at its step
+            // (config.h SteerAction) stops the run; what was trained up to
+            // it is saved first, so nothing is lost (one process only: a
+            // group's ranks stop together in their own handlers).
+            const std::string what = e.what();
+            if (group || what.rfind("train.steer[", 0) != 0 || !trainer.nonFiniteState().empty())
+                throw;
+            progress.finish();
+            trainer.save(checkpointPath);
+            writeEventsCsv(eventsPath, trainer.events());
+            throw Error(what + " (the run up to step " + std::to_string(trainer.stepCount()) + " is saved in " +
+                        checkpointPath + "; to go on, resume it with --set 'train.steer=[...]' giving the list " +
+                        "with that action changed or left out: the ones before it are applied)");
+        }
+    };
+    const RunEnd end = train([&](const StepStats& stats) {
         StepStats s = stats;
         if (s.finite() && config.run.gridEvery > 0 && s.step % config.run.gridEvery == 0)
             duringTraining("the grid", [&] { s.zDiversity = writeGrid(s.step); });
