@@ -127,6 +127,7 @@ private Q_SLOTS:
     void oneWriterPerRunFolder();
     void closedPipeDoesNotKillTraining();
     void fifosAndDevicesAreRefused();
+    void steeringFromAFile();
 
 private:
     Result run(const QStringList& args, int timeoutMs = 180000) const;
@@ -743,6 +744,52 @@ void TestCli::fifosAndDevicesAreRefused()
                      r.err.contains("character device, not a regular file"),
                  qPrintable(args.join(' ') + "\n" + r.describe()));
     }
+}
+
+// Issue 27: steering actions from a file, recorded in events.csv and the
+// config; an action that cannot apply stops the run after saving it.
+void TestCli::steeringFromAFile()
+{
+    const QString good = path("steer.json");
+    {
+        QFile f(good);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"([{"step": 2, "action": "empty", "label": 1, "category": 3},
+                    {"step": 3, "action": "pin", "label": 0, "category": 0, "mass": 0.4}])");
+    }
+    const QString folder = path("steered");
+    Result r = run(QStringList{"train"} + tinyModel() +
+                   QStringList{"--steps", "5", "--steer", good, "--set", "train.prior_start_step=1", "--out", folder});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
+    const auto events = csvRows(folder + "/events.csv");
+    QStringList steers;
+    for (const QByteArray& row : events)
+        if (row.contains(",steer,"))
+            steers << QString::fromUtf8(row);
+    QCOMPARE(steers, QStringList({"2,steer,empty category 3 of label 1", "3,steer,pin category 0 of label 0 at 0.4"}));
+    r = run({"info", folder + "/checkpoint.pt"});
+    QVERIFY2(r.out.contains("label 0 category 0 pinned at 0.400; label 1 category 3 emptied (2 actions"),
+             qPrintable(r.describe()));
+
+    // Emptying every category of a label cannot apply: the run stops at
+    // that step, saved, and says how to go on.
+    const QString bad = path("steer-bad.json");
+    {
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"([{"step": 2, "action": "empty", "label": 0, "category": 0},
+                    {"step": 2, "action": "empty", "label": 0, "category": 1},
+                    {"step": 2, "action": "empty", "label": 0, "category": 2},
+                    {"step": 2, "action": "empty", "label": 0, "category": 3}])");
+    }
+    const QString stopped = path("steered-bad");
+    r = run(QStringList{"train"} + tinyModel() + QStringList{"--steps", "5", "--steer", bad, "--out", stopped});
+    QVERIFY2(r.finished && r.exitCode != 0, qPrintable(r.describe()));
+    QVERIFY2(r.err.contains("train.steer[3] at step 2") && r.err.contains("at least one must stay free") &&
+                 r.err.contains("is saved in"),
+             qPrintable(r.describe()));
+    r = run({"info", stopped + "/checkpoint.pt"});
+    QVERIFY2(r.out.contains("step            2"), qPrintable(r.describe()));
 }
 
 QTEST_APPLESS_MAIN(TestCli)
