@@ -76,6 +76,26 @@ bool hasTwoColours(const QImage& image, const QRect& rect)
 
 } // namespace
 
+// A grid of rows x columns tiles of tile px (2 px padding) for d_l x d_c
+// codes, a blank image of its size in `fill`, shown in view at viewSize;
+// false when the window was not exposed.
+bool showBlankGrid(cgpgan::ui::GridRasterView& view, GridModel& m, int rows, int columns, int tile,
+                   QSize viewSize, QColor fill)
+{
+    m.setRows(rows);
+    m.setColumns(columns);
+    m.setTileSize(QSize(tile, tile));
+    m.setPadding(2);
+    QImage image(m.imageSize(), QImage::Format_RGB32);
+    image.fill(fill);
+    view.resize(viewSize);
+    view.show();
+    if (!QTest::qWaitForWindowExposed(&view))
+        return false;
+    view.setImage(image, m);
+    return true;
+}
+
 class TestGrid final : public QObject {
     Q_OBJECT
 
@@ -288,17 +308,8 @@ private Q_SLOTS:
     void viewportHoverZoomAndPan()
     {
         GridModel m(2, 4);
-        m.setRows(3);
-        m.setColumns(4);
-        m.setTileSize(QSize(16, 16));
-        m.setPadding(2);
-        QImage image(m.imageSize(), QImage::Format_RGB32);
-        image.fill(Qt::gray);
         cgpgan::ui::GridRasterView view;
-        view.resize(400, 300);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        view.setImage(image, m);
+        QVERIFY(showBlankGrid(view, m, 3, 4, 16, QSize(400, 300), Qt::gray));
         auto* vp = view.viewport();
         QVERIFY(vp->fitting());
         // Fit: shows the whole image, and one zoom level more would not.
@@ -378,17 +389,8 @@ private Q_SLOTS:
     void columnHeadersNameTheMatchedClasses()
     {
         GridModel m(2, 2);
-        m.setRows(2);
-        m.setColumns(4);
-        m.setTileSize(QSize(32, 32));
-        m.setPadding(2);
-        QImage image(m.imageSize(), QImage::Format_RGB32);
-        image.fill(Qt::white);
         cgpgan::ui::GridRasterView view;
-        view.resize(600, 320);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        view.setImage(image, m);
+        QVERIFY(showBlankGrid(view, m, 2, 4, 32, QSize(600, 320), Qt::white));
         auto* vp = view.viewport();
         QVERIFY(!vp->hasMeanings());
         QCOMPARE(vp->header(3), QString());
@@ -417,17 +419,8 @@ private Q_SLOTS:
     void emptiedColumnsSayIt()
     {
         GridModel m(2, 2);
-        m.setRows(1);
-        m.setColumns(4);
-        m.setTileSize(QSize(32, 32));
-        m.setPadding(2);
-        QImage image(m.imageSize(), QImage::Format_RGB32);
-        image.fill(Qt::white);
         cgpgan::ui::GridRasterView view;
-        view.resize(600, 200);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        view.setImage(image, m);
+        QVERIFY(showBlankGrid(view, m, 1, 4, 32, QSize(600, 200), Qt::white));
         auto* vp = view.viewport();
         vp->setHolds({-1, -1, -1, 0}, 2); // label 1, category 1 emptied
         QVERIFY(!vp->isEmptied(0)); // (0, 0)
