@@ -201,11 +201,15 @@ void requirePriorDistribution(const torch::Tensor& prior, const std::string& pat
 
 // The steering holds (issue 27) [d_l, d_c]: -1 free, else the held mass.
 // Absent from checkpoints nobody steered and from those written before
-// steering: every category free.
+// steering: every category free. applied (when given) gets how many of the
+// config's train.steer actions the checkpoint has applied, -1 when it does
+// not say.
 torch::Tensor readSteeringHolds(torch::serialize::InputArchive& archive, int64_t dL, int64_t dC,
-                                const std::string& path)
+                                const std::string& path, int64_t* applied = nullptr)
 {
     auto pins = torch::full({dL, dC}, -1.0f);
+    if (applied)
+        *applied = -1;
     c10::IValue steering;
     if (!archive.try_read("steering", steering))
         return pins;
@@ -225,10 +229,13 @@ torch::Tensor readSteeringHolds(torch::serialize::InputArchive& archive, int64_t
             throw bad("hold " + v.dump() + " (a hold is -1 for free or a mass in [0, 1))");
         a[i / dC][i % dC] = float(m);
     }
+    if (applied && j.contains("applied") && j["applied"].is_number_unsigned())
+        *applied = j["applied"].get<int64_t>();
     return pins;
 }
 
-void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n, const std::string& path)
+void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n, const std::string& path,
+                    int64_t* steerApplied)
 {
     readModule(archive, "G", *n.g, path);
     readModule(archive, "G_ema", *n.gEma, path);
@@ -242,7 +249,7 @@ void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& n,
                     shapeText(n.prior.sizes()) + " (d_l x d_c)");
     requirePriorDistribution(prior, path);
     n.prior = prior.to(torch::kCPU).clone();
-    n.pins = readSteeringHolds(archive, n.prior.size(0), n.prior.size(1), path);
+    n.pins = readSteeringHolds(archive, n.prior.size(0), n.prior.size(1), path, steerApplied);
     n.step = readInt(archive, "step");
     requireSaneStep(n.step, path);
     // A checkpoint keeps the layout it was saved in (channels-last or not);
@@ -374,7 +381,8 @@ void Trainer::load(const std::string& path)
     auto& n = networksOf(*m_model);
     auto& s = *m_state;
     try {
-        readModelParts(archive, n, path);
+        int64_t applied = -1;
+        readModelParts(archive, n, path, &applied);
         readOptimizer(archive, "opt_G", *s.optG, path);
         readOptimizer(archive, "opt_D", *s.optD, path);
         if (n.q)
@@ -387,17 +395,13 @@ void Trainer::load(const std::string& path)
         s.cursor = readInt(archive, "data_cursor");
         // Steering actions of the config already applied (issue 27): those the
         // checkpoint counts; without a count, those before its step.
-        m_steerApplied = 0;
         m_steerUndo.clear();
-        c10::IValue steering;
-        if (archive.try_read("steering", steering) && steering.isString()) {
-            const auto j = nlohmann::json::parse(steering.toStringRef(), nullptr, false);
-            if (j.is_object() && j.contains("applied") && j["applied"].is_number_unsigned())
-                m_steerApplied = std::min<int64_t>(j["applied"].get<int64_t>(), int64_t(m_steerPlan.size()));
-        } else {
+        m_steerApplied = 0;
+        if (applied >= 0)
+            m_steerApplied = std::min<int64_t>(applied, int64_t(m_steerPlan.size()));
+        else
             while (m_steerApplied < int64_t(m_steerPlan.size()) && m_steerPlan[size_t(m_steerApplied)].step < n.step)
                 ++m_steerApplied;
-        }
         // Older checkpoints have no history: the charts start at this step.
         c10::IValue history;
         const std::lock_guard<std::mutex> events(m_eventsMutex); // recordEvent runs on any thread

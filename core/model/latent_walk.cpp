@@ -12,8 +12,6 @@ namespace cgpgan {
 
 namespace {
 
-constexpr int kGap = 2; // pixels between tiles: tileImages' default, as GridSamples::image() draws them
-
 // Spherical interpolation between rows of a and b [n, d] (slerp; linear
 // where the two are nearly parallel): z drawn N(0, I) keeps its length.
 torch::Tensor slerp(const torch::Tensor& a, const torch::Tensor& b, double t)
@@ -44,11 +42,6 @@ Image8 scaled(const Image8& image, int s)
             std::copy_n(src + size_t(x / s) * c, c, dst + size_t(x) * c);
     }
     return out;
-}
-
-int columnsOf(const LatentWalk& walk)
-{
-    return walk.kind == LatentWalk::Kind::Z ? int(walk.combinations.size()) : 1;
 }
 
 } // namespace
@@ -97,9 +90,7 @@ void checkLatentWalk(const Model& model, const LatentWalk& walk)
 
 std::pair<int, int> latentWalkFrameSize(const Model& model, const LatentWalk& walk)
 {
-    const int size = model.config().model.resolution;
-    const int cols = columnsOf(walk);
-    return {(cols * size + (cols + 1) * kGap) * walk.scale, (walk.rows * size + (walk.rows + 1) * kGap) * walk.scale};
+    return walk.frameSize(model.config().model.resolution);
 }
 
 void renderLatentWalk(const Model& model, const LatentWalk& walk,

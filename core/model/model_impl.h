@@ -69,6 +69,9 @@ struct Trainer::State {
 torch::serialize::InputArchive openCheckpoint(const std::string& path, const torch::Device& device);
 Config readCheckpointConfig(torch::serialize::InputArchive& archive, const std::string& path);
 // G, G_ema, D, Q, the prior and the step into nets; throws Error naming path.
-void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& nets, const std::string& path);
+// steerApplied (when given): how many train.steer actions the checkpoint has
+// applied, -1 when it does not say.
+void readModelParts(torch::serialize::InputArchive& archive, Model::Networks& nets, const std::string& path,
+                    int64_t* steerApplied = nullptr);
 
 } // namespace cgpgan

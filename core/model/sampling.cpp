@@ -14,29 +14,46 @@ namespace cgpgan {
 namespace {
 constexpr int64_t kChunk = 256; // samples per forward pass of G_ema when sampling
 
-// A copy of model's Q with its weights of now.
-Encoder classifierSnapshot(const Model& model)
+// What a pass of Q over data reads (assignClusters, classifierFeatures), all
+// of one step: Q, the steering holds and the step.
+struct ClassifierSnapshot {
+    Encoder q{nullptr};
+    torch::Tensor pins;
+    int64_t step = 0;
+};
+
+// With copyWeights, a new Q of the same shape (its random initial weights
+// come from the default generator, which training never draws from: the
+// trainer has its own) with Q's weights copied in under the lock, so that
+// the pass needs no lock after this and runs beside training. Without, the
+// live Q (the caller then takes the lock per chunk).
+ClassifierSnapshot classifierSnapshot(const Model& model, bool copyWeights = true)
 {
-    // A new Q of the same shape (its random initial weights come from the
-    // default generator, which training never draws from: the trainer has
-    // its own), then Q's weights copied in under the lock: one consistent
-    // step, and the pass that reads it needs no lock after this.
     const auto& m = model.config().model;
-    Encoder copy(m, int64_t(m.dL) * m.dC);
-    copy->to(model.device());
+    ClassifierSnapshot out;
+    if (copyWeights) {
+        out.q = Encoder(m, int64_t(m.dL) * m.dC);
+        out.q->to(model.device());
+        out.q->eval();
+    }
     torch::NoGradGuard noGrad;
     const auto lock = model.gate().forCall();
     const auto& nets = networksOf(model);
+    out.pins = nets.pins.clone();
+    out.step = nets.step;
+    if (!copyWeights) {
+        out.q = nets.q;
+        return out;
+    }
     const auto from = nets.q->parameters();
-    auto to = copy->parameters();
+    auto to = out.q->parameters();
     for (size_t i = 0; i < from.size(); ++i)
         to[i].copy_(from[i]);
     const auto fromBuffers = nets.q->buffers();
-    auto toBuffers = copy->buffers();
+    auto toBuffers = out.q->buffers();
     for (size_t i = 0; i < fromBuffers.size(); ++i)
         toBuffers[i].copy_(fromBuffers[i]);
-    copy->eval();
-    return copy;
+    return out;
 }
 
 } // namespace
@@ -184,13 +201,8 @@ ClusterAssignment Model::assignClusters(const Dataset& data,
     // the pass then runs beside training instead of taking turns with it.
     // With snapshot false, the lock is taken per chunk on the live Q (what
     // `cgpgan bench --assign` compares against).
-    Encoder q = snapshot ? classifierSnapshot(*this) : m_nets->q;
-    torch::Tensor pins;
-    {
-        const auto lock = m_gate.forCall();
-        pins = m_nets->pins.clone();
-        out.step = m_nets->step;
-    }
+    ClassifierSnapshot q = classifierSnapshot(*this, snapshot);
+    out.step = q.step;
     for (int64_t i = 0; i < data.count; i += chunk) {
         const int64_t len = std::min(chunk, data.count - i);
         torch::Tensor probs;
@@ -200,7 +212,8 @@ ClusterAssignment Model::assignClusters(const Dataset& data,
                 lock = m_gate.forCall();
             c10::InferenceMode inference; // no autograd bookkeeping at all (the probabilities leave as numbers)
             const auto x = toModelInput(all.narrow(0, i, len).to(m_device));
-            probs = withoutEmptied(torch::softmax(q->forward(x).view({len, m.dL, m.dC}), -1), pins).to(torch::kCPU);
+            const auto logits = q.q->forward(x).view({len, m.dL, m.dC});
+            probs = withoutEmptied(torch::softmax(logits, -1), q.pins).to(torch::kCPU);
         }
         const auto [best, index] = probs.max(-1); // [len, d_l]
         const auto bestA = best.accessor<float, 2>();
@@ -240,21 +253,16 @@ std::pair<torch::Tensor, torch::Tensor> Model::classifierFeatures(
     const auto index = torch::from_blob(const_cast<int64_t*>(samples.data()), {n}, torch::kLong);
     std::vector<torch::Tensor> features, categories;
     // As assignClusters: one copy of Q and the holds, then no lock.
-    Encoder q = classifierSnapshot(*this);
-    torch::Tensor pins;
-    {
-        const auto lock = m_gate.forCall();
-        pins = m_nets->pins.clone();
-    }
+    ClassifierSnapshot q = classifierSnapshot(*this);
     for (int64_t i = 0; i < n; i += chunk) {
         const int64_t len = std::min(chunk, n - i);
         {
             c10::InferenceMode inference;
             const auto x = toModelInput(all.index_select(0, index.narrow(0, i, len)).to(m_device));
-            const auto h = q->features(x);
+            const auto h = q.q->features(x);
             features.push_back(h.to(torch::kCPU, torch::kFloat));
-            const auto p = torch::softmax(q->out->forward(h).view({len, m.dL, m.dC}), -1);
-            categories.push_back(withoutEmptied(p, pins).argmax(-1).to(torch::kCPU));
+            const auto p = torch::softmax(q.q->out->forward(h).view({len, m.dL, m.dC}), -1);
+            categories.push_back(withoutEmptied(p, q.pins).argmax(-1).to(torch::kCPU));
         }
         if (progress && !progress(i + len, n))
             throw Error("the cluster map was cancelled");

@@ -77,10 +77,12 @@ torch::Tensor withoutEmptied(const torch::Tensor& p, const torch::Tensor& pins)
 {
     if (!pins.defined())
         return p;
-    const auto emptied = (pins == 0).to(p.device());
+    // Decided on the pins where they are (the CPU), so that a run nobody
+    // steered pays no copy and no device sync per step.
+    const auto emptied = pins == 0;
     if (!emptied.any().item<bool>())
         return p;
-    const auto kept = p.masked_fill(emptied.unsqueeze(0), 0);
+    const auto kept = p.masked_fill(emptied.to(p.device()).unsqueeze(0), 0);
     return kept / kept.sum(-1, /*keepdim=*/true).clamp_min(1e-30);
 }
 
@@ -88,8 +90,9 @@ torch::Tensor probNormalizeHeld(const torch::Tensor& p, const torch::Tensor& pin
 {
     if (!anyHeld(pins))
         return probNormalize(p);
-    const auto uniform = torch::full({p.size(1), p.size(2)}, 1.0 / double(p.size(-1)), p.options());
-    return p - p.mean(0, /*keepdim=*/true) + heldPrior(uniform, pins.to(p.device())).unsqueeze(0);
+    // The target is worked out beside the pins (the CPU), then moved to p.
+    const auto uniform = torch::full({p.size(1), p.size(2)}, 1.0 / double(p.size(-1)), pins.options());
+    return p - p.mean(0, /*keepdim=*/true) + heldPrior(uniform, pins).to(p.options()).unsqueeze(0);
 }
 
 double priorEntropy(const torch::Tensor& prior)

@@ -257,7 +257,6 @@ std::string Trainer::applySteerLocked(const SteerAction& a)
     auto P = prior.accessor<float, 2>();
     const int l = a.label, k = a.category;
     const std::string name = "category " + std::to_string(k) + " of label " + std::to_string(l);
-    double revivedMass = -1;
     switch (a.action) {
     case SteerKind::Empty:
         if (H[l][k] == 0)
@@ -283,8 +282,7 @@ std::string Trainer::applySteerLocked(const SteerAction& a)
         int alive = 0;
         for (int j = 0; j < m.dC; ++j)
             alive += j == k || (H[l][j] != 0 && P[l][j] >= 0.01f);
-        revivedMass = a.mass >= 0 ? a.mass : 1.0 / double(alive);
-        H[l][k] = float(revivedMass); // held for the rescale below, then free
+        H[l][k] = float(a.mass >= 0 ? a.mass : 1.0 / double(alive)); // held for the rescale below, then free
         break;
     }
     case SteerKind::Merge:
@@ -544,7 +542,7 @@ StepStats Trainer::stepLocked()
         torch::NoGradGuard noGrad;
         p = torch::softmax(forward([&] { return n.q->forward(x); }).view({b, m.dL, m.dC}), -1);
         // Steering: an emptied category is never a pseudo-label (losses.h).
-        const auto pins = n.pins.to(p.device());
+        const torch::Tensor& pins = n.pins; // CPU
         p = withoutEmptied(p, pins);
         if (W == 1) {
             if (frozen)

@@ -63,6 +63,13 @@ std::string describeKnobChange(const TrainingKnobs& before, const TrainingKnobs&
     return text;
 }
 
+std::pair<int, int> LatentWalk::frameSize(int resolution) const
+{
+    constexpr int gap = 2; // tileImages' default padding (image_io.h)
+    const int cols = kind == Kind::Z ? int(combinations.size()) : 1;
+    return {(cols * resolution + (cols + 1) * gap) * scale, (rows * resolution + (rows + 1) * gap) * scale};
+}
+
 std::string LatentWalk::describe() const
 {
     switch (kind) {

@@ -19,6 +19,13 @@ namespace cgpgan::ui {
 
 namespace {
 
+// A float tensor's values, row-major (a CPU prior or holds for SessionInfo).
+std::vector<float> floatsOf(const torch::Tensor& t)
+{
+    const auto c = t.contiguous();
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
 // What the widgets need to know of a new session (on the service thread:
 // the UI thread never calls the trainer).
 SessionInfo describeSession(const Trainer& trainer, const Dataset& data, const QString& checkpointPath)
@@ -43,10 +50,8 @@ SessionInfo describeSession(const Trainer& trainer, const Dataset& data, const Q
         info.scoreNames = LiveScorer::names(data, trainer.config().model);
         info.scores = trainer.scoreHistory();
     }
-    const auto prior = model.prior().contiguous();
-    info.prior.assign(prior.data_ptr<float>(), prior.data_ptr<float>() + prior.numel());
-    const auto pins = model.pins().contiguous();
-    info.pins.assign(pins.data_ptr<float>(), pins.data_ptr<float>() + pins.numel());
+    info.prior = floatsOf(model.prior());
+    info.pins = floatsOf(model.pins());
     return info;
 }
 
@@ -455,12 +460,8 @@ quint64 TrainingController::steer(const SteerAction& action)
     }
     postJob(Job::Steer, id, tr("Could not steer the clusters"), [this, trainer, action, id] {
         const std::string text = trainer->steer(action); // recorded as an event by the trainer
-        const auto toVector = [](const torch::Tensor& t) {
-            const auto c = t.contiguous();
-            return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-        };
-        const auto prior = toVector(trainer->model().prior());
-        const auto pins = toVector(trainer->model().pins());
+        const auto prior = floatsOf(trainer->model().prior());
+        const auto pins = floatsOf(trainer->model().pins());
         const RunEvent event{trainer->stepCount(), "steer", text};
         toUi([this, id, event, prior, pins] {
             m_session.prior = prior;

@@ -225,9 +225,7 @@ void AnimationDialog::refresh()
         return;
     }
     const LatentWalk w = walk();
-    const int cols = kind == LatentWalk::Kind::Z ? int(w.combinations.size()) : 1;
-    const int width = (cols * m_resolution + (cols + 1) * 2) * w.scale;
-    const int height = (w.rows * m_resolution + (w.rows + 1) * 2) * w.scale;
+    const auto [width, height] = w.frameSize(m_resolution);
     m_summary->setText(tr("%1 frames of %2 x %3 pixels, %4 s: %5")
                            .arg(w.frames)
                            .arg(width)

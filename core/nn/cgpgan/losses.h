@@ -48,7 +48,8 @@ torch::Tensor updatedPrior(const torch::Tensor& prior, const torch::Tensor& p, d
 
 // Steering (issue 27; SPEC 4.9 as this product extends it, config.h
 // SteerAction). pins [d_l, d_c]: -1 where a category is free, else the mass
-// it is held at (0: emptied).
+// it is held at (0: emptied), kept on the CPU (the functions below move only
+// what they need to p's device).
 // The prior with the holds applied: a held category gets its mass, the free
 // ones of its row share the rest in proportion to their masses (equally when
 // they have none). Rows without a hold are returned unchanged, bit for bit.

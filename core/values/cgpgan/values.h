@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cgpgan {
@@ -124,6 +125,10 @@ struct LatentWalk {
 
     // "z walk of 3 columns", "pages 0 -> 2 of label 1", "path 0 -> 5 -> 10".
     std::string describe() const;
+    // A frame's width and height in pixels for tiles of resolution x
+    // resolution: a tile grid (rows = z; columns = the combinations of a z
+    // walk, else one) with 2 px gaps, as tileImages draws it, times scale.
+    std::pair<int, int> frameSize(int resolution) const;
 };
 
 // What `cgpgan info` shows without building the networks.
